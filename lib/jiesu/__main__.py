@@ -1,0 +1,3 @@
+from jiesu.cli import run
+
+run()

@@ -1,0 +1,438 @@
+"""The data contract: every raw file the workspace reads and every processed table it writes.
+
+This module is the single source of truth.  ``data/raw/README.md`` and ``data/processed/README.md``
+are rendered from it (``python -m jiesu.contract``) and a test fails when they drift apart; the
+simulator writes exactly these files and the ingest step validates real exports against them.
+
+Raw files carry Chinese headers, as real exports do (``header``); processed tables use the
+English ``name``.  A column marked ``personal`` (names, phone numbers, WeChat ids) never leaves
+``data/raw``: ingest replaces it with a salted pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jiesu.categories import CATEGORIES, GROUP_KINDS, LABELS, TEAMS
+
+SCHEMA_VERSION = "1"
+
+YES_NO = ("是", "否")
+HOUSING_TYPES = ("一居室", "两居室", "三居室")
+TENURES = ("自住", "出租", "空置")
+AGE_BANDS = ("0-17", "18-34", "35-59", "60-79", "80+")
+REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "建议")
+RESOLVED_VALUES = ("解决", "部分解决", "未解决")
+SATISFIED_VALUES = ("满意", "基本满意", "不满意", "未评价")
+MESSAGE_TYPES = ("文本", "图片", "表情", "语音", "系统")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical English name (processed tables, code)
+    header: str  # Chinese header in raw files ("" for processed-only columns)
+    dtype: str  # str | int | float | bool | date | datetime | month
+    zh: str  # meaning, Chinese
+    en: str  # meaning, English
+    unit: str = ""
+    allowed: tuple | None = None  # allowed values (categorical) ...
+    min: float | None = None  # ... or an inclusive numeric range
+    max: float | None = None
+    nullable: bool = False
+    unique: bool = False
+    personal: bool = False  # name / phone / WeChat id: pseudonymized on ingest
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    file: str  # default file name in data/raw (the simulator's format; ingest accepts .csv or .xlsx)
+    zh: str
+    en: str
+    grain: str  # what one row is
+    columns: tuple[Column, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name or col.header == name:
+                return col
+        raise KeyError(name)
+
+
+def _address(zh: str = "住址，自由文本", en: str = "address as written; any of the variants below") -> Column:
+    return Column("address", "住址", "str", zh, en)
+
+
+def _name() -> Column:
+    return Column("name", "姓名", "str", "姓名", "full name", personal=True)
+
+
+def _phone(nullable: bool = True) -> Column:
+    return Column("phone", "联系电话", "str", "手机号（11位）", "mobile number (11 digits)", nullable=nullable,
+                  personal=True)
+
+
+_ADDRESS_NOTE = (
+    "住址 may be written as `6号楼3单元502`, `6#3-502`, `六号楼三单元502室`, `6-3-502`, or `6栋3门502`; "
+    "all normalize to building 6, unit 3, room 502 (floor 5). Full-width digits are accepted."
+)
+
+RAW: dict[str, Table] = {
+    t.key: t
+    for t in (
+        Table(
+            "buildings", "buildings.csv", "楼栋表", "Buildings of the focus community",
+            "one building",
+            (
+                Column("community", "社区", "str", "社区名称", "community name"),
+                Column("building", "楼号", "int", "楼号", "building number", min=1, max=99, unique=True),
+                Column("units", "单元数", "int", "单元数", "number of stairwells (units)", min=1, max=12),
+                Column("floors", "层数", "int", "地上层数", "storeys above ground", min=1, max=40),
+                Column("households", "户数", "int", "户数", "dwellings in the building", unit="户", min=1,
+                       max=2000),
+                Column("built_year", "建成年份", "int", "建成年份", "year built", min=1949, max=2030),
+            ),
+        ),
+        Table(
+            "parking_permits", "parking_permits_2018.xlsx", "停车证申请（2018）",
+            "Parking-permit applications (2018)", "one application by one resident",
+            (
+                Column("record_id", "申请编号", "str", "申请编号", "application id", unique=True),
+                Column("date", "申请日期", "date", "申请日期", "application date"),
+                _name(),
+                _phone(nullable=False),
+                _address(),
+                Column("plate", "车牌号", "str", "车牌号（模拟数据为虚构号牌）", "licence plate", nullable=True),
+            ),
+            (_ADDRESS_NOTE, "Covers only households with a car; the same person may apply twice."),
+        ),
+        Table(
+            "epidemic_registration", "epidemic_registration_2020.csv", "疫情登记（2020年2月）",
+            "Epidemic registration (Feb 2020)", "one registered resident",
+            (
+                Column("record_id", "登记编号", "str", "登记编号", "registration id", unique=True),
+                Column("date", "登记日期", "date", "登记日期", "registration date"),
+                _name(),
+                _phone(),
+                _address(),
+                Column("birth_year", "出生年份", "int", "出生年份", "year of birth", min=1900, max=2020,
+                       nullable=True),
+                Column("housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True),
+                Column("tenure", "居住性质", "str", "居住性质", "tenure", allowed=TENURES, nullable=True),
+                Column("persons", "居住人数", "int", "该户居住人数", "persons living in the household",
+                       unit="人", min=0, max=15, nullable=True),
+            ),
+            (_ADDRESS_NOTE, "Exported from a district system as GB18030 CSV (as such exports usually are)."),
+        ),
+        Table(
+            "visits", "social_worker_visits.xlsx", "社工走访记录", "Social-worker visit notes",
+            "one visit to one household, naming the person met",
+            (
+                Column("record_id", "走访编号", "str", "走访编号", "visit id", unique=True),
+                Column("date", "走访日期", "date", "走访日期", "visit date"),
+                Column("worker", "社工", "str", "走访社工（工号）", "social worker (staff code)"),
+                _address(),
+                _name(),
+                _phone(),
+                Column("housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True),
+                Column("tenure", "居住性质", "str", "居住性质", "tenure", allowed=TENURES, nullable=True),
+                Column("persons", "居住人数", "int", "该户居住人数", "persons living in the household",
+                       unit="人", min=0, max=15, nullable=True),
+                Column("elderly", "高龄", "str", "户内有80岁及以上老人", "household has a resident aged 80+",
+                       allowed=YES_NO, nullable=True),
+                Column("dibao", "低保", "str", "低保户", "household receives minimum-living allowance",
+                       allowed=YES_NO, nullable=True),
+                Column("disabled", "残疾", "str", "户内有持证残疾人", "household has a registered disabled person",
+                       allowed=YES_NO, nullable=True),
+                Column("note", "备注", "str", "备注", "free-text note", nullable=True),
+            ),
+            (_ADDRESS_NOTE, "Dates may be written 2020年9月27日, 2020/9/27 or as Excel serial numbers."),
+        ),
+        Table(
+            "friends", "yuanyuan_friends.csv", "园园微信好友", "Friends of the virtual social worker 园园",
+            "one resident who is a WeChat friend of 园园",
+            (
+                Column("wxid", "微信号", "str", "微信号", "WeChat id", unique=True, personal=True),
+                Column("nickname", "昵称", "str", "微信昵称", "WeChat nickname", personal=True),
+                Column("remark", "备注", "str", "园园给好友的备注：住址+称呼", "园园's remark: address + name",
+                       personal=True),
+                _phone(),
+                Column("added", "添加日期", "date", "添加好友日期", "date the friendship was added"),
+            ),
+            ("备注 follows the community's habit `6#3-502 王秀英`; the address part follows the variants above.",),
+        ),
+        Table(
+            "teams", "teams.csv", "骨干队伍成员", "Members of the six backbone teams",
+            "one member of one team",
+            (
+                Column("team", "队伍", "str", "所属队伍", "team", allowed=tuple(TEAMS.values())),
+                Column("wxid", "微信号", "str", "微信号", "WeChat id", personal=True),
+                _name(),
+                Column("role", "角色", "str", "角色/职责", "role, e.g. 物业维修、社区民警"),
+                Column("organization", "单位", "str", "所在单位", "organization", nullable=True),
+                Column("address", "住址", "str", "住址（居民骨干）", "address, for resident members", nullable=True),
+            ),
+        ),
+        Table(
+            "groups", "wechat_groups.csv", "园园微信群", "园园's categorized WeChat groups", "one group",
+            (
+                Column("group_id", "群编号", "str", "群ID（xxx@chatroom）", "chatroom id", unique=True),
+                Column("group_name", "群名称", "str", "群名称", "group name"),
+                Column("kind", "群类别", "str", "群类别", "group kind", allowed=tuple(GROUP_KINDS.values())),
+                Column("building", "楼号", "int", "楼门群对应楼号", "building, for 楼门 groups", nullable=True,
+                       min=1, max=99),
+                Column("created", "建群日期", "date", "建群日期", "date created"),
+            ),
+        ),
+        Table(
+            "memberships", "group_members.csv", "群成员", "Group memberships", "one member of one group",
+            (
+                Column("group_id", "群编号", "str", "群ID", "chatroom id"),
+                Column("wxid", "微信号", "str", "成员微信号", "member WeChat id", personal=True),
+                Column("display_name", "群昵称", "str", "群内昵称", "display name in the group", personal=True,
+                       nullable=True),
+                Column("joined", "入群日期", "date", "入群日期", "date joined"),
+            ),
+        ),
+        Table(
+            "messages", "chat_messages.csv", "群聊天记录", "Group chat messages", "one message",
+            (
+                Column("msg_id", "消息编号", "str", "消息编号", "message id", unique=True),
+                Column("group_id", "群编号", "str", "群ID", "chatroom id"),
+                Column("sender_wxid", "发送者微信号", "str", "发送者微信号", "sender WeChat id", personal=True),
+                Column("sender_name", "发送者昵称", "str", "发送者群昵称", "sender display name", personal=True,
+                       nullable=True),
+                Column("sent_at", "发送时间", "datetime", "发送时间（北京时间）", "time sent (Beijing time)"),
+                Column("msg_type", "消息类型", "str", "消息类型", "message type", allowed=MESSAGE_TYPES),
+                Column("content", "内容", "str", "消息内容", "message text; 图片 etc. appear as [图片]",
+                       nullable=True),
+            ),
+            (
+                "Text may contain Traditional characters, full-width punctuation, emoji, `[图片]`, `@某人` "
+                "mentions and phone numbers; ingest masks @names and phone numbers.",
+                "One group (the 报修 group) arrives instead as a WeChatMsg/留痕 export, see `wechatmsg`.",
+            ),
+        ),
+        Table(
+            "wechatmsg", "wechatmsg_*.csv", "WeChatMsg/留痕 导出", "A phone export in the WeChatMsg/留痕 layout",
+            "one message (WeChatMsg columns, kept verbatim)",
+            (
+                Column("localId", "localId", "int", "本地序号", "local sequence number"),
+                Column("TalkerId", "TalkerId", "str", "群ID（xxx@chatroom）", "chatroom id"),
+                Column("Type", "Type", "int", "消息类型：1文本 3图片 34语音 47表情 10000系统",
+                       "type: 1 text, 3 image, 34 voice, 47 sticker, 10000 system"),
+                Column("SubType", "SubType", "int", "子类型", "sub-type"),
+                Column("IsSender", "IsSender", "int", "是否本机发送（1=园园）", "sent by this phone (1 = 园园)",
+                       allowed=(0, 1)),
+                Column("CreateTime", "CreateTime", "int", "Unix 时间戳（秒）", "Unix time", unit="s"),
+                Column("Status", "Status", "int", "状态", "status"),
+                Column("StrContent", "StrContent", "str", "内容", "text", nullable=True),
+                Column("StrTime", "StrTime", "datetime", "时间文本", "time as text (Beijing time)"),
+                Column("Remark", "Remark", "str", "备注", "remark", nullable=True, personal=True),
+                Column("NickName", "NickName", "str", "昵称", "nickname", nullable=True, personal=True),
+                Column("Sender", "Sender", "str", "发送者微信号", "sender WeChat id", personal=True),
+            ),
+            ("File name: `wechatmsg_<群名称>.csv`. UTF-8 with BOM, as the tool writes it.",),
+        ),
+        Table(
+            "cases", "hotline_cases.xlsx", "12345 工单", "12345 hotline work orders for the focus community",
+            "one work order (工单)",
+            (
+                Column("case_id", "工单编号", "str", "工单编号", "work-order id", unique=True),
+                Column("received_at", "受理时间", "datetime", "受理时间", "time received"),
+                Column("request_type", "诉求类型", "str", "诉求类型", "request type", allowed=REQUEST_TYPES),
+                Column("level1", "一级分类", "str", "问题分类（一级）", "issue class, level 1"),
+                Column("category", "二级分类", "str", "问题分类（二级）", "issue class, level 2 (the category)",
+                       allowed=LABELS),
+                Column("level3", "三级分类", "str", "问题分类（三级）", "issue class, level 3", nullable=True),
+                Column("content", "诉求内容", "str", "诉求内容", "request text"),
+                Column("address", "诉求地址", "str", "诉求地址", "address of the issue", nullable=True),
+                Column("complainant", "诉求人", "str", "诉求人姓名", "complainant name", nullable=True,
+                       personal=True),
+                _phone(),
+                Column("handler", "承办单位", "str", "承办单位", "handling unit"),
+                Column("dispatched_at", "派单时间", "datetime", "派单时间", "time dispatched"),
+                Column("closed_at", "办结时间", "datetime", "办结时间", "time closed", nullable=True),
+                Column("responded", "是否响应", "str", "是否响应", "responded", allowed=YES_NO),
+                Column("resolved", "是否解决", "str", "是否解决", "resolved", allowed=RESOLVED_VALUES),
+                Column("satisfied", "是否满意", "str", "是否满意", "satisfied", allowed=SATISFIED_VALUES),
+            ),
+        ),
+        Table(
+            "panel", "area_panel.csv", "地区月度诉求面板", "Monthly area panel of 12345 requests",
+            "one community × month × category",
+            (
+                Column("community", "社区", "str", "社区名称", "community"),
+                Column("month", "月份", "month", "月份（YYYY-MM）", "month (YYYY-MM)"),
+                Column("residents", "常住人口", "int", "常住人口", "resident population", unit="人", min=1),
+                Column("households", "户数", "int", "户数", "households", unit="户", min=1),
+                Column("category", "问题分类", "str", "问题分类（二级）", "category", allowed=LABELS),
+                Column("requests", "诉求量", "int", "诉求量", "requests received", unit="件", min=0),
+                Column("responded", "响应量", "int", "已响应件数", "requests responded to", unit="件", min=0),
+                Column("resolved", "解决量", "int", "已解决件数", "requests resolved", unit="件", min=0),
+                Column("rated", "参评量", "int", "参与评价件数", "requests rated by the caller", unit="件",
+                       min=0),
+                Column("satisfied", "满意量", "int", "满意件数（满意+基本满意）", "rated satisfied", unit="件",
+                       min=0),
+            ),
+            ("The focus community's rows for months covered by `hotline_cases` equal those cases aggregated.",),
+        ),
+    )
+}
+"""Raw files, keyed by table key."""
+
+
+PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
+    # key: (file, grain, ((column, dtype, meaning), ...))
+    "households": ("households.parquet", "one household (dwelling) of the focus community", (
+        ("household_id", "str", "address key `BB-U-RRR`, e.g. `06-3-502`"),
+        ("building", "int", "楼号"), ("unit", "int", "单元"), ("floor", "int", "楼层"), ("room", "int", "室号"),
+        ("housing_type", "str", "户型"), ("tenure", "str", "居住性质"), ("persons", "int", "居住人数"),
+        ("elderly", "bool", "高龄"), ("dibao", "bool", "低保"), ("disabled", "bool", "残疾"),
+        ("vulnerable", "bool", "elderly or dibao or disabled"),
+        ("sources", "str", "which raw tables mention the household, `;`-joined"),
+        ("housing_type_source", "str", "provenance of housing_type"), ("tenure_source", "str", "provenance"),
+        ("persons_source", "str", "provenance"), ("flags_source", "str", "provenance of the three flags"),
+    )),
+    "residents": ("residents.parquet", "one resident known from any source", (
+        ("resident_id", "str", "salted pseudonym (`R` + 12 hex)"), ("household_id", "str", "address key"),
+        ("age_band", "str", "0-17 … 80+, null if unknown"), ("phone_id", "str", "salted pseudonym of the phone"),
+        ("sources", "str", "raw tables the resident appears in"), ("n_records", "int", "linked raw records"),
+    )),
+    "record_links": ("record_links.parquet", "one raw registry record", (
+        ("source", "str", "raw table key"), ("record_id", "str", "raw record id"),
+        ("household_id", "str", "linked household"), ("resident_id", "str", "linked resident"),
+        ("rule", "str", "which linkage rule fired"),
+    )),
+    "friends": ("friends.parquet", "one friend of 园园", (
+        ("member_id", "str", "salted pseudonym of the WeChat id"), ("resident_id", "str", "linked resident, if any"),
+        ("household_id", "str", "linked household, if any"), ("added", "date", "添加日期"),
+    )),
+    "teams": ("teams.parquet", "one team member", (
+        ("member_id", "str", "pseudonym of WeChat id"), ("team", "str", "队伍"), ("team_code", "str", "code"),
+        ("role", "str", "角色"), ("organization", "str", "单位"), ("household_id", "str", "if a resident"),
+    )),
+    "groups": ("groups.parquet", "one WeChat group", (
+        ("group_id", "str", "chatroom id"), ("group_name", "str", "群名称"), ("kind", "str", "群类别"),
+        ("building", "Int64", "楼号 for 楼门 groups"), ("created", "date", "建群日期"),
+    )),
+    "memberships": ("memberships.parquet", "one member of one group", (
+        ("group_id", "str", "chatroom id"), ("member_id", "str", "pseudonym"), ("joined", "date", "入群日期"),
+    )),
+    "messages": ("messages.parquet", "one chat message (both raw layouts merged)", (
+        ("msg_id", "str", "message id"), ("group_id", "str", "chatroom id"), ("sender_id", "str", "pseudonym"),
+        ("sent_at", "datetime", "Beijing time, naive"), ("msg_type", "str", "文本/图片/表情/语音/系统"),
+        ("text", "str", "content with phones and @names masked, original script"),
+        ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
+        ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
+        ("is_staff", "bool", "sender is a backbone-team member"), ("source", "str", "raw file"),
+    )),
+    "cases": ("cases.parquet", "one 12345 work order", (
+        ("case_id", "str", "工单编号"), ("received_at", "datetime", "受理时间"), ("request_type", "str", "诉求类型"),
+        ("level1", "str", "一级分类"), ("category", "str", "二级分类"), ("level3", "str", "三级分类"),
+        ("content", "str", "诉求内容, masked"), ("household_id", "str", "linked from 诉求地址, if any"),
+        ("complainant_id", "str", "linked resident pseudonym, if any"), ("phone_id", "str", "pseudonym"),
+        ("handler", "str", "承办单位"), ("dispatched_at", "datetime", ""), ("closed_at", "datetime", ""),
+        ("responded", "bool", ""), ("resolved", "str", ""), ("satisfied", "str", ""),
+    )),
+    "panel": ("panel.parquet", "one community × month × category", (
+        ("community", "str", ""), ("month", "str", "YYYY-MM"), ("residents", "int", ""), ("households", "int", ""),
+        ("category", "str", "二级分类"), ("requests", "int", ""), ("responded", "int", ""), ("resolved", "int", ""),
+        ("rated", "int", ""), ("satisfied", "int", ""),
+    )),
+}
+"""Processed Parquet tables in ``data/processed``: file, grain and columns."""
+
+
+PLANTED_TRUTH_DOC = """\
+## planted_truth.json (synthetic data only)
+
+Written by `jiesu simulate` beside the raw files; its presence marks the data as synthetic
+(模拟数据), and every rendered output then says so. Real data never has this file.
+Top-level keys:
+
+| key | what was planted |
+| --- | --- |
+| `meta` | seed, preset, period, generator version |
+| `community` | building/household/resident counts, flag rates |
+| `coverage` | 园园 household and resident coverage (overall and per building), the uncovered households, the uncovered vulnerable households |
+| `linkage` | for every registry record (`source`, `record_id`): its true `household_id` and `resident_key` |
+| `categories` | per category: vocabulary used to compose messages, season months, owner team |
+| `bursts` | planted keyword bursts: id, category, terms, building/group, onset, duration (days), spill-over probability and lag (days) |
+| `intervention` | start month, ramp months, effect size per category (log rate ratio) |
+| `rank` | focus community's planted rank trajectory, the first month in the bottom 5 and the first month it stays there |
+| `complainants` | repeat complainants and complainants outside 园园's reach |
+"""
+
+
+def _allowed_text(column: Column) -> str:
+    if column.allowed:
+        return "、".join(map(str, column.allowed))
+    if column.min is not None and column.max is not None:
+        return f"{column.min:g}–{column.max:g}"
+    if column.min is not None:
+        return f"≥ {column.min:g}"
+    return ""
+
+
+def render_raw_markdown() -> str:
+    """The text of ``data/raw/README.md``."""
+    lines = [
+        "# data/raw — the data contract / 数据约定",
+        "",
+        "Raw data is immutable: analyses read it, never write it. Everything here except this README is",
+        "git-ignored. With the synthetic world, `jiesu simulate` writes these files; with real data, put",
+        "exports that follow this contract here (CSV in UTF-8/UTF-8-BOM/GB18030, or XLSX) and run",
+        "`jiesu ingest`. **Names and phone numbers never leave this folder.**",
+        "",
+        "Rendered from `lib/jiesu/contract.py` (`python -m jiesu.contract`); do not edit by hand.",
+        f"Schema version {SCHEMA_VERSION}. Categories (二级分类): {'、'.join(LABELS)}.",
+        "",
+    ]
+    for table in RAW.values():
+        lines += [f"## `{table.file}` — {table.zh} / {table.en}", "", f"One row = {table.grain}.", ""]
+        lines += ["| 列 header | name | type | unit | allowed | 含义 | meaning |", "|---|---|---|---|---|---|---|"]
+        for c in table.columns:
+            allowed = _allowed_text(c)
+            flags = [f for f, on in (("unique", c.unique), ("nullable", c.nullable), ("personal", c.personal)) if on]
+            dtype = c.dtype + (f" ({', '.join(flags)})" if flags else "")
+            lines.append(f"| {c.header} | `{c.name}` | {dtype} | {c.unit} | {allowed} | {c.zh} | {c.en} |")
+        lines.append("")
+        lines += [f"- {note}" for note in table.notes]
+        if table.notes:
+            lines.append("")
+    lines += ["## Categories / 问题分类", "", "| 二级分类 | 一级分类 | season | owner team |", "|---|---|---|---|"]
+    lines += [f"| {c.label} | {c.level1} | {c.season} | {TEAMS[c.owner_team]} |" for c in CATEGORIES]
+    lines += ["", PLANTED_TRUTH_DOC]
+    return "\n".join(lines)
+
+
+def render_processed_markdown() -> str:
+    """The text of ``data/processed/README.md``."""
+    lines = [
+        "# data/processed — validated, pseudonymized tables",
+        "",
+        "Written only by `jiesu ingest`, atomically, with `manifest.json` (input hashes, row counts, schema",
+        "version). No table holds a name, phone number or WeChat id: those are salted pseudonyms.",
+        "Rendered from `lib/jiesu/contract.py`; do not edit by hand.",
+        "",
+    ]
+    for key, (file, grain, columns) in PROCESSED.items():
+        lines += [f"## `{file}`", "", f"One row = {grain}.", "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{name}` | {dtype} | {meaning} |" for name, dtype, meaning in columns]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - regeneration helper
+    from jiesu.settings import paths
+    from jiesu.storage import write_text
+
+    home = paths().home
+    write_text(home / "data" / "raw" / "README.md", render_raw_markdown())
+    write_text(home / "data" / "processed" / "README.md", render_processed_markdown())

@@ -1,0 +1,80 @@
+"""One plot style for every figure, and the two ways figures leave a notebook.
+
+* :func:`use_report_renderer` embeds plotly.js once per page (``notebook`` renderer) so rendered HTML
+  reports work offline. Interactive/nbval runs keep plotly's default mimetype output, which keeps
+  committed notebooks small and deterministic.
+* :func:`save_static` writes PNG and SVG to ``figures/`` through kaleido when a Chromium and a CJK font
+  are installed (``make sysdeps``), and otherwise says once, clearly, that it skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from jiesu.settings import paths
+
+CJK_FONTS = "WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+FOCUS_COLOR = "#c0392b"
+MUTED_COLOR = "#b0b7c3"
+PALETTE = ("#1f6fb2", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50",
+           "#7f8c8d", "#f1c40f", "#2980b9")
+
+pio.templates["jiesu"] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=CJK_FONTS, size=13),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(gridcolor="#eceff3", zeroline=False),
+        yaxis=dict(gridcolor="#eceff3", zeroline=False),
+        margin=dict(l=60, r=20, t=50, b=50),
+        hoverlabel=dict(font_family=CJK_FONTS),
+    )
+)
+pio.templates.default = "plotly_white+jiesu"
+
+
+def use_report_renderer() -> None:
+    """Embed figures with plotly.js inline (offline HTML). Call once at the top of report runs."""
+    pio.renderers.default = "notebook"
+
+
+def static_export_available() -> tuple[bool, str]:
+    """Whether kaleido can export here, and if not, why (Chromium or CJK font missing)."""
+    if not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")):
+        return False, "no Chromium found (install `chromium`, or run `make sysdeps` as root)"
+    try:
+        fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        fonts = ""
+    if not fonts.strip():
+        return False, "no CJK font found (install `fonts-wqy-microhei`), Chinese would render as boxes"
+    return True, ""
+
+
+def save_static(fig: go.Figure, name: str, *, out_dir: str | Path | None = None,
+                formats: tuple[str, ...] = ("png", "svg"), width: int = 1000, height: int = 600) -> list[Path]:
+    """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` (default ``figures/``), atomically.
+
+    Returns the written paths; returns ``[]`` with one warning when static export is unavailable.
+    """
+    ok, why = static_export_available()
+    if not ok:
+        warnings.warn(f"static figure export skipped: {why}", stacklevel=2)
+        return []
+    from jiesu.storage import atomic_path
+
+    target_dir = Path(out_dir) if out_dir else paths().figures
+    written = []
+    for fmt in formats:
+        target = target_dir / f"{name}.{fmt}"
+        with atomic_path(target, suffix=f".{fmt}") as tmp:
+            fig.write_image(tmp, format=fmt, width=width, height=height)
+        written.append(target)
+    return written
