@@ -422,7 +422,7 @@ def render_processed_markdown() -> str:
         "Rendered from `lib/jiesu/contract.py`; do not edit by hand.",
         "",
     ]
-    for key, (file, grain, columns) in PROCESSED.items():
+    for file, grain, columns in PROCESSED.values():
         lines += [f"## `{file}`", "", f"One row = {grain}.", "", "| column | type | meaning |", "|---|---|---|"]
         lines += [f"| `{name}` | {dtype} | {meaning} |" for name, dtype, meaning in columns]
         lines.append("")
