@@ -16,6 +16,11 @@ PRESET ?= full
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 
+# $(call require,SUBCOMMAND,WHAT): stop with a plain message when a subcommand has not landed yet.
+define require
+$(BIN)/jiesu $(1) --help >/dev/null 2>&1 || { echo "make: 'jiesu $(1)' is not available yet: $(2) has not landed." >&2; exit 1; }
+endef
+
 .PHONY: help setup sysdeps data data-small report schedule test lint lab bench clean
 
 help: ## list the targets
@@ -50,11 +55,14 @@ $(SYSDEPS_STAMP):
 	fi
 
 data: $(STAMP) ## simulate the synthetic world (if data/raw is empty) and ingest it
+	@$(call require,simulate,the synthetic-world generator (issue 3))
+	@$(call require,ingest,the ingest step (issue 4))
 	@if [ ! -e data/raw/planted_truth.json ] && [ -z "$$(ls -A data/raw | grep -v README.md)" ]; then \
 	  $(BIN)/jiesu simulate --seed $(SEED) --preset $(PRESET) --out data/raw; fi
 	$(BIN)/jiesu ingest --raw data/raw --out data/processed
 
 report: setup data ## render the latest monthly report for the focus community; prints its path
+	@$(call require,report,the report renderer (issue 8))
 	$(BIN)/jiesu report
 
 schedule: setup data ## render every month since 2019-01 that lacks a current report
