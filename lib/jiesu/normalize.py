@@ -1,0 +1,255 @@
+"""Normalizing messy community text: addresses, dates, widths, scripts, names, and masking.
+
+All functions are vectorized over pandas Series, never mutate their input, and treat missing values
+as missing (never as the string ``"nan"``).  Distinct values are processed once and mapped back,
+because registry exports repeat the same address or name many times.
+
+Addresses
+    ``6号楼3单元502``, ``6#3-502``, ``六号楼三单元502室``, ``6-3-502``, ``6栋3门502`` and their full-width
+    forms all become building 6, unit 3, room 502 (floor 5, since room = floor × 100 + door), with
+    the household key ``06-3-502`` (``BB-U-RRR``).  Chinese numerals are converted with cn2an.
+Dates
+    ``2020年9月27日``, ``2020/9/27 13:14``, ISO dates and Excel serial day numbers (1900 date system,
+    epoch 1899-12-30).
+Scripts
+    Traditional → Simplified with OpenCC (``t2s``); the caller keeps the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+import cn2an
+import numpy as np
+import opencc
+import pandas as pd
+
+# ---------------------------------------------------------------- widths and scripts
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+_HALFWIDTH_TABLE = str.maketrans(_FULLWIDTH)
+
+
+def to_halfwidth_text(text: str) -> str:
+    """Full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space → ASCII (one char each)."""
+    return text.translate(_HALFWIDTH_TABLE)
+
+
+def to_halfwidth(values: pd.Series) -> pd.Series:
+    """:func:`to_halfwidth_text` over a Series (missing stays missing)."""
+    return _map_distinct(values, to_halfwidth_text)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified_text(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC ``t2s``); Simplified text passes unchanged."""
+    return _t2s().convert(text)
+
+
+def to_simplified(values: pd.Series) -> pd.Series:
+    """:func:`to_simplified_text` over a Series (missing stays missing)."""
+    return _map_distinct(values, to_simplified_text)
+
+
+def _map_distinct(values: pd.Series, func) -> pd.Series:
+    text = values.astype("string")
+    present = text.notna()
+    distinct = pd.unique(text[present])
+    mapping = {value: func(value) for value in distinct}
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    out.loc[present] = text[present].map(mapping)
+    return out
+
+
+# ---------------------------------------------------------------- names
+
+_NAME_NOISE = re.compile(r"[\s·•・.\-_()（）]+")
+
+
+def normalize_name_text(name: str) -> str:
+    """A name for comparison: half-width, Simplified, without spaces, dots and brackets."""
+    return _NAME_NOISE.sub("", to_simplified_text(to_halfwidth_text(name)))
+
+
+def normalize_names(values: pd.Series) -> pd.Series:
+    """:func:`normalize_name_text` over a Series; empty results become missing."""
+    out = _map_distinct(values, normalize_name_text)
+    return out.mask(out.str.len() == 0)
+
+
+# ---------------------------------------------------------------- addresses
+
+_CN_DIGITS = "零〇一二两三四五六七八九十"
+_HAS_CN_DIGIT = re.compile(f"[{_CN_DIGITS}]")
+_ADDRESS = re.compile(
+    r"(?<!\d)(?P<building>\d{1,2})\s*(?:号楼|號樓|号|號|栋|棟|幢|楼|樓|#|-)\s*"
+    r"(?P<unit>\d{1,2})\s*(?:单元|單元|门|門|-)\s*-?\s*"
+    r"(?P<room>\d{3,4})(?!\d)\s*(?:室|号|號)?"
+)
+ADDRESS_PARTS = ("building", "unit", "floor", "room", "household_id")
+
+
+def household_key(building: int, unit: int, room: int) -> str:
+    """The household key ``BB-U-RRR``, e.g. ``household_key(6, 3, 502) == "06-3-502"``."""
+    return f"{building:02d}-{unit}-{room:03d}"
+
+
+@lru_cache(maxsize=65536)
+def parse_address_text(text: str) -> tuple[int, int, int, int, int] | None:
+    """Parse one address into ``(building, unit, floor, room, end)``, or ``None`` if no room is found.
+
+    ``end`` is the index in the *normalized* text just after the address (used to split 备注
+    ``6#3-502 王秀英`` into address and name).  Normalization: half-width, then Chinese numerals
+    → Arabic (cn2an) when any are present.
+    """
+    normal = _numeralize(to_halfwidth_text(text))
+    match = _ADDRESS.search(normal)
+    if match is None:
+        return None
+    room = int(match["room"])
+    return int(match["building"]), int(match["unit"]), room // 100, room, match.end()
+
+
+@lru_cache(maxsize=65536)
+def _numeralize(text: str) -> str:
+    if not _HAS_CN_DIGIT.search(text):
+        return text
+    try:
+        return cn2an.transform(text, "cn2an")
+    except (ValueError, KeyError, IndexError):  # cn2an rejects some odd numeral strings
+        return text
+
+
+def parse_addresses(values: pd.Series) -> pd.DataFrame:
+    """Addresses → ``building, unit, floor, room`` (Int64) and ``household_id`` (string), same index.
+
+    Unparseable or missing addresses give missing parts.
+    """
+    parsed = _parse_distinct(values)
+    frame = pd.DataFrame(index=values.index)
+    for position, name in enumerate(("building", "unit", "floor", "room")):
+        frame[name] = pd.array([p[position] if p else None for p in parsed], dtype="Int64")
+    keys = [household_key(p[0], p[1], p[3]) if p else None for p in parsed]
+    frame["household_id"] = pd.array(keys, dtype="string")
+    return frame
+
+
+def _parse_distinct(values: pd.Series) -> list:
+    text = values.astype("string")
+    distinct = {value: parse_address_text(value) for value in pd.unique(text[text.notna()])}
+    return [distinct.get(value) if value is not pd.NA else None for value in text.tolist()]
+
+
+def split_remark(values: pd.Series) -> pd.DataFrame:
+    """Split 园园's friend remarks ``6#3-502 王秀英`` into address parts and the name after it.
+
+    Returns :func:`parse_addresses` columns plus ``name`` (the text after the address, or before it
+    if nothing follows, stripped of spaces and separators).
+    """
+    frame = parse_addresses(values)
+    names = [_remark_name(value) if value is not pd.NA else None for value in values.astype("string").tolist()]
+    frame["name"] = pd.array(names, dtype="string")
+    return frame
+
+
+_REMARK_SEPARATORS = " -_/,，:：|"
+
+
+def _remark_name(remark: str) -> str | None:
+    """The name part of one remark, in its original characters (a name may contain 一/三…)."""
+    original = to_halfwidth_text(remark).strip()
+    tokens = original.split()
+    if len(tokens) > 1:
+        kept = [token for token in tokens if parse_address_text(token) is None]
+        rest = "".join(kept)
+    else:
+        parsed = parse_address_text(original)
+        normal = _numeralize(original)
+        if parsed is None:
+            rest = original
+        else:
+            match = _ADDRESS.search(normal)
+            tail, head = normal[parsed[4]:], normal[: match.start()]
+            rest = tail or head
+            # map back to the original characters: cn2an may have turned 张三 into 张3
+            candidate = original[-len(tail):] if tail else original[: len(head)]
+            if candidate and _numeralize(candidate) == rest:
+                rest = candidate
+    rest = rest.strip(_REMARK_SEPARATORS)
+    return rest or None
+
+
+# ---------------------------------------------------------------- dates
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: plausible dates only, not ids or years
+_DATE_WORDS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " ", "时": ":", "點": ":", "点": ":",
+                             "分": " ", "/": "-", ".": "-"})
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Messy dates/times → ``datetime64`` (missing or unparseable → NaT).
+
+    Accepts Timestamps/datetimes (from Excel cells), Excel serial numbers (numbers or digit
+    strings, 1900 system), ``2020年9月27日``, ``2020/9/27 13:14``, ``2020-09-27T13:14:00`` and
+    full-width digits.  Times without a date are rejected (NaT).
+    """
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    if values.empty:
+        return out
+    as_object = values.astype(object)
+    is_datetime = as_object.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
+    if is_datetime.any():
+        out.loc[is_datetime] = pd.to_datetime(as_object[is_datetime].map(pd.Timestamp)).astype("datetime64[us]")
+    rest = as_object[~is_datetime & as_object.notna()]
+    is_number = rest.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    text = rest[~is_number].astype("string").str.strip()
+    text = to_halfwidth(text).str.translate(_DATE_WORDS).str.replace(r"\s+", " ", regex=True).str.strip()
+    text = text.str.replace(r"[-:]\s*$", "", regex=True)
+    serial_text = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
+    numbers = pd.concat([pd.to_numeric(rest[is_number], errors="coerce"),
+                         pd.to_numeric(text[serial_text], errors="coerce")])
+    low, high = _EXCEL_SERIAL_RANGE
+    numbers = numbers[(numbers >= low) & (numbers <= high)]
+    if not numbers.empty:
+        out.loc[numbers.index] = (EXCEL_EPOCH + pd.to_timedelta(numbers.astype(float), unit="D")).dt.round("s")
+    text = text[~serial_text & text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}", regex=True).fillna(False)]
+    if not text.empty:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        missing = parsed.isna()
+        if missing.any():
+            parsed.loc[missing] = pd.to_datetime(text[missing], format="mixed", errors="coerce")
+        out.loc[text.index] = parsed.astype("datetime64[us]")
+    return out
+
+
+# ---------------------------------------------------------------- masking chat text
+
+PHONE_MASK = "[电话]"
+MENTION_MASK = "@某人"
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?[1１]\d{2}[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
+MENTION = re.compile(r"[@＠](?P<name>[^\s\u2005@＠,，:：。!！?？;；、]{1,24})")
+
+
+def mask_phones(values: pd.Series) -> pd.Series:
+    """Replace mobile numbers (11 digits, optionally +86 and separators, full-width too)."""
+    text = values.astype("string")
+    return text.str.replace(_PHONE, PHONE_MASK, regex=True)
+
+
+def mention_names(text: str) -> list[str]:
+    """The ``@name`` tokens of one message, in order (WeChat ends a mention with U+2005 or a space)."""
+    return [match["name"] for match in MENTION.finditer(text)]
+
+
+def mask_mentions(values: pd.Series) -> pd.Series:
+    """Replace every ``@name`` by ``@某人``."""
+    text = values.astype("string")
+    return text.str.replace(MENTION, MENTION_MASK, regex=True)
