@@ -1,0 +1,99 @@
+"""Normalization and tokenization: exact values on hand-made text, and token identity of the fast
+(rjieba) and reference (jieba) backends on the whole synthetic corpus, user dictionary included."""
+
+from __future__ import annotations
+
+import pytest
+
+from jiesu import datasets
+from jiesu.text import Tokenizer, default_stopwords, normalize, user_dictionary
+
+
+@pytest.fixture(scope="module")
+def fast() -> Tokenizer:
+    return Tokenizer("rjieba")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Tokenizer:
+    return Tokenizer("jieba", cache_dir=tmp_path_factory.mktemp("jieba"))
+
+
+def test_traditional_becomes_simplified():
+    assert normalize("甘露園南裡二社區暖氣不熱") == "甘露园南里二社区暖气不热"
+
+
+def test_fullwidth_becomes_halfwidth():
+    assert normalize("６号楼　３单元５０２，ＡＢＣ") == "6号楼 3单元502,ABC"
+
+
+def test_urls_mentions_phones_artefacts_and_emoji_are_stripped():
+    text = "@王秀英\u2005 雨篦子堵了😂[图片]，电话13812345678 或 138****1234 见 https://x.cn/a?b=1 [捂脸]"
+    assert normalize(text) == "雨篦子堵了 ,电话 或 见"
+
+
+def test_boilerplate_is_stripped_only_when_asked():
+    text = "尊敬的领导您好：我家暖气不热。此致敬礼"
+    assert normalize(text, strip_boilerplate=True) == ":我家暖气不热。"
+    assert normalize(text) == "尊敬的领导您好:我家暖气不热。此致敬礼"
+
+
+def test_empty_and_missing_text_normalize_to_empty():
+    assert normalize(None) == ""
+    assert normalize(float("nan")) == ""
+    assert normalize("[图片]") == ""
+
+
+def test_user_dictionary_keeps_governance_words_whole(fast, reference):
+    text = "雨篦子堵了，顶层防雨层坏了，小心高空坠物，楼门长和网格员说接诉即办，车棚的声控灯不亮"
+    for tok in (fast, reference):
+        words = tok.cut(text)
+        for word in ("雨篦子", "防雨层", "高空坠物", "楼门长", "网格员", "接诉即办", "车棚", "声控灯"):
+            assert word in words, (tok.backend, word, words)
+
+
+def test_tokens_drop_chat_noise_and_stopwords(fast):
+    assert fast.tokens("收到，好的，谢谢！哈哈😂[图片]") == []
+    assert fast.tokens("收到！5号楼的暖气片不热") == ["号楼", "暖气片", "不热"]
+
+
+def test_stopwords_never_contain_lexicon_or_dictionary_words():
+    from jiesu.categories import CATEGORIES
+
+    protected = {w for w, _, _ in user_dictionary()} | {w for c in CATEGORIES for w in c.lexicon}
+    assert not protected & default_stopwords()
+    assert {"收到", "好的", "哈哈", "谢谢", "图片", "的"} <= default_stopwords()
+
+
+def test_jieba_log_is_silent(tmp_path, capfd):
+    Tokenizer("jieba", cache_dir=tmp_path).cut("暖气不热")
+    Tokenizer("jieba", cache_dir=tmp_path).cut("暖气不热")  # second time from the private cache
+    assert capfd.readouterr().err == ""
+    assert (tmp_path / "jieba.cache").exists()
+
+
+def test_backends_agree_on_hand_made_edge_cases(fast, reference):
+    texts = [
+        "6號樓前進車棚的台階太高，本來墊了塊磚，不知道被誰給收走了，請幫忙解決一下，要不釘個坡道吧！",
+        "ABC-123 test_x 3.5度 50%湿度 #话题# C++ a&b",
+        "暖气片漏水了！！！@物业小王 快来看看吧~~~",
+        "我们楼的楼门长说下周清理雨篦子，防雨层也要修",
+        "   ", "", "12345", "𠀀𪚥 罕见字 〇",
+    ]
+    for text in texts:
+        assert fast.cut(text) == reference.cut(text), text
+
+
+def _corpus_texts(world) -> list[str]:
+    messages = datasets.load("messages", world)
+    cases = datasets.load("cases", world)
+    return [*messages["text"].dropna().tolist(), *cases["content"].dropna().tolist()]
+
+
+@pytest.mark.full
+def test_fast_tokens_equal_jieba_on_whole_synthetic_corpus(full_world, fast, reference):
+    texts = sorted(set(_corpus_texts(full_world)))  # identical texts segment identically; test each once
+    normalized = [fast.normalize(t) for t in texts]
+    mismatches = [t for t in normalized if fast.segment(t) != reference.segment(t)]
+    assert len(texts) > 50_000
+    assert mismatches == []
