@@ -1,0 +1,652 @@
+"""The resident social network woven around 园园 and the six backbone teams.
+
+One heterogeneous, weighted, undirected networkx graph holds the community as the seed article
+describes it: residents, their households, 园园's categorized WeChat groups, the backbone teams and
+园园 herself. A **person projection** keeps only people, linked by shared groups and chat
+interactions; on it we measure brokers (betweenness, degree, eigenvector) and Louvain communities.
+
+Node keys carry a prefix so kinds never collide:
+
+========  =====================  ===========================================================
+prefix    kind                   from
+========  =====================  ===========================================================
+``YY``    ``yuanyuan``           园园 (one node)
+``R:``    ``resident``           ``residents.resident_id`` (a WeChat member linked to a resident)
+``M:``    ``member``             a WeChat ``member_id`` not linked to a resident (e.g. staff)
+``H:``    ``household``          ``households.household_id``
+``G:``    ``group``              ``groups.group_id``
+``T:``    ``team``               ``teams.team_code``
+========  =====================  ===========================================================
+
+Edge kinds and weights (an edge that arises in several ways adds its weights; the per-kind counts
+stay on the edge as attributes): ``household`` (resident–household, 1), ``membership`` (person–group,
+1), ``friend`` (园园–person, 1), ``team`` (person–team, 1), ``mentions`` (one per @mention between
+two people) and ``replies`` (one per message that follows another person's message in the same group
+within the reply window, stated in minutes, and carries no @mention of its own).
+
+Shortest-path measures treat a weight as a tie *strength*, so path length uses ``distance = 1 /
+weight`` (Brandes 2001, "A faster algorithm for betweenness centrality", weighted variant; Newman 2001).
+Exact betweenness on the full-world projection is computed with igraph (same algorithm as networkx,
+compiled); :func:`betweenness` can also run networkx, exactly or on ``k`` sampled sources with a
+fixed seed, and the tests check that the engines agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import scipy.sparse as sp
+
+from jiesu.categories import CATEGORIES, GROUP_KINDS, TEAMS
+
+YUANYUAN = "YY"
+"""Node key of 园园."""
+
+REPLY_WINDOW_MINUTES = 30
+"""Default reply window: a message within this many minutes after another person's message in the same
+group counts as a reply to it (when it carries no @mention)."""
+
+STAFF_REPLY_HOURS = (2, 24)
+"""Response-time thresholds reported for team responsiveness (hours)."""
+
+EDGE_KINDS = ("household", "membership", "friend", "team", "mentions", "replies")
+
+
+# ---------------------------------------------------------------------------------------------
+# people: who is who across tables
+# ---------------------------------------------------------------------------------------------
+
+def person_keys(friends: pd.DataFrame, teams: pd.DataFrame | None = None, *,
+                yuanyuan_ids: Iterable[str] = ()) -> pd.Series:
+    """Map each known WeChat ``member_id`` to its person node key.
+
+    A member linked to a resident (``friends.resident_id``) becomes ``R:<resident_id>``; any other
+    member becomes ``M:<member_id>``; the ids in ``yuanyuan_ids`` (园园's own account) become ``YY``.
+    Members that appear only in memberships or messages are keyed on the fly by :func:`to_person`.
+
+    Returns a Series ``member_id → node key``.
+    """
+    linked = friends.dropna(subset=["member_id"]).drop_duplicates("member_id")
+    keys = pd.Series(np.where(linked["resident_id"].notna(), "R:" + linked["resident_id"].astype(str),
+                              "M:" + linked["member_id"].astype(str)),
+                     index=linked["member_id"].astype(str).to_numpy(), dtype="str")
+    if teams is not None and len(teams):
+        extra = teams.loc[~teams["member_id"].astype(str).isin(keys.index), "member_id"].dropna().astype(str)
+        extra = extra.drop_duplicates()
+        keys = pd.concat([keys, pd.Series("M:" + extra.to_numpy(), index=extra.to_numpy(), dtype="str")])
+    for yid in yuanyuan_ids:
+        keys.loc[str(yid)] = YUANYUAN
+    return keys
+
+
+def to_person(member_ids: pd.Series, keys: pd.Series) -> pd.Series:
+    """Person node key of each member id (``M:<id>`` for members absent from ``keys``)."""
+    ids = member_ids.astype(str)
+    return ids.map(keys).fillna("M:" + ids).astype("str")
+
+
+def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame) -> list[str]:
+    """园园's own member id(s): the senders that reach the most groups without being friends of 园园.
+
+    Ingest keys 园园's account like any other member. 园园 is the one sender who is in no ``friends``
+    row (she cannot befriend herself), is not a resident, and posts in the largest number of groups;
+    on data where no such sender posts in at least half the groups, returns ``[]``.
+    """
+    if messages.empty:
+        return []
+    friend_ids = set(friends["member_id"].dropna().astype(str))
+    reach = messages.groupby("sender_id")["group_id"].nunique()
+    reach = reach.loc[~reach.index.astype(str).isin(friend_ids)]
+    if reach.empty:
+        return []
+    best = reach.sort_values(ascending=False, kind="stable")
+    n_groups = messages["group_id"].nunique()
+    return [str(best.index[0])] if best.iloc[0] >= max(2, n_groups / 2) else []
+
+
+# ---------------------------------------------------------------------------------------------
+# chat interactions
+# ---------------------------------------------------------------------------------------------
+
+def chat_interactions(messages: pd.DataFrame, *, reply_window_minutes: float = REPLY_WINDOW_MINUTES) -> pd.DataFrame:
+    """Directed person-to-person interactions found in group chats.
+
+    * ``mention``: the sender @mentions a member (``messages.mentions``, ``;``-joined member ids);
+    * ``reply``: a message that carries no @mention and follows, within ``reply_window_minutes``, a
+      message by a *different* sender in the same group is taken as a reply to that sender (the
+      usual adjacency heuristic for threadless group chats). 系统 messages are ignored.
+
+    Returns
+    -------
+    DataFrame ``source_id``, ``target_id`` (member ids), ``kind`` (``mention``/``reply``), ``count``,
+    aggregated over all messages and sorted.
+    """
+    cols = ["source_id", "target_id", "kind", "count"]
+    msgs = messages.loc[messages["msg_type"].astype(str) != "系统",
+                        ["group_id", "sender_id", "sent_at", "mentions"]].copy()
+    if msgs.empty:
+        return pd.DataFrame(columns=cols)
+    msgs["sent_at"] = pd.to_datetime(msgs["sent_at"])
+    msgs["mentions"] = msgs["mentions"].fillna("").astype(str)
+    msgs = msgs.sort_values(["group_id", "sent_at"], kind="stable")
+
+    has_mention = msgs["mentions"].str.len() > 0
+    mentioned = msgs.loc[has_mention, ["sender_id", "mentions"]].assign(
+        target_id=lambda f: f["mentions"].str.split(";")).explode("target_id")
+    mentioned = mentioned.loc[(mentioned["target_id"] != "") & (mentioned["target_id"] != mentioned["sender_id"])]
+    mention_rows = pd.DataFrame({"source_id": mentioned["sender_id"].astype(str),
+                                 "target_id": mentioned["target_id"].astype(str), "kind": "mention"})
+
+    previous_sender = msgs.groupby("group_id")["sender_id"].shift(1)
+    gap = msgs["sent_at"] - msgs.groupby("group_id")["sent_at"].shift(1)
+    is_reply = (~has_mention & previous_sender.notna() & (previous_sender != msgs["sender_id"])
+                & (gap <= pd.Timedelta(minutes=reply_window_minutes)))
+    reply_rows = pd.DataFrame({"source_id": msgs.loc[is_reply, "sender_id"].astype(str),
+                               "target_id": previous_sender[is_reply].astype(str), "kind": "reply"})
+    rows = pd.concat([mention_rows, reply_rows], ignore_index=True)
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    out = rows.groupby(["source_id", "target_id", "kind"], sort=True).size().rename("count").reset_index()
+    out["count"] = out["count"].astype(int)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the heterogeneous graph
+# ---------------------------------------------------------------------------------------------
+
+def _add_edge(graph: nx.Graph, u: str, v: str, kind: str, weight: float = 1.0) -> None:
+    if u == v:
+        return
+    if graph.has_edge(u, v):
+        data = graph[u][v]
+        data["weight"] += weight
+        data[kind] = data.get(kind, 0) + weight
+    else:
+        graph.add_edge(u, v, weight=weight, **{kind: weight})
+
+
+def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: pd.DataFrame,
+                teams: pd.DataFrame, groups: pd.DataFrame, memberships: pd.DataFrame,
+                messages: pd.DataFrame | None = None, reply_window_minutes: float = REPLY_WINDOW_MINUTES,
+                yuanyuan_ids: Iterable[str] | None = None) -> nx.Graph:
+    """The community graph: residents, households, groups, teams and 园园, with weighted edges.
+
+    Parameters
+    ----------
+    households, residents, friends, teams, groups, memberships, messages : processed tables.
+    reply_window_minutes : reply window of :func:`chat_interactions` (minutes).
+    yuanyuan_ids : 园园's own member id(s); default: :func:`yuanyuan_member_ids` on ``messages``.
+
+    Returns
+    -------
+    ``nx.Graph``; nodes carry ``kind`` (and ``building`` for households/residents, ``kind_zh`` and
+    ``name`` for groups, ``name`` for teams); edges carry ``weight`` plus per-kind counts.
+    """
+    messages = messages if messages is not None else pd.DataFrame(
+        columns=["group_id", "sender_id", "sent_at", "msg_type", "mentions"])
+    if yuanyuan_ids is None:
+        yuanyuan_ids = yuanyuan_member_ids(messages, friends)
+    keys = person_keys(friends, teams, yuanyuan_ids=yuanyuan_ids)
+    graph = nx.Graph()
+    graph.add_node(YUANYUAN, kind="yuanyuan", label="园园")
+    building_of = households.set_index("household_id")["building"]
+    for hid, building in building_of.items():
+        graph.add_node(f"H:{hid}", kind="household", building=int(building))
+    for row in residents[["resident_id", "household_id"]].itertuples(index=False):
+        node = f"R:{row.resident_id}"
+        building = building_of.get(row.household_id)
+        graph.add_node(node, kind="resident", building=int(building) if pd.notna(building) else None)
+        if pd.notna(row.household_id):
+            if f"H:{row.household_id}" not in graph:
+                graph.add_node(f"H:{row.household_id}", kind="household", building=None)
+            _add_edge(graph, node, f"H:{row.household_id}", "household")
+    for row in groups.itertuples(index=False):
+        building = row.building if pd.notna(row.building) else None
+        graph.add_node(f"G:{row.group_id}", kind="group", name=str(row.group_name), kind_zh=str(row.kind),
+                       building=int(building) if building is not None else None)
+    for code in sorted(teams["team_code"].dropna().unique()) if len(teams) else []:
+        graph.add_node(f"T:{code}", kind="team", name=TEAMS.get(code, code))
+
+    def person_node(node: str) -> str:
+        if node not in graph:
+            graph.add_node(node, kind="member" if node.startswith("M:") else "resident", building=None)
+        return node
+
+    for member in to_person(friends["member_id"].dropna(), keys):
+        if member != YUANYUAN:
+            _add_edge(graph, YUANYUAN, person_node(member), "friend")
+    if len(teams):
+        team_people = to_person(teams["member_id"], keys)
+        for person, code in zip(team_people, teams["team_code"].astype(str), strict=True):
+            if person != YUANYUAN:
+                _add_edge(graph, person_node(person), f"T:{code}", "team")
+    member_people = to_person(memberships["member_id"], keys)
+    for person, gid in zip(member_people, memberships["group_id"].astype(str), strict=True):
+        if f"G:{gid}" not in graph:
+            graph.add_node(f"G:{gid}", kind="group", name=gid, kind_zh=None, building=None)
+        _add_edge(graph, person_node(person), f"G:{gid}", "membership")
+    interactions = chat_interactions(messages, reply_window_minutes=reply_window_minutes)
+    if len(interactions):
+        sources = to_person(interactions["source_id"], keys)
+        targets = to_person(interactions["target_id"], keys)
+        kinds = interactions["kind"].map({"mention": "mentions", "reply": "replies"})
+        for s, t, k, c in zip(sources, targets, kinds, interactions["count"], strict=True):
+            _add_edge(graph, person_node(s), person_node(t), k, float(c))
+    return graph
+
+
+def graph_summary(graph: nx.Graph) -> dict:
+    """Counts of nodes per kind and edges per kind (an edge counts once for every kind it carries)."""
+    nodes = pd.Series([d.get("kind") for _, d in graph.nodes(data=True)]).value_counts()
+    edges = {kind: sum(1 for *_, d in graph.edges(data=True) if kind in d) for kind in EDGE_KINDS}
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+            **{f"nodes_{k}": int(v) for k, v in sorted(nodes.items())},
+            **{f"edges_{k}": v for k, v in edges.items()}}
+
+
+# ---------------------------------------------------------------------------------------------
+# projections
+# ---------------------------------------------------------------------------------------------
+
+def membership_projection(persons: pd.Series, groups: pd.Series) -> nx.Graph:
+    """Person projection of a person × group list: persons linked by the number of groups they share.
+
+    Parameters
+    ----------
+    persons, groups : aligned Series (one membership per position); duplicates count once.
+
+    Returns
+    -------
+    ``nx.Graph`` on every person (also those sharing no group), edge ``weight`` = shared groups
+    (also stored as ``shared_groups``); node attribute ``groups`` = number of groups joined.
+    Computed as the off-diagonal of ``B Bᵀ`` for the sparse incidence matrix ``B``.
+    """
+    pairs = pd.DataFrame({"p": persons.astype(str).to_numpy(), "g": groups.astype(str).to_numpy()}).drop_duplicates()
+    person_codes, person_index = pd.factorize(pairs["p"], sort=True)
+    group_codes, _ = pd.factorize(pairs["g"], sort=True)
+    incidence = sp.csr_matrix((np.ones(len(pairs)), (person_codes, group_codes)),
+                              shape=(len(person_index), int(group_codes.max()) + 1 if len(pairs) else 0))
+    shared = sp.triu(incidence @ incidence.T, k=1).tocoo()
+    graph = nx.Graph()
+    joined = np.asarray(incidence.sum(axis=1)).ravel()
+    graph.add_nodes_from((str(p), {"groups": int(n)}) for p, n in zip(person_index, joined, strict=True))
+    graph.add_edges_from(
+        (person_index[i], person_index[j], {"weight": float(w), "shared_groups": int(w)})
+        for i, j, w in zip(shared.row, shared.col, shared.data, strict=True))
+    return graph
+
+
+def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False) -> nx.Graph:
+    """People only (``resident``/``member`` nodes): weight = shared groups + chat interactions.
+
+    Parameters
+    ----------
+    graph : from :func:`build_graph`.
+    include_yuanyuan : keep 园园 (she is in every group and would be everyone's broker; off by default,
+        since the question is who *besides* 园园 holds the network together).
+
+    Returns
+    -------
+    ``nx.Graph`` on people, edges with ``weight``, ``shared_groups``, ``interactions``; node attributes
+    copied from ``graph``.
+    """
+    person_kinds = {"resident", "member"} | ({"yuanyuan"} if include_yuanyuan else set())
+    people = [n for n, d in graph.nodes(data=True) if d.get("kind") in person_kinds]
+    group_of = [(p, g) for p in people for g in graph.neighbors(p) if graph.nodes[g].get("kind") == "group"]
+    if group_of:
+        persons, groups = zip(*group_of, strict=True)
+        projection = membership_projection(pd.Series(persons), pd.Series(groups))
+    else:
+        projection = nx.Graph()
+    projection.add_nodes_from(people)
+    for node in people:
+        projection.nodes[node].update(graph.nodes[node])
+        projection.nodes[node].setdefault("groups", 0)
+    for *_, data in projection.edges(data=True):
+        data["interactions"] = 0.0
+    person_set = set(people)
+    for u, v, data in graph.edges(data=True):
+        count = data.get("mentions", 0) + data.get("replies", 0)
+        if count and u in person_set and v in person_set:
+            if projection.has_edge(u, v):
+                projection[u][v]["interactions"] += count
+                projection[u][v]["weight"] += count
+            else:
+                projection.add_edge(u, v, weight=float(count), shared_groups=0, interactions=float(count))
+    return projection
+
+
+# ---------------------------------------------------------------------------------------------
+# centralities and communities
+# ---------------------------------------------------------------------------------------------
+
+def _to_igraph(graph: nx.Graph, weight: str | None):
+    import igraph as ig
+
+    nodes = list(graph.nodes())
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = [(index[u], index[v]) for u, v in graph.edges()]
+    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    if weight:
+        g.es["weight"] = [float(d.get(weight, 1.0)) for *_, d in graph.edges(data=True)]
+    return g, nodes
+
+
+def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str = "igraph",
+                k: int | None = None, seed: int = 0) -> pd.Series:
+    """Normalized shortest-path betweenness of every node (Brandes 2001), path length = 1 / ``weight``.
+
+    Parameters
+    ----------
+    weight : edge attribute holding tie strength (``None``: unweighted, every edge length 1).
+    engine : ``"igraph"`` (exact, compiled) or ``"networkx"``.
+    k : networkx only: estimate from ``k`` source nodes sampled with ``seed`` (None = exact).
+
+    Returns
+    -------
+    Series indexed by node, normalized like networkx (``÷ (n-1)(n-2)/2`` for undirected graphs), 0–1.
+    """
+    n = graph.number_of_nodes()
+    if n == 0:
+        return pd.Series(dtype=float)
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    if engine == "igraph":
+        if k is not None:
+            raise ValueError("igraph betweenness is exact; sampling (k) is for engine='networkx'")
+        g, nodes = _to_igraph(graph, weight)
+        if weight:
+            g.es["distance"] = [1.0 / w for w in g.es["weight"]]
+        raw = g.betweenness(directed=False, weights="distance" if weight else None)
+        return pd.Series(np.asarray(raw, dtype=float) * scale, index=nodes, name="betweenness")
+    if engine == "networkx":
+        distance = None
+        work = graph
+        if weight:
+            work = nx.Graph()
+            work.add_nodes_from(graph.nodes())
+            work.add_weighted_edges_from(((u, v, 1.0 / d.get(weight, 1.0)) for u, v, d in graph.edges(data=True)),
+                                         weight="distance")
+            distance = "distance"
+        values = nx.betweenness_centrality(work, k=k, weight=distance, normalized=True, seed=seed)
+        return pd.Series(values, name="betweenness").reindex(list(graph.nodes()))
+    raise ValueError(f"engine must be 'igraph' or 'networkx', got {engine!r}")
+
+
+def betweenness_agreement(exact: pd.Series, estimate: pd.Series, *, top: int = 20) -> dict:
+    """How well an estimate (e.g. sampled networkx) matches exact betweenness.
+
+    Returns ``{"spearman": rank correlation, "top_overlap": share of the exact top-``top`` nodes that are
+    also in the estimate's top ``top``, "max_abs_diff": largest absolute difference}``.
+    """
+    both = pd.concat([exact.rename("a"), estimate.rename("b")], axis=1).dropna()
+    top_a = set(both["a"].nlargest(top).index)
+    top_b = set(both["b"].nlargest(top).index)
+    return {"spearman": float(both["a"].corr(both["b"], method="spearman")),
+            "top_overlap": len(top_a & top_b) / max(1, min(top, len(both))),
+            "max_abs_diff": float((both["a"] - both["b"]).abs().max())}
+
+
+def eigenvector(graph: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
+    """Weighted eigenvector centrality (Bonacich 1972), scaled so the most central node has 1.
+
+    Uses the leading eigenvector of the sparse adjacency matrix (networkx's numpy variant, ARPACK);
+    on a disconnected graph the mass sits in the component with the largest eigenvalue.
+    """
+    if graph.number_of_edges() == 0:
+        return pd.Series(0.0, index=list(graph.nodes()), name="eigenvector")
+    values = pd.Series(nx.eigenvector_centrality_numpy(graph, weight=weight), name="eigenvector").abs()
+    values = values.reindex(list(graph.nodes()))
+    return values / values.max()
+
+
+def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0) -> pd.Series:
+    """Louvain communities (Blondel et al. 2008) with a fixed seed.
+
+    Returns a Series node → community number, numbered by size (0 = largest; ties by smallest node key),
+    so the same graph and seed always give the same labels.
+    """
+    parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
+    parts = sorted(parts, key=lambda c: (-len(c), min(map(str, c))))
+    labels = {node: i for i, part in enumerate(parts) for node in part}
+    return pd.Series(labels, name="community").reindex(list(graph.nodes()))
+
+
+def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0,
+                 engine: str = "igraph") -> pd.DataFrame:
+    """Broker table: degree, strength, betweenness, eigenvector and Louvain community of every node.
+
+    Returns
+    -------
+    DataFrame ``node``, ``degree`` (neighbours), ``strength`` (sum of weights), ``betweenness`` (0–1,
+    :func:`betweenness`), ``eigenvector`` (0–1, :func:`eigenvector`), ``community``
+    (:func:`louvain`), sorted by betweenness (desc), then degree (desc), then node.
+    """
+    nodes = list(graph.nodes())
+    table = pd.DataFrame({
+        "node": pd.Series(nodes, dtype="str"),
+        "degree": [graph.degree(n) for n in nodes],
+        "strength": [float(graph.degree(n, weight=weight)) if weight else float(graph.degree(n)) for n in nodes],
+    })
+    table["betweenness"] = betweenness(graph, weight=weight, engine=engine).reindex(nodes).to_numpy()
+    table["eigenvector"] = eigenvector(graph, weight=weight).reindex(nodes).to_numpy()
+    table["community"] = louvain(graph, weight=weight, seed=seed).reindex(nodes).to_numpy()
+    table = table.sort_values(["betweenness", "degree", "node"], ascending=[False, False, True], kind="stable")
+    return table.reset_index(drop=True)
+
+
+def community_nmi(communities: pd.Series, reference: pd.Series) -> float:
+    """Normalized mutual information (arithmetic mean normalization, Strehl & Ghosh 2002) between two
+    labelings of the same nodes, over the nodes labelled in both."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    both = pd.concat([communities.rename("a"), reference.rename("b")], axis=1).dropna()
+    if both.empty:
+        return float("nan")
+    return float(normalized_mutual_info_score(both["a"].astype(str), both["b"].astype(str)))
+
+
+def primary_group_kind(graph: nx.Graph) -> pd.Series:
+    """Each person's main group kind: the kind of the non-楼门 group in which they are most tied
+    (membership + chat interactions with fellow members), ties broken by the smaller group, then kind.
+
+    People in 楼门 groups only get ``楼门``; people in no group are absent.
+    """
+    building_kind = GROUP_KINDS["building"]
+    size = {g: graph.degree(g) for g, d in graph.nodes(data=True) if d.get("kind") == "group"}
+    out = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") not in ("resident", "member"):
+            continue
+        groups = [g for g in graph.neighbors(node) if g in size]
+        if not groups:
+            continue
+        choices = [g for g in groups if graph.nodes[g].get("kind_zh") != building_kind] or groups
+        peers = set(graph.neighbors(node))
+        scored = []
+        for g in choices:
+            members = set(graph.neighbors(g))
+            ties = sum(graph[node][p].get("mentions", 0) + graph[node][p].get("replies", 0)
+                       for p in members & peers if p != node)
+            scored.append((-(1 + ties), size[g], str(graph.nodes[g].get("kind_zh")), g))
+        out[node] = min(scored)[2]
+    return pd.Series(out, name="group_kind", dtype="str")
+
+
+def person_buildings(graph: nx.Graph) -> pd.Series:
+    """Building of each resident node (from its household), as a Series node → building."""
+    values = {n: d.get("building") for n, d in graph.nodes(data=True)
+              if d.get("kind") == "resident" and d.get("building") is not None}
+    return pd.Series(values, name="building", dtype="Int64")
+
+
+# ---------------------------------------------------------------------------------------------
+# group reach
+# ---------------------------------------------------------------------------------------------
+
+def group_reach(groups: pd.DataFrame, memberships: pd.DataFrame, friends: pd.DataFrame,
+                households: pd.DataFrame, messages: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How far each of 园园's groups reaches into the registry.
+
+    Returns
+    -------
+    One row per group (sorted by households reached, desc): ``group_id``, ``group_name``, ``kind``,
+    ``members``, ``households`` (distinct households of linked members), ``household_share`` (of all
+    registry households, 0–1), ``buildings`` (distinct), ``vulnerable_households``, and with
+    ``messages``: ``messages`` and ``active_senders``.
+    """
+    link = friends.dropna(subset=["member_id"]).drop_duplicates("member_id").set_index("member_id")["household_id"]
+    frame = memberships[["group_id", "member_id"]].drop_duplicates().copy()
+    frame["household_id"] = frame["member_id"].astype(str).map(link)
+    hh = households.set_index("household_id")
+    frame["building"] = frame["household_id"].map(hh["building"])
+    vulnerable = hh["vulnerable"].fillna(False).astype(bool)
+    frame["vulnerable_household"] = frame["household_id"].where(frame["household_id"].map(vulnerable).fillna(False)
+                                                                .astype(bool))
+    table = frame.groupby("group_id").agg(members=("member_id", "nunique"), households=("household_id", "nunique"),
+                                          buildings=("building", "nunique"),
+                                          vulnerable_households=("vulnerable_household", "nunique"))
+    table["household_share"] = table["households"] / max(1, len(households))
+    out = groups[["group_id", "group_name", "kind"]].merge(table.reset_index(), on="group_id", how="left")
+    for col in ("members", "households", "buildings", "vulnerable_households"):
+        out[col] = out[col].fillna(0).astype(int)
+    out["household_share"] = out["household_share"].fillna(0.0)
+    if messages is not None:
+        stats = messages.groupby("group_id").agg(messages=("msg_id", "size"), active_senders=("sender_id", "nunique"))
+        out = out.merge(stats.reset_index(), on="group_id", how="left")
+        out["messages"] = out["messages"].fillna(0).astype(int)
+        out["active_senders"] = out["active_senders"].fillna(0).astype(int)
+    return out.sort_values(["households", "group_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# category of a chat message (lexicon)
+# ---------------------------------------------------------------------------------------------
+
+def lexicon_category(texts: pd.Series) -> pd.Series:
+    """Issue category code of each text by lexicon hits (:mod:`jiesu.categories`), ``<NA>`` if none.
+
+    The category with the most distinct lexicon words in the text wins; ties go to the category listed
+    first in :data:`jiesu.categories.CATEGORIES`.
+    """
+    values = texts.fillna("").astype(str)
+    hits = pd.DataFrame({c.code: sum(values.str.contains(word, regex=False).astype(int) for word in c.lexicon)
+                         for c in CATEGORIES}, index=texts.index)
+    best = hits.idxmax(axis=1)
+    return best.where(hits.max(axis=1) > 0).astype("str")
+
+
+# ---------------------------------------------------------------------------------------------
+# bring your own data: any person × group list
+# ---------------------------------------------------------------------------------------------
+
+def _find_column(frame: pd.DataFrame, wanted: str, file: str, role: str) -> str:
+    import unicodedata
+
+    def canon(name: object) -> str:
+        return unicodedata.normalize("NFKC", str(name)).strip().lower()
+
+    matches = [c for c in frame.columns if canon(c) == canon(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    from jiesu.errors import DataError
+
+    shown = "、".join(str(c) for c in frame.columns)
+    if not matches:
+        raise DataError(file, f"找不到列 column not found ({role}); the file has: {shown}", column=wanted)
+    raise DataError(file, f"列名重复 several columns match ({role})", column=wanted)
+
+
+def clean_memberships(frame: pd.DataFrame, person_col: str, group_col: str, *, file: str = "<memberships>",
+                      first_row: int = 2) -> tuple[pd.DataFrame, dict]:
+    """Tidy a user-supplied person × group list into ``person``, ``group`` (one row per membership).
+
+    Cells are NFKC-normalized (full-width → half-width) and stripped. Rows blank in both columns are
+    dropped; a row with only one of the two filled is an error (it cannot be placed), as is a file with
+    no usable row. Exact duplicate memberships are dropped.
+
+    Parameters
+    ----------
+    frame : cells as read (any dtype); columns are matched to ``person_col``/``group_col`` ignoring
+        case, width and surrounding spaces.
+    file : file name used in error messages; ``first_row`` is the 1-based file row of ``frame.iloc[0]``.
+
+    Returns
+    -------
+    (DataFrame ``person``, ``group``; dict ``rows``, ``blank_rows``, ``duplicates``, ``persons``, ``groups``)
+
+    Raises
+    ------
+    jiesu.errors.DataError naming the file, column and rows.
+    """
+    import unicodedata
+
+    from jiesu.errors import DataError
+
+    if person_col == group_col:
+        raise DataError(file, "人员列与群组列相同 person and group columns must differ", column=person_col)
+    p_col = _find_column(frame, person_col, file, "人员 person")
+    g_col = _find_column(frame, group_col, file, "群组 group")
+
+    def tidy(values: pd.Series) -> pd.Series:
+        text = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                          else unicodedata.normalize("NFKC", str(v)).strip())
+        return text.where(text.fillna("").str.len() > 0).astype("str")
+
+    persons, groups = tidy(frame[p_col]), tidy(frame[g_col])
+    blank = persons.isna() & groups.isna()
+    for col, values, other in ((p_col, persons, groups), (g_col, groups, persons)):
+        half = values.isna() & other.notna()
+        if half.any():
+            rows = [first_row + int(i) for i in np.flatnonzero(half.to_numpy())]
+            raise DataError(file, f"{len(rows)} 行缺少取值 row(s) have a blank in this column", column=col, rows=rows)
+    tidy_frame = pd.DataFrame({"person": persons[~blank], "group": groups[~blank]})
+    if tidy_frame.empty:
+        raise DataError(file, "没有可用的行 no row has both a person and a group", column=p_col)
+    deduped = tidy_frame.drop_duplicates().reset_index(drop=True)
+    report = {"rows": len(frame), "blank_rows": int(blank.sum()), "duplicates": len(tidy_frame) - len(deduped),
+              "persons": int(deduped["person"].nunique()), "groups": int(deduped["group"].nunique())}
+    return deduped, report
+
+
+def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_nodes: int = 300, seed: int = 0,
+                   title: str = "人际网络 / person network", node_label: str = "node") -> go.Figure:
+    """A readable force-directed view of (at most ``max_nodes`` nodes of) a graph.
+
+    When the graph is larger, the ``max_nodes`` nodes with the highest betweenness (from ``metrics``)
+    are kept. Node size follows betweenness, colour the Louvain community; hover shows the node key and
+    its metrics. Layout: Fruchterman–Reingold (``nx.spring_layout``) with ``seed``.
+    """
+    from jiesu.figures import PALETTE
+
+    if metrics is None:
+        metrics = node_metrics(graph, seed=seed)
+    keep = metrics["node"].head(max_nodes).tolist()
+    sub = graph.subgraph(keep)
+    pos = nx.spring_layout(sub, seed=seed, weight="weight") if sub.number_of_nodes() else {}
+    edge_x: list[float | None] = []
+    edge_y: list[float | None] = []
+    for u, v in sub.edges():
+        edge_x += [pos[u][0], pos[v][0], None]
+        edge_y += [pos[u][1], pos[v][1], None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(width=0.5, color="#c8ced6"),
+                             hoverinfo="skip", showlegend=False))
+    shown = metrics.set_index("node").loc[keep].reset_index()
+    top = max(float(shown["betweenness"].max()), 1e-12)
+    for community, part in shown.groupby("community", sort=True):
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in part["node"]], y=[pos[n][1] for n in part["node"]], mode="markers",
+            name=f"社群 community {community}",
+            marker=dict(size=6 + 24 * part["betweenness"] / top, color=PALETTE[int(community) % len(PALETTE)],
+                        line=dict(width=0.5, color="white")),
+            text=[f"{node_label} {r.node}<br>degree {r.degree}<br>betweenness {r.betweenness:.4f}"
+                  f"<br>eigenvector {r.eigenvector:.3f}<br>community {r.community}" for r in part.itertuples()],
+            hoverinfo="text",
+        ))
+    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), height=600)
+    return fig
