@@ -1,0 +1,602 @@
+"""What residents talk about: an LDA topic model of the group chats, labelled with 12345 categories.
+
+Pipeline (gensim, Řehůřek & Sojka 2010):
+
+1. **Tokenize once per snapshot.** :func:`tokenized_corpus` tokenizes the messages with
+   :class:`jiesu.text.Tokenizer` (rjieba backend, governance dictionary, stopwords) and caches the
+   result in ``data/interim/tokens/<content-hash>.parquet``; :class:`TokenizedCorpus` streams it back
+   one document at a time (gensim's corpus interface), so memory stays flat.
+2. **Issue-like documents.** The model is trained on residents' text messages with at least
+   ``min_tokens`` tokens: staff replies, system messages and short chatter (收到, 谢谢, 🙏) carry no
+   topic and would only blur the issue topics.
+3. **Phrases → Dictionary → LdaModel.** ``Phrases`` joins frequent bigrams (暖气_不热), ``Dictionary``
+   drops rare and ubiquitous tokens, ``LdaModel`` (online variational Bayes, Hoffman et al. 2010) is
+   trained with a fixed ``random_state`` (never ``LdaMulticore``, whose result depends on scheduling).
+4. **K by coherence.** Unless K is given, K is the value of a small grid with the highest c_v coherence
+   (Röder, Both & Hinneburg 2015), computed with ``processes=1`` on a fixed sample of documents.
+5. **Labels.** Each topic's top words are compared with the lexicons of :mod:`jiesu.categories`: the
+   label is the category whose lexicon words carry the most probability mass among the top words
+   (a lexicon word counts when it is contained in a top word, e.g. 暖气 in 暖气片 or 暖气_不热);
+   below ``label_min_mass`` the topic is 其他 (chatter, greetings).
+6. **Train once, then infer.** :func:`snapshot_model` caches the model and the document-topic weights
+   in ``data/interim/topics/<key>/`` keyed by corpus hash + parameters; reports only read or infer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jiesu import datasets
+from jiesu.categories import CATEGORIES, OTHER_LABEL
+from jiesu.settings import Paths
+from jiesu.text import Tokenizer
+
+CHATTER_LABEL = OTHER_LABEL
+DEFAULT_K_GRID = (9, 10, 11, 12)
+TOKENS_VERSION = "tokens-v1"
+MODEL_VERSION = "lda-v1"
+
+
+# --------------------------------------------------------------------------------------------------
+# Tokenized corpus: cached on disk, streamed back
+# --------------------------------------------------------------------------------------------------
+
+
+def frame_hash(frame: pd.DataFrame, columns: Iterable[str]) -> str:
+    """A stable content hash of ``columns`` of ``frame`` (row order matters), hex."""
+    hashed = pd.util.hash_pandas_object(frame[list(columns)].astype(str), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
+
+
+def topic_tokenizer(*, strip_boilerplate: bool = False) -> Tokenizer:
+    """The tokenizer every topic model uses: rjieba, governance dictionary, stopwords, tokens of ≥ 2
+    characters (single characters such as 了/好/楼 are mostly noise in chats)."""
+    return Tokenizer("rjieba", min_length=2, strip_boilerplate=strip_boilerplate)
+
+
+def tokenize_frame(frame: pd.DataFrame, *, id_col: str, text_col: str, tokenizer: Tokenizer) -> pd.DataFrame:
+    """Tokens of every row: DataFrame ``doc_id`` (from ``id_col``), ``tokens`` (space-joined), ``n_tokens``."""
+    token_lists = [tokenizer.tokens(t) for t in frame[text_col].tolist()]
+    return pd.DataFrame({
+        "doc_id": frame[id_col].astype(str).to_numpy(),
+        "tokens": [" ".join(t) for t in token_lists],
+        "n_tokens": np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists)),
+    })
+
+
+def tokenized_corpus(frame: pd.DataFrame, *, id_col: str, text_col: str, cache_dir: Path,
+                     tokenizer: Tokenizer | None = None) -> Path:
+    """Tokenize ``frame[text_col]`` once and cache it as ``<cache_dir>/<hash>.parquet``.
+
+    The key is the content hash of ids and texts plus the tokenizer signature, so a new data snapshot
+    or a new dictionary gives a new file and an unchanged one is reused.  Returns the file path.
+    """
+    tokenizer = tokenizer or topic_tokenizer()
+    key = hashlib.sha256(repr((TOKENS_VERSION, frame_hash(frame, [id_col, text_col]),
+                               tokenizer.signature())).encode()).hexdigest()[:16]
+    target = Path(cache_dir) / f"{key}.parquet"
+    if not target.exists():
+        from jiesu.storage import write_parquet
+
+        write_parquet(target, tokenize_frame(frame, id_col=id_col, text_col=text_col, tokenizer=tokenizer))
+    return target
+
+
+class TokenizedCorpus:
+    """Iterate over token lists read lazily, in chunks, from a cached tokens Parquet file.
+
+    Parameters
+    ----------
+    path : a file written by :func:`tokenized_corpus`.
+    min_tokens : skip documents with fewer tokens.
+    doc_ids : if given, only these documents (a set of ids).
+    batch_size : rows read per chunk.
+
+    Iterating yields ``list[str]``; :meth:`ids` yields the matching document ids in the same order.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, min_tokens: int = 0, doc_ids: set[str] | None = None,
+                 batch_size: int = 20_000):
+        self.path = Path(path)
+        self.min_tokens = int(min_tokens)
+        self.doc_ids = doc_ids
+        self.batch_size = int(batch_size)
+
+    def _rows(self) -> Iterator[tuple[str, str]]:
+        import pyarrow.parquet as pq
+
+        handle = pq.ParquetFile(self.path)
+        for batch in handle.iter_batches(batch_size=self.batch_size, columns=["doc_id", "tokens", "n_tokens"]):
+            ids, tokens, counts = (batch.column(i).to_pylist() for i in range(3))
+            for doc_id, text, count in zip(ids, tokens, counts, strict=True):
+                if count >= self.min_tokens and count > 0 and (self.doc_ids is None or doc_id in self.doc_ids):
+                    yield doc_id, text
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for _, text in self._rows():
+            yield text.split(" ")
+
+    def ids(self) -> Iterator[str]:
+        for doc_id, _ in self._rows():
+            yield doc_id
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._rows())
+
+
+class PhrasedCorpus:
+    """A token-list stream with gensim ``Phrases`` bigrams applied (暖气 不热 → 暖气_不热)."""
+
+    def __init__(self, corpus: Iterable[list[str]], phraser):
+        self.corpus, self.phraser = corpus, phraser
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for tokens in self.corpus:
+            yield self.phraser[tokens]
+
+
+class BowCorpus:
+    """A bag-of-words stream (``[(word_id, count), …]`` per document) over a token-list stream."""
+
+    def __init__(self, corpus: Iterable[list[str]], dictionary):
+        self.corpus, self.dictionary = corpus, dictionary
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        for tokens in self.corpus:
+            yield self.dictionary.doc2bow(tokens)
+
+
+# --------------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicParams:
+    """Every setting that determines a trained model (all part of the cache key).
+
+    k : number of topics, or ``"auto"`` to choose it from ``k_grid`` by c_v coherence.
+    seed : ``random_state`` of LdaModel (and of the coherence sample).
+    passes, iterations, chunksize : LdaModel training effort.
+    min_tokens : shortest document (tokens) used for training.
+    no_below, no_above, keep_n : Dictionary.filter_extremes (documents, share of documents, vocabulary).
+    phrase_min_count, phrase_threshold : gensim Phrases.
+    coherence_docs : documents sampled for c_v; topn : top words per topic (labels, coherence, tables).
+    label_min_mass : probability mass of lexicon words among the top words needed for a category label.
+    """
+
+    k: int | str = "auto"
+    k_grid: tuple[int, ...] = DEFAULT_K_GRID
+    seed: int = 0
+    passes: int = 2
+    iterations: int = 50
+    chunksize: int = 4000
+    min_tokens: int = 3
+    no_below: int = 5
+    no_above: float = 0.2
+    keep_n: int = 5000
+    phrase_min_count: int = 20
+    phrase_threshold: float = 10.0
+    coherence_docs: int = 8000
+    topn: int = 10
+    label_min_mass: float = 0.03
+
+    def key(self) -> str:
+        return hashlib.sha256(repr((MODEL_VERSION, sorted(asdict(self).items()))).encode()).hexdigest()[:16]
+
+
+@dataclass
+class TopicModel:
+    """A trained LDA model with its vocabulary pipeline and topic table.
+
+    ``topics``: DataFrame with ``topic`` (0…K-1), ``label`` (category label or 其他), ``category``
+    (code or ``"other"``), ``label_mass`` (lexicon probability mass among the top words), ``top_words``
+    (space-joined), ``coherence`` (per-topic c_v).  ``coherence_by_k``: mean c_v for each K tried.
+    """
+
+    lda: object
+    dictionary: object
+    phraser: object
+    params: TopicParams
+    topics: pd.DataFrame
+    coherence_by_k: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return int(self.lda.num_topics)
+
+    def bow(self, tokens: list[str]) -> list[tuple[int, int]]:
+        return self.dictionary.doc2bow(self.phraser[tokens])
+
+    def infer(self, token_lists: Iterable[list[str]], *, batch_size: int = 4000) -> np.ndarray:
+        """Document-topic weights θ (rows sum to 1; all-zero rows for documents with no known word).
+
+        Variational inference (``LdaModel.inference``) with the generator reset to ``params.seed``
+        for every batch, so the same documents in the same order always give the same weights."""
+        rows: list[np.ndarray] = []
+        batch: list[list[tuple[int, int]]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            self.lda.random_state = np.random.RandomState(self.params.seed)
+            gamma, _ = self.lda.inference(batch)
+            empty = np.array([len(b) == 0 for b in batch])
+            theta = gamma / gamma.sum(axis=1, keepdims=True)
+            theta[empty] = 0.0
+            rows.append(theta.astype(np.float32))
+            batch.clear()
+
+        for tokens in token_lists:
+            batch.append(self.bow(tokens))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        return np.vstack(rows) if rows else np.zeros((0, self.k), dtype=np.float32)
+
+    def top_words(self, topic: int, topn: int | None = None) -> list[tuple[str, float]]:
+        return [(w, float(p)) for w, p in self.lda.show_topic(topic, topn or self.params.topn)]
+
+
+def _lexicons() -> dict[str, tuple[str, ...]]:
+    return {c.code: c.lexicon for c in CATEGORIES}
+
+
+def label_topic(words: list[tuple[str, float]], *, min_mass: float = 0.03) -> tuple[str, float]:
+    """Category code for one topic from its top ``(word, probability)`` pairs, and the winning mass.
+
+    A word supports a category when one of the category's lexicon words (≥ 2 characters, or the whole
+    word for single-character lexicon entries) is contained in it; each word supports at most the
+    category with the longest matching lexicon entry.  Returns ``("other", mass)`` below ``min_mass``.
+    """
+    mass = dict.fromkeys(_lexicons(), 0.0)
+    for word, prob in words:
+        parts = word.split("_")
+        best, best_len = None, 0
+        for code, lexicon in _lexicons().items():
+            for entry in lexicon:
+                hit = any(entry == p for p in parts) if len(entry) == 1 else entry in word
+                if hit and len(entry) > best_len:
+                    best, best_len = code, len(entry)
+        if best is not None:
+            mass[best] += prob
+    code = max(mass, key=lambda c: (mass[c], c))
+    return (code, mass[code]) if mass[code] >= min_mass else ("other", mass[code])
+
+
+def _topics_table(lda, params: TopicParams, per_topic_coherence: list[float]) -> pd.DataFrame:
+    from jiesu.categories import label_of
+
+    rows = []
+    for t in range(lda.num_topics):
+        # labels look deeper than the displayed top words: 30 words give a stable lexicon mass
+        code, mass = label_topic([(w, float(p)) for w, p in lda.show_topic(t, 30)], min_mass=params.label_min_mass)
+        rows.append({
+            "topic": t,
+            "label": label_of(code),
+            "category": code,
+            "label_mass": round(mass, 4),
+            "top_words": " ".join(w for w, _ in lda.show_topic(t, params.topn)),
+            "coherence": round(float(per_topic_coherence[t]), 4) if per_topic_coherence else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def _coherence(lda, texts: list[list[str]], dictionary, topn: int) -> list[float]:
+    from gensim.models.coherencemodel import CoherenceModel
+
+    model = CoherenceModel(model=lda, texts=texts, dictionary=dictionary, coherence="c_v", topn=topn,
+                           processes=1)
+    return [float(x) for x in model.get_coherence_per_topic()]
+
+
+def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicParams(), *,
+                      progress=None) -> TopicModel:
+    """Train the topic model on a re-iterable stream of token lists (e.g. :class:`TokenizedCorpus`).
+
+    Parameters
+    ----------
+    corpus : iterable of token lists, iterated several times (phrases, dictionary, each pass).
+    params : :class:`TopicParams`; ``k="auto"`` tries every K of ``k_grid`` and keeps the best mean c_v.
+    progress : optional callable ``progress(step: str)`` for progress bars.
+
+    Returns
+    -------
+    :class:`TopicModel`.  Deterministic: the same corpus and params give identical topics.
+    """
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+    from gensim.models.phrases import Phrases
+
+    note = progress or (lambda step: None)
+    note("phrases")
+    phraser = Phrases(corpus, min_count=params.phrase_min_count, threshold=params.phrase_threshold,
+                      connector_words=frozenset()).freeze()
+    phrased = PhrasedCorpus(corpus, phraser)
+    note("dictionary")
+    dictionary = Dictionary(phrased)
+    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
+    dictionary.compactify()
+    if len(dictionary) < 2:
+        from jiesu.errors import JiesuError
+
+        raise JiesuError(f"too few distinct words after filtering ({len(dictionary)}): need more text")
+    bow = [b for b in BowCorpus(phrased, dictionary) if b]  # in memory: (id, count) pairs only, ~10 MB
+    if not bow:
+        from jiesu.errors import JiesuError
+
+        raise JiesuError("no document has a word of the vocabulary: need more text")
+    texts = _coherence_sample(phrased, dictionary, params)
+
+    grid = params.k_grid if params.k == "auto" else (int(params.k),)
+    best = None
+    coherence_by_k: dict[int, float] = {}
+    for k in grid:
+        note(f"LDA K={k}")
+        lda = LdaModel(corpus=bow, id2word=dictionary, num_topics=int(k), passes=params.passes,
+                       iterations=params.iterations, chunksize=params.chunksize, random_state=params.seed,
+                       eval_every=None, alpha="symmetric", dtype=np.float64)
+        per_topic = _coherence(lda, texts, dictionary, params.topn) if len(grid) > 1 or texts else []
+        score = float(np.mean(per_topic)) if per_topic else float("nan")
+        coherence_by_k[int(k)] = round(score, 6)
+        if best is None or score > best[0]:
+            best = (score, lda, per_topic)
+    _, lda, per_topic = best
+    return TopicModel(lda=lda, dictionary=dictionary, phraser=phraser, params=params,
+                      topics=_topics_table(lda, params, per_topic), coherence_by_k=coherence_by_k)
+
+
+def _coherence_sample(phrased: Iterable[list[str]], dictionary, params: TopicParams) -> list[list[str]]:
+    """A fixed, seed-determined sample of (phrased, in-vocabulary) documents for c_v."""
+    docs = [[w for w in tokens if w in dictionary.token2id] for tokens in phrased]
+    docs = [d for d in docs if len(d) >= 2]
+    if len(docs) <= params.coherence_docs:
+        return docs
+    rng = np.random.default_rng(params.seed)
+    keep = np.sort(rng.choice(len(docs), size=params.coherence_docs, replace=False))
+    return [docs[i] for i in keep]
+
+
+def save_model(model: TopicModel, directory: str | os.PathLike) -> Path:
+    """Write a model atomically as a directory (gensim files + ``topics.csv`` + ``meta.json``)."""
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        model.lda.save(str(tmp / "lda.gensim"))
+        model.dictionary.save(str(tmp / "dictionary.gensim"))
+        model.phraser.save(str(tmp / "phraser.gensim"))
+        model.topics.to_csv(tmp / "topics.csv", index=False)
+        meta = {"params": asdict(model.params), "coherence_by_k": model.coherence_by_k}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_model(directory: str | os.PathLike) -> TopicModel:
+    """Read a model written by :func:`save_model`."""
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+    from gensim.models.phrases import FrozenPhrases
+
+    source = Path(directory)
+    meta = json.loads((source / "meta.json").read_text(encoding="utf-8"))
+    raw = meta["params"]
+    raw["k_grid"] = tuple(raw["k_grid"])
+    topics = pd.read_csv(source / "topics.csv", dtype={"label": str, "category": str, "top_words": str})
+    return TopicModel(lda=LdaModel.load(str(source / "lda.gensim")),
+                      dictionary=Dictionary.load(str(source / "dictionary.gensim")),
+                      phraser=FrozenPhrases.load(str(source / "phraser.gensim")), params=TopicParams(**raw),
+                      topics=topics, coherence_by_k={int(k): v for k, v in meta["coherence_by_k"].items()})
+
+
+# --------------------------------------------------------------------------------------------------
+# The chat snapshot: which messages, cached model, document-topic weights
+# --------------------------------------------------------------------------------------------------
+
+
+def resident_text_messages(messages: pd.DataFrame) -> pd.DataFrame:
+    """Messages that can carry an issue: text messages (文本) not sent by backbone-team staff."""
+    keep = (messages["msg_type"] == "文本") & ~messages["is_staff"].fillna(False).astype(bool)
+    return messages.loc[keep & messages["text"].notna()]
+
+
+@dataclass
+class Snapshot:
+    """A trained model for one data snapshot and the weights of every resident text message.
+
+    ``doc_topics``: one row per resident text message with ``msg_id``, ``topic`` (dominant, -1 when
+    no known word), ``weight`` (its θ), ``n_tokens``, and ``theta`` columns ``t0…t{K-1}``.
+    """
+
+    model: TopicModel
+    doc_topics: pd.DataFrame
+    tokens_path: Path
+    key: str
+
+
+def _doc_topics(model: TopicModel, corpus: TokenizedCorpus) -> pd.DataFrame:
+    ids = list(corpus.ids())
+    theta = model.infer(iter(corpus))
+    counts = pd.read_parquet(corpus.path, columns=["doc_id", "n_tokens"]).set_index("doc_id")["n_tokens"]
+    has_word = theta.sum(axis=1) > 0
+    frame = pd.DataFrame({
+        "msg_id": ids,
+        "topic": np.where(has_word, theta.argmax(axis=1), -1).astype(np.int32),
+        "weight": np.where(has_word, theta.max(axis=1), 0.0).astype(np.float32),
+        "n_tokens": counts.reindex(ids).to_numpy(dtype=np.int32),
+    })
+    return pd.concat([frame, pd.DataFrame(theta, columns=[f"t{i}" for i in range(model.k)])], axis=1)
+
+
+def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicParams = TopicParams(), *,
+                   progress=None) -> Snapshot:
+    """Train (once) and cache the topic model of the chat snapshot in ``data``; later calls only read.
+
+    Cache: ``<interim>/tokens/<hash>.parquet`` (tokens) and ``<interim>/topics/<key>/`` (model,
+    ``doc_topics.parquet``), with ``key`` = hash of the tokens file name and ``params``.
+    """
+    where = datasets.resolve(data)
+    messages = resident_text_messages(datasets.load("messages", where))
+    tokens_path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
+    key = hashlib.sha256(repr((tokens_path.stem, params.key())).encode()).hexdigest()[:16]
+    directory = where.interim / "topics" / key
+    if (directory / "doc_topics.parquet").exists():
+        return Snapshot(load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key)
+    training = TokenizedCorpus(tokens_path, min_tokens=params.min_tokens)
+    model = train_topic_model(training, params, progress=progress)
+    if progress:
+        progress("inference")
+    doc_topics = _doc_topics(model, TokenizedCorpus(tokens_path, min_tokens=1))
+    save_model(model, directory)
+    from jiesu.storage import write_parquet
+
+    write_parquet(directory / "doc_topics.parquet", doc_topics)
+    return Snapshot(model, doc_topics, tokens_path, key)
+
+
+# --------------------------------------------------------------------------------------------------
+# Prevalence, figures, report and planted-truth score
+# --------------------------------------------------------------------------------------------------
+
+
+def topic_prevalence(doc_topics: pd.DataFrame, messages: pd.DataFrame, groups: pd.DataFrame | None = None, *,
+                     by: str = "month") -> pd.DataFrame:
+    """Share of resident messages per topic (mean θ) by ``month``, ``group_id`` or ``building``.
+
+    Returns a long DataFrame: ``by``, ``topic``, ``share`` (0–1, sums to ≤ 1 per ``by``; messages
+    without a known word count in the denominator), ``messages`` (documents in the slice).
+    """
+    theta_cols = [c for c in doc_topics.columns if c.startswith("t") and c[1:].isdigit()]
+    frame = doc_topics[["msg_id", *theta_cols]].merge(messages[["msg_id", "group_id", "sent_at"]], on="msg_id")
+    if by == "month":
+        frame["month"] = frame["sent_at"].dt.strftime("%Y-%m")
+    elif by == "building":
+        if groups is None:
+            raise ValueError("by='building' needs the groups table")
+        frame = frame.merge(groups[["group_id", "building"]], on="group_id")
+        frame = frame.loc[frame["building"].notna()]
+    elif by != "group_id":
+        raise ValueError("by must be 'month', 'group_id' or 'building'")
+    grouped = frame.groupby(by)
+    shares = grouped[theta_cols].mean()
+    shares.columns = [int(c[1:]) for c in theta_cols]
+    long = shares.stack().rename("share").reset_index().rename(columns={"level_1": "topic"})
+    long.columns = [by, "topic", "share"]
+    return long.merge(grouped.size().rename("messages").reset_index(), on=by)
+
+
+def topics_figure(topics: pd.DataFrame, shares: pd.Series | None = None, *, title: str = "话题 Topics"):
+    """Horizontal bar chart: one bar per topic (share of messages if given), hover = top words."""
+    import plotly.graph_objects as go
+
+    table = topics.copy()
+    table["share"] = shares.reindex(table["topic"]).to_numpy() if shares is not None else 1.0 / len(table)
+    table = table.sort_values("share")
+    names = [f"{t} {lab}" for t, lab in zip(table["topic"], table["label"], strict=True)]
+    fig = go.Figure(go.Bar(x=table["share"], y=names, orientation="h", customdata=table["top_words"],
+                           hovertemplate="%{y}<br>占比 share %{x:.1%}<br>%{customdata}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="消息占比 share of messages", xaxis_tickformat=".0%",
+                      height=max(300, 28 * len(table) + 100))
+    return fig
+
+
+def prevalence_figure(prevalence: pd.DataFrame, topics: pd.DataFrame, *, title: str = "话题月度占比 Topic prevalence"):
+    """Stacked area of monthly topic shares (from :func:`topic_prevalence` with ``by="month"``)."""
+    import plotly.graph_objects as go
+
+    labels = dict(zip(topics["topic"], topics["label"], strict=True))
+    fig = go.Figure()
+    for topic, part in prevalence.sort_values("month").groupby("topic"):
+        fig.add_trace(go.Scatter(x=part["month"], y=part["share"], stackgroup="one",
+                                 name=f"{topic} {labels.get(topic, '')}"))
+    fig.update_layout(title=title, yaxis_tickformat=".0%", xaxis_title="月份 month", yaxis_title="占比 share")
+    return fig
+
+
+def report_topics(data: Paths | str | os.PathLike | None = None, month: str | None = None, *,
+                  params: TopicParams = TopicParams(), top: int = 5) -> dict:
+    """What residents talked about in ``month`` (YYYY-MM; default the latest month with messages).
+
+    Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
+    "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the mean θ
+    over the month's resident text messages.
+    """
+    snap = snapshot_model(data, params)
+    messages = datasets.load("messages", data)
+    prevalence = topic_prevalence(snap.doc_topics, messages, by="month")
+    month = month or str(prevalence["month"].max())
+    current = prevalence.loc[prevalence["month"] == month]
+    shares = current.set_index("topic")["share"] if len(current) else pd.Series(0.0, index=snap.model.topics["topic"])
+    table = snap.model.topics[["topic", "label", "top_words"]].assign(
+        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy())
+    table = table.sort_values(["share", "topic"], ascending=[False, True]).head(top).reset_index(drop=True)
+    table = table[["topic", "label", "share", "top_words"]]
+    return {
+        "month": month,
+        "messages": int(current["messages"].iloc[0]) if len(current) else 0,
+        "top_topics": table,
+        "figure": topics_figure(snap.model.topics, shares, title=f"{month} 话题 Topics"),
+    }
+
+
+def category_topic_match(categories: pd.Series, topics_of_docs: pd.Series, topics: pd.DataFrame) -> pd.DataFrame:
+    """Match each true category to a distinct topic (Hungarian assignment on the contingency table).
+
+    Returns one row per category: ``category``, ``topic`` (assigned, -1 if none), ``docs``,
+    ``docs_in_topic``, ``topic_label`` (the topic's automatic category code) and ``matched``
+    (the assigned topic's automatic label is that category).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    table = pd.crosstab(categories.to_numpy(), topics_of_docs.to_numpy())
+    table = table.loc[:, [c for c in table.columns if c >= 0]]
+    rows, cols = linear_sum_assignment(-table.to_numpy())
+    assigned = {table.index[r]: table.columns[c] for r, c in zip(rows, cols, strict=True)}
+    code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
+    out = []
+    for cat in table.index:
+        topic = assigned.get(cat, -1)
+        out.append({
+            "category": cat, "topic": int(topic), "docs": int(table.loc[cat].sum()),
+            "docs_in_topic": int(table.loc[cat, topic]) if topic >= 0 else 0,
+            "topic_label": code_of_topic.get(topic, "other"),
+        })
+    frame = pd.DataFrame(out)
+    frame["matched"] = frame["category"] == frame["topic_label"]
+    return frame
+
+
+def score_topics(truth: dict, data: Paths | str | os.PathLike | None = None) -> dict:
+    """Planted-truth score: ``categories_matched_share`` (share of planted categories whose messages
+    are assigned to a distinct topic that carries their automatic label) and ``nmi`` (normalized mutual
+    information, arithmetic mean, between dominant topic and planted category over the planted issue
+    reports, role ``report``)."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    snap = snapshot_model(data)
+    planted = datasets.read_planted_table("messages", data)
+    reports = planted.loc[(planted["role"] == "report") & (planted["category"] != ""), ["msg_id", "category"]]
+    joined = reports.merge(snap.doc_topics[["msg_id", "topic"]], on="msg_id", how="left")
+    joined["topic"] = joined["topic"].fillna(-1).astype(int)
+    matches = category_topic_match(joined["category"], joined["topic"], snap.model.topics)
+    n_categories = joined["category"].nunique()  # categories that were actually planted in reports
+    return {
+        "categories_matched_share": round(float(matches["matched"].sum() / n_categories), 4),
+        "nmi": round(float(normalized_mutual_info_score(joined["category"], joined["topic"])), 4),
+    }
