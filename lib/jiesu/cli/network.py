@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ def network_command(memberships: Path, person_col: str, group_col: str, out_dir:
 
     if not memberships.exists():
         raise DataError(memberships, "文件不存在 file not found")
-    with tqdm(total=4, desc="jiesu network", unit="step", file=click.get_text_stream("stderr"),
+    with tqdm(total=4, desc="jiesu network", unit="step", file=sys.stderr,
               leave=False) as bar:
         raw = read_raw(memberships)
         members, counts = network.clean_memberships(raw.frame, person_col, group_col, file=memberships.name,

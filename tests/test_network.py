@@ -1,0 +1,246 @@
+"""The resident network: exact values on hand-made graphs and chats, engine agreement, the CLI on a
+messy membership file, and planted structure on the synthetic worlds."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from jiesu import network
+
+# ------------------------------------------------------------------ hand-made inputs
+
+
+def bridge_memberships() -> pd.DataFrame:
+    """Two clubs that share only 老王."""
+    chess = ["张", "李", "赵", "钱", "老王"]
+    choir = ["孙", "周", "吴", "郑", "老王"]
+    return pd.DataFrame({"person": chess + choir, "group": ["象棋"] * 5 + ["合唱"] * 5})
+
+
+def tiny_community() -> dict[str, pd.DataFrame]:
+    """Two households, three residents (two friends of 园园), one staff member, two groups, a short chat."""
+    households = pd.DataFrame({
+        "household_id": ["01-1-101", "01-1-102"], "building": [1, 1], "unit": [1, 1], "floor": [1, 1],
+        "room": [101, 102], "housing_type": ["两居室"] * 2, "tenure": ["自住"] * 2, "persons": [2, 1],
+        "elderly": [True, False], "dibao": [False, False], "disabled": [False, False], "vulnerable": [True, False],
+    })
+    residents = pd.DataFrame({"resident_id": ["Ra", "Rb", "Rc"],
+                              "household_id": ["01-1-101", "01-1-101", "01-1-102"]})
+    friends = pd.DataFrame({"member_id": ["ma", "mc"], "resident_id": ["Ra", "Rc"],
+                            "household_id": ["01-1-101", "01-1-102"], "added": pd.to_datetime(["2019-01-01"] * 2)})
+    teams = pd.DataFrame({"member_id": ["ms"], "team": ["社区工作者"], "team_code": ["staff"], "role": ["社工"],
+                          "organization": ["居委会"], "household_id": [None]})
+    groups = pd.DataFrame({"group_id": ["g1", "g2"], "group_name": ["报修群", "1号楼楼门群"],
+                           "kind": ["报修", "楼门"], "building": pd.array([None, 1], dtype="Int64"),
+                           "created": pd.to_datetime(["2018-01-01"] * 2)})
+    memberships = pd.DataFrame({"group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
+                                "member_id": ["ma", "mc", "ms", "myy", "ma", "mc"],
+                                "joined": pd.to_datetime(["2018-01-02"] * 6)})
+    t0 = pd.Timestamp("2020-01-01 09:00")
+    messages = pd.DataFrame({
+        "msg_id": [f"x{i}" for i in range(6)],
+        "group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
+        "sender_id": ["ma", "ms", "ma", "myy", "mc", "ma"],
+        "sent_at": [t0, t0 + pd.Timedelta(minutes=10), t0 + pd.Timedelta(minutes=15),
+                    t0 + pd.Timedelta(hours=5), t0, t0 + pd.Timedelta(minutes=45)],
+        "msg_type": ["文本"] * 6,
+        "text": ["楼道灯不亮了", "@师傅 收到马上去", "谢谢", "大家好", "有人吗", "在"],
+        "text_simplified": ["楼道灯不亮了", "收到马上去", "谢谢", "大家好", "有人吗", "在"],
+        "mentions": ["", "ma", "", "", "", ""],
+        "is_staff": [False, True, False, False, False, False],
+        "source": ["chat_messages.csv"] * 6,
+    })
+    return dict(households=households, residents=residents, friends=friends, teams=teams, groups=groups,
+                memberships=memberships, messages=messages)
+
+
+# ------------------------------------------------------------------ interactions and the graph
+
+
+def test_mentions_and_replies_within_the_window_become_interactions():
+    tables = tiny_community()
+    inter = network.chat_interactions(tables["messages"], reply_window_minutes=30)
+    rows = {(r.source_id, r.target_id, r.kind): r.count for r in inter.itertuples()}
+    # ms @ma (a mention, so not also a reply); ma replies to ms 5 min later; myy 5 h later is no reply;
+    # in g2 ma answers mc after 45 min: outside the 30-minute window
+    assert rows == {("ms", "ma", "mention"): 1, ("ma", "ms", "reply"): 1}
+    wider = network.chat_interactions(tables["messages"], reply_window_minutes=60)
+    assert ("ma", "mc", "reply") in {(r.source_id, r.target_id, r.kind) for r in wider.itertuples()}
+
+
+def test_graph_holds_every_node_kind_with_weighted_edges():
+    tables = tiny_community()
+    graph = network.build_graph(**tables, yuanyuan_ids=["myy"])
+    kinds = pd.Series(dict(graph.nodes(data="kind"))).value_counts().to_dict()
+    assert kinds == {"resident": 3, "household": 2, "group": 2, "team": 1, "yuanyuan": 1, "member": 1}
+    assert graph["R:Ra"]["H:01-1-101"]["household"] == 1
+    assert graph["YY"]["R:Ra"]["friend"] == 1 and graph.has_edge("YY", "R:Rc")
+    assert graph.has_edge("YY", "G:g1") and not graph.has_edge("YY", "M:myy")
+    assert graph["M:ms"]["T:staff"]["team"] == 1
+    assert graph["M:ms"]["R:Ra"]["weight"] == 2  # one mention + one reply
+    assert graph.nodes["R:Rb"]["building"] == 1 and graph.degree("R:Rb") == 1  # not on WeChat: household only
+
+
+def test_yuanyuan_is_found_as_the_non_friend_sender_in_most_groups():
+    tables = tiny_community()
+    messages = pd.concat([tables["messages"], tables["messages"].assign(
+        msg_id=lambda f: f["msg_id"] + "b", group_id="g2", sender_id="myy")])
+    assert network.yuanyuan_member_ids(messages, tables["friends"]) == ["myy"]
+
+
+def test_person_projection_adds_shared_groups_and_interactions():
+    tables = tiny_community()
+    graph = network.build_graph(**tables, yuanyuan_ids=["myy"])
+    projection = network.person_projection(graph)
+    assert set(projection.nodes) == {"R:Ra", "R:Rb", "R:Rc", "M:ms"}
+    assert projection["R:Ra"]["R:Rc"]["shared_groups"] == 2  # g1 and g2
+    assert projection["R:Ra"]["M:ms"]["weight"] == 1 + 2  # g1 + mention + reply
+    assert projection.degree("R:Rb") == 0
+
+
+def test_membership_projection_weights_are_shared_groups():
+    persons = pd.Series(["a", "b", "a", "b", "c", "a"])
+    groups = pd.Series(["g1", "g1", "g2", "g2", "g2", "g2"])  # last row duplicates a–g2
+    g = network.membership_projection(persons, groups)
+    assert {(min(u, v), max(u, v)): d["weight"] for u, v, d in g.edges(data=True)} == {
+        ("a", "b"): 2.0, ("a", "c"): 1.0, ("b", "c"): 1.0}
+    assert g.nodes["a"]["groups"] == 2
+
+
+# ------------------------------------------------------------------ centralities
+
+
+@pytest.fixture(scope="module")
+def mid_graph() -> nx.Graph:
+    """600 nodes, small-world, tie strengths 1/2/4 (so 1/w path lengths add up exactly in binary)."""
+    graph = nx.connected_watts_strogatz_graph(600, 6, 0.1, seed=7)
+    rng = np.random.default_rng(7)
+    for _, _, data in graph.edges(data=True):
+        data["weight"] = float(rng.choice([1.0, 2.0, 4.0]))
+    return graph
+
+
+@pytest.mark.parametrize("weight", ["weight", None])
+def test_igraph_and_networkx_betweenness_agree_exactly(mid_graph, weight):
+    fast = network.betweenness(mid_graph, weight=weight, engine="igraph")
+    slow = network.betweenness(mid_graph, weight=weight, engine="networkx")
+    assert fast.index.tolist() == slow.index.tolist()
+    np.testing.assert_allclose(fast.to_numpy(), slow.to_numpy(), rtol=0, atol=1e-12)
+    assert fast.max() > 0.01
+
+
+def test_sampled_betweenness_is_reproducible_and_close_to_exact(mid_graph):
+    exact = network.betweenness(mid_graph)
+    first = network.betweenness(mid_graph, engine="networkx", k=300, seed=3)
+    again = network.betweenness(mid_graph, engine="networkx", k=300, seed=3)
+    pd.testing.assert_series_equal(first, again)
+    agreement = network.betweenness_agreement(exact, first, top=20)
+    assert agreement["spearman"] > 0.8
+    assert agreement["top_overlap"] >= 0.5
+
+
+def test_louvain_same_seed_same_labels_and_recovers_planted_cliques():
+    graph = nx.ring_of_cliques(6, 8)
+    first = network.louvain(graph, weight=None, seed=1)
+    assert first.equals(network.louvain(graph, weight=None, seed=1))
+    truth = pd.Series({n: n // 8 for n in graph.nodes})
+    assert network.community_nmi(first, truth) == pytest.approx(1.0)
+
+
+def test_nmi_is_zero_for_independent_labels_and_ignores_unlabelled_nodes():
+    a = pd.Series({1: 0, 2: 0, 3: 1, 4: 1, 5: 7})
+    b = pd.Series({1: "x", 2: "y", 3: "x", 4: "y"})
+    assert network.community_nmi(a, b) == pytest.approx(0.0)
+
+
+def test_bridge_person_ranks_first_in_node_metrics():
+    members = bridge_memberships()
+    metrics = network.node_metrics(network.membership_projection(members["person"], members["group"]))
+    assert metrics.iloc[0]["node"] == "老王"
+    assert metrics.iloc[0]["betweenness"] == pytest.approx(16 / 28)  # 4×4 of the (9-1)(9-2)/2 = 28 pairs
+    assert (metrics.iloc[1:]["betweenness"] == 0).all()
+    assert metrics.set_index("node").loc["老王", "eigenvector"] == pytest.approx(1.0)
+    assert metrics.groupby("community")["node"].apply(set).map(len).sort_values().tolist() == [4, 5]
+
+
+# ------------------------------------------------------------------ group reach and categories
+
+
+def test_group_reach_counts_households_and_vulnerable_households():
+    tables = tiny_community()
+    reach = network.group_reach(tables["groups"], tables["memberships"], tables["friends"], tables["households"],
+                                tables["messages"]).set_index("group_id")
+    assert reach.loc["g1", "members"] == 4
+    assert reach.loc["g1", "households"] == 2 and reach.loc["g1", "household_share"] == 1.0
+    assert reach.loc["g1", "vulnerable_households"] == 1
+    assert reach.loc["g2", "messages"] == 2 and reach.loc["g2", "active_senders"] == 2
+
+
+def test_lexicon_category_picks_the_category_with_most_words():
+    texts = pd.Series(["暖气不热，温度太低", "楼道灯不亮", "今天天气不错", None])
+    labels = network.lexicon_category(texts)
+    assert labels.iloc[0] == "heating" and labels.iloc[1] == "lighting"
+    assert labels.iloc[2:].isna().all()
+
+
+# ------------------------------------------------------------------ the CLI on a messy file
+
+
+@pytest.fixture()
+def messy_membership_file(tmp_path):
+    """GB18030 CSV with Chinese headers, a blank row, a duplicate and stray spaces/full-width letters."""
+    members = bridge_memberships()
+    lines = ["姓名,所在社团"] + [f" {p} ,{g}" for p, g in zip(members["person"], members["group"], strict=True)]
+    lines += [",", "张,象棋", "ｚｈａｏ,合唱 "]
+    path = tmp_path / "社团名单.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def run_cli(args: list[str]):
+    from click.testing import CliRunner
+
+    from jiesu.cli import _register_subcommands, app
+
+    _register_subcommands()
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_ranks_the_bridge_person_first(messy_membership_file, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(["network", str(messy_membership_file), "--person-col", "姓名", "--group-col", "所在社团",
+                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out / "node_metrics.csv", encoding="utf-8-sig")
+    assert list(metrics.columns[:5]) == ["person", "degree", "betweenness", "eigenvector", "community"]
+    assert metrics.iloc[0]["person"] == "老王"
+    assert metrics.iloc[0]["betweenness"] > metrics.iloc[1:]["betweenness"].max()
+    assert "zhao" in set(metrics["person"])  # full-width normalized, spaces stripped
+    assert len(metrics) == 10
+    html = (out / "network.html").read_text(encoding="utf-8")
+    assert "<script src=\"http" not in html and "plotly" in html.lower()
+    assert "dropped 1 blank and 1 duplicate rows" in result.output
+
+
+def test_cli_names_the_file_and_column_when_a_column_is_missing(messy_membership_file, tmp_path, capsys):
+    from jiesu.cli import main
+
+    status = main(["network", str(messy_membership_file), "--person-col", "成员", "--group-col", "所在社团",
+                   "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 1
+    assert "社团名单.csv" in err and "成员" in err and "姓名" in err
+
+
+def test_cli_names_the_row_with_a_blank_group(tmp_path, capsys):
+    from jiesu.cli import main
+
+    path = tmp_path / "m.csv"
+    path.write_text("人,群\nA,g1\nB,\nC,g1\n", encoding="utf-8")
+    status = main(["network", str(path), "--person-col", "人", "--group-col", "群", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 1
+    assert "m.csv" in err and "'群'" in err and "3" in err
