@@ -244,3 +244,64 @@ def test_cli_names_the_row_with_a_blank_group(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert status == 1
     assert "m.csv" in err and "'群'" in err and "3" in err
+
+
+# ------------------------------------------------------------------ responsiveness and complainants
+
+
+def report_chat() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two reports in one group: the staff reply @mentioning the first reporter comes after the second report."""
+    t0 = pd.Timestamp("2020-01-06 08:00")
+    rows = [
+        ("a1", "ra", t0, "暖气不热，屋里温度太低", "", False),
+        ("a2", "rb", t0 + pd.Timedelta(minutes=30), "楼道灯不亮了", "", False),
+        ("a3", "s_whistle", t0 + pd.Timedelta(hours=1), "马上派人去看", "ra", True),
+        ("a4", "s_red", t0 + pd.Timedelta(hours=30), "已经换好了", "", True),
+        ("a5", "rc", t0 + pd.Timedelta(hours=40), "楼道灯又不亮", "", False),
+    ]
+    messages = pd.DataFrame(rows, columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"])
+    messages = messages.assign(group_id="g1", msg_type="文本", text=messages["text_simplified"])
+    teams = pd.DataFrame({"member_id": ["s_whistle", "s_red"], "team": ["吹哨报到部门", "红色联盟"],
+                          "team_code": ["whistle", "red_alliance"], "role": ["供热", "物业"],
+                          "organization": ["供热站", "物业公司"], "household_id": [None, None]})
+    return messages, teams
+
+
+def test_first_staff_reply_prefers_a_mention_then_the_next_staff_message():
+    messages, _ = report_chat()
+    replies = network.staff_replies(messages).set_index("msg_id")
+    assert replies.loc["a1", "reply_msg_id"] == "a3" and replies.loc["a1", "reply_hours"] == 1.0
+    assert replies.loc["a2", "reply_msg_id"] == "a3"  # first staff message before the next report
+    assert not replies.loc["a5", "answered"]  # nothing after it
+    assert replies.loc["a1", "category"] == "heating" and replies.loc["a2", "category"] == "lighting"
+
+
+def test_team_responsiveness_reports_median_and_shares_per_category():
+    messages, teams = report_chat()
+    result = network.team_responsiveness(network.staff_replies(messages), teams)
+    by_category = result["by_category"].set_index("category")
+    assert by_category.loc["lighting", "reports"] == 2
+    assert by_category.loc["lighting", "answered_share"] == 0.5
+    assert by_category.loc["lighting", "median_hours"] == 0.5
+    assert by_category.loc["lighting", "within_2h"] == 0.5 and by_category.loc["heating", "within_24h"] == 1.0
+    assert by_category.loc["heating", "top_team"] == "吹哨报到部门"
+    assert by_category.loc["heating", "label"] == "供暖"
+
+
+def test_complainants_are_linked_to_households_groups_and_reach():
+    tables = tiny_community()
+    cases = pd.DataFrame({
+        "case_id": ["k1", "k2", "k3", "k4"],
+        "received_at": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-03-02"]),
+        "category": ["供暖", "供暖", "噪音扰民", "治安"],
+        "household_id": ["01-1-101", "01-1-101", "01-1-102", "01-1-102"],
+        "complainant_id": ["Rb", "Rb", "Rc", None],
+    })
+    friends = tables["friends"].iloc[[1]]  # only Rc (household 102) is a friend now
+    link = network.complainant_linkage(cases, tables["households"], friends, tables["memberships"],
+                                       tables["groups"]).set_index("complainant_id")
+    assert link.loc["Rb", "cases"] == 2 and link.loc["Rb", "repeat"]
+    assert link.loc["Rb", "outside_reach"] and not link.loc["Rb", "is_friend"]
+    assert link.loc["Rc", "household_covered"] and link.loc["Rc", "groups"] == 2
+    assert link.loc["Rc", "group_kinds"] == "报修、楼门"
+    assert len(link) == 2

@@ -650,3 +650,170 @@ def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_
         ))
     fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), height=600)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# team responsiveness
+# ---------------------------------------------------------------------------------------------
+
+def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None, max_hours: float = 72.0) -> pd.DataFrame:
+    """Pair every resident issue report in the chats with the first staff reply to it.
+
+    A **report** is a non-staff 文本 message with an issue category: ``categories`` (a Series aligned with
+    ``messages``, category codes, NA for none; e.g. from the topic model) or, by default,
+    :func:`lexicon_category` on ``text_simplified``. Its **first staff reply** is, within ``max_hours``:
+
+    1. the first staff message in the same group that @mentions the reporter, else
+    2. the first staff message in the same group after the report and before the next report there.
+
+    Returns
+    -------
+    One row per report: ``msg_id``, ``group_id``, ``sender_id``, ``sent_at``, ``category``,
+    ``reply_msg_id``, ``responder_id`` and ``reply_hours`` (NA when unanswered), ``answered`` (bool).
+    """
+    msgs = messages.copy()
+    msgs["sent_at"] = pd.to_datetime(msgs["sent_at"])
+    if categories is None:
+        categories = lexicon_category(msgs["text_simplified"])
+    msgs["category"] = categories.reindex(msgs.index)
+    is_report = ~msgs["is_staff"].astype(bool) & (msgs["msg_type"].astype(str) == "文本") & msgs["category"].notna()
+    msgs = msgs.sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
+    reports = msgs.loc[is_report.reindex(msgs.index)]
+    staff = msgs.loc[msgs["is_staff"].astype(bool)]
+    window = pd.Timedelta(hours=max_hours)
+    rows = []
+    for gid, group_reports in reports.groupby("group_id", sort=True):
+        group_staff = staff.loc[staff["group_id"] == gid]
+        staff_times = group_staff["sent_at"].to_numpy()
+        mentions = group_staff["mentions"].fillna("").astype(str).str.split(";").to_numpy()
+        report_times = group_reports["sent_at"].to_numpy()
+        for i, rep in enumerate(group_reports.itertuples()):
+            start = np.searchsorted(staff_times, np.datetime64(rep.sent_at), side="right")
+            stop = np.searchsorted(staff_times, np.datetime64(rep.sent_at + window), side="right")
+            chosen = None
+            for j in range(start, stop):
+                if rep.sender_id in mentions[j]:
+                    chosen = j
+                    break
+            if chosen is None and start < stop:
+                next_report = report_times[i + 1] if i + 1 < len(report_times) else None
+                if next_report is None or staff_times[start] < next_report:
+                    chosen = start
+            if chosen is None:
+                rows.append((rep.msg_id, gid, rep.sender_id, rep.sent_at, rep.category, None, None, np.nan))
+            else:
+                reply = group_staff.iloc[chosen]
+                hours = (reply["sent_at"] - rep.sent_at) / pd.Timedelta(hours=1)
+                rows.append((rep.msg_id, gid, rep.sender_id, rep.sent_at, rep.category, reply["msg_id"],
+                             reply["sender_id"], hours))
+    out = pd.DataFrame(rows, columns=["msg_id", "group_id", "sender_id", "sent_at", "category", "reply_msg_id",
+                                      "responder_id", "reply_hours"])
+    out["reply_hours"] = out["reply_hours"].astype(float)
+    out["answered"] = out["reply_msg_id"].notna()
+    return out
+
+
+def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
+                        thresholds_hours: tuple[float, ...] = STAFF_REPLY_HOURS) -> dict[str, pd.DataFrame]:
+    """Who answers residents' reports, and how fast, per issue category.
+
+    Parameters
+    ----------
+    replies : from :func:`staff_replies`.
+    teams : processed ``teams`` (``member_id`` → ``team``); a responder in no team is ``园园/其他``.
+
+    Returns
+    -------
+    ``{"by_category": …, "by_team": …, "by_member": …}``:
+
+    * ``by_category``: ``category`` (code), ``label``, ``reports``, ``answered_share`` (0–1),
+      ``median_hours`` (to the first staff reply, answered reports only), ``within_2h``/``within_24h``
+      (share of *all* reports answered within the threshold), ``top_team``;
+    * ``by_team``: ``category``, ``team``, ``replies``, ``share`` (of the category's answered reports),
+      ``median_hours``;
+    * ``by_member``: ``category``, ``responder_id`` (pseudonym), ``team``, ``replies``, ``median_hours``.
+    """
+    from jiesu.categories import label_of
+
+    team_of = teams.drop_duplicates("member_id").set_index("member_id")["team"]
+    frame = replies.assign(team=replies["responder_id"].map(team_of))
+    frame.loc[frame["answered"] & frame["team"].isna(), "team"] = "园园/其他"
+    grouped = frame.groupby("category", sort=True)
+    by_category = pd.DataFrame({
+        "reports": grouped.size(),
+        "answered_share": grouped["answered"].mean(),
+        "median_hours": grouped["reply_hours"].median(),
+    })
+    for hours in thresholds_hours:
+        by_category[f"within_{hours:g}h"] = grouped["reply_hours"].apply(lambda h, t=hours: float((h <= t).mean()))
+    answered = frame.loc[frame["answered"]]
+    team_counts = answered.groupby(["category", "team"]).agg(replies=("msg_id", "size"),
+                                                             median_hours=("reply_hours", "median")).reset_index()
+    team_counts["share"] = team_counts["replies"] / team_counts.groupby("category")["replies"].transform("sum")
+    team_counts = team_counts.sort_values(["category", "replies", "team"], ascending=[True, False, True])
+    by_category["top_team"] = team_counts.drop_duplicates("category").set_index("category")["team"]
+    by_category = by_category.reset_index()
+    by_category.insert(1, "label", by_category["category"].map(label_of))
+    by_member = answered.groupby(["category", "responder_id", "team"]).agg(
+        replies=("msg_id", "size"), median_hours=("reply_hours", "median")).reset_index()
+    by_member = by_member.sort_values(["category", "replies", "responder_id"], ascending=[True, False, True])
+    return {"by_category": by_category,
+            "by_team": team_counts[["category", "team", "replies", "share", "median_hours"]].reset_index(drop=True),
+            "by_member": by_member.reset_index(drop=True)}
+
+
+# ---------------------------------------------------------------------------------------------
+# complainant linkage
+# ---------------------------------------------------------------------------------------------
+
+def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: pd.DataFrame,
+                        memberships: pd.DataFrame, groups: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
+    """12345 complainants matched to registry households and to 园园's groups.
+
+    Considers cases with ``start <= received_at < end`` (bounds optional) that ingest linked to a
+    resident (``complainant_id``).
+
+    Returns
+    -------
+    One row per complainant (most cases first): ``complainant_id`` (pseudonym), ``household_id``,
+    ``building``, ``cases``, ``first_case``, ``last_case``, ``categories`` (``、``-joined labels),
+    ``repeat`` (≥ 2 cases), ``is_friend`` (the complainant is a friend of 园园), ``household_covered``
+    (someone in the household is), ``groups`` (number of 园园's groups the complainant is in),
+    ``group_kinds`` (``、``-joined), ``outside_reach`` (the household is not covered: 园园 cannot hear this
+    family's "未尽诉求" before it becomes a hotline call).
+    """
+    received = pd.to_datetime(cases["received_at"])
+    mask = cases["complainant_id"].notna()
+    if start is not None:
+        mask &= received >= pd.Timestamp(start)
+    if end is not None:
+        mask &= received < pd.Timestamp(end)
+    linked = cases.loc[mask].assign(received_at=received[mask])
+    if linked.empty:
+        return pd.DataFrame(columns=["complainant_id", "household_id", "building", "cases", "first_case", "last_case",
+                                     "categories", "repeat", "is_friend", "household_covered", "groups",
+                                     "group_kinds", "outside_reach"])
+    per = linked.sort_values("received_at", kind="stable").groupby("complainant_id", sort=True).agg(
+        household_id=("household_id", lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None),
+        cases=("case_id", "size"), first_case=("received_at", "min"), last_case=("received_at", "max"),
+        categories=("category", lambda s: "、".join(dict.fromkeys(s.dropna().astype(str)))),
+    ).reset_index()
+    per["building"] = per["household_id"].map(households.set_index("household_id")["building"]).astype("Int64")
+    per["repeat"] = per["cases"] >= 2
+    friend_residents = set(friends["resident_id"].dropna().astype(str))
+    covered = set(friends["household_id"].dropna().astype(str))
+    per["is_friend"] = per["complainant_id"].astype(str).isin(friend_residents)
+    per["household_covered"] = per["household_id"].astype("str").isin(covered)
+    member_of = friends.dropna(subset=["resident_id", "member_id"])[["resident_id", "member_id"]]
+    kind_of = groups.set_index("group_id")["kind"]
+    joined = member_of.merge(memberships[["group_id", "member_id"]], on="member_id").drop_duplicates(
+        ["resident_id", "group_id"])
+    joined["kind"] = joined["group_id"].map(kind_of)
+    group_counts = joined.groupby("resident_id")["group_id"].nunique()
+    kinds = joined.groupby("resident_id")["kind"].agg(lambda s: "、".join(sorted(set(s.dropna().astype(str)))))
+    per["groups"] = per["complainant_id"].map(group_counts).fillna(0).astype(int)
+    per["group_kinds"] = per["complainant_id"].map(kinds).fillna("").astype("str")
+    per["outside_reach"] = ~per["household_covered"]
+    columns = ["complainant_id", "household_id", "building", "cases", "first_case", "last_case", "categories",
+               "repeat", "is_friend", "household_covered", "groups", "group_kinds", "outside_reach"]
+    return per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
