@@ -1,0 +1,89 @@
+"""No name, phone number or WeChat id from data/raw appears anywhere in data/processed: neither in
+the bytes of any file (Parquet included) nor in any decoded cell of any Parquet table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from ingest_fixtures import NAMES, PHONES, WXIDS, write_mini_world
+
+from jiesu.contract import RAW
+from jiesu.ingest import find_inputs, ingest
+from jiesu.normalize import split_remark
+from jiesu.readers import YUANYUAN, read_raw, wechatmsg_to_messages
+
+NAME_HEADERS = ("姓名", "诉求人")
+PHONE_HEADERS = ("联系电话",)
+WXID_HEADERS = ("微信号", "发送者微信号", "Sender")
+
+
+def raw_identifiers(raw: Path) -> set[str]:
+    """Every person name, phone number and WeChat id in the raw folder (2+ characters)."""
+    found: set[str] = set()
+    for key, paths in find_inputs(raw).items():
+        for path in paths:
+            frame = read_raw(path, RAW[key]).frame
+            for header in (*NAME_HEADERS, *PHONE_HEADERS, *WXID_HEADERS):
+                if header in frame:
+                    found |= {str(v).strip() for v in frame[header].dropna()}
+            if key == "friends":
+                found |= set(split_remark(frame["备注"].astype("string"))["name"].dropna())
+            if key == "wechatmsg":
+                frame = wechatmsg_to_messages(frame.astype({"IsSender": "Int64", "Type": "Int64",
+                                                            "localId": "Int64", "CreateTime": "Int64"}))
+                found |= set(frame["sender_wxid"].dropna())
+    # 园园 is the community's public virtual social worker, not a resident
+    return {value for value in found if len(value) >= 2} - {YUANYUAN}
+
+
+def _hits(haystack, needles: set) -> set:
+    """Needles occurring in ``haystack`` (str or bytes), by sliding windows of each needle length."""
+    hits = set()
+    for length in {len(n) for n in needles}:
+        windows = {haystack[i:i + length] for i in range(len(haystack) - length + 1)}
+        hits |= needles & windows
+    return hits
+
+
+def leaked_identifiers(processed: Path, identifiers: set[str]) -> dict[str, set[str]]:
+    """``{file: identifiers found}`` over every file below ``processed``."""
+    as_bytes = {value.encode("utf-8"): value for value in identifiers}
+    leaks: dict[str, set[str]] = {}
+    for path in sorted(p for p in processed.rglob("*") if p.is_file()):
+        found = {as_bytes[b] for b in _hits(path.read_bytes(), set(as_bytes))}
+        if path.suffix == ".parquet":
+            table = pq.read_table(path).to_pandas()
+            cells = "\x00".join(table[c].astype(str).str.cat(sep="\x00") for c in table.columns)
+            found |= _hits(cells + "\x00" + "\x00".join(map(str, table.columns)), identifiers)
+        if found:
+            leaks[path.name] = found
+    return leaks
+
+
+def test_identifier_scan_finds_a_planted_leak(tmp_path):
+    pd.DataFrame({"note": ["call 13900111111"], "who": ["王秀英"]}).to_parquet(tmp_path / "leak.parquet")
+    leaks = leaked_identifiers(tmp_path, {"13900111111", "王秀英", "李德明"})
+    assert leaks == {"leak.parquet": {"13900111111", "王秀英"}}
+
+
+def test_mini_world_processed_holds_no_identifiers(tmp_path):
+    raw = write_mini_world(tmp_path / "raw")
+    ingest(raw, tmp_path / "processed")
+    identifiers = raw_identifiers(raw)
+    assert set(NAMES) - {YUANYUAN} <= identifiers
+    assert set(PHONES) <= identifiers and set(WXIDS) <= identifiers
+    assert leaked_identifiers(tmp_path / "processed", identifiers) == {}
+
+
+@pytest.fixture(scope="module")
+def small(small_world):
+    return small_world
+
+
+def test_small_world_processed_holds_no_identifiers(small):
+    identifiers = raw_identifiers(small.raw)
+    assert len(identifiers) > 1000
+    assert leaked_identifiers(small.processed, identifiers) == {}
