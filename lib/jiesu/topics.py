@@ -600,3 +600,138 @@ def score_topics(truth: dict, data: Paths | str | os.PathLike | None = None) -> 
         "categories_matched_share": round(float(matches["matched"].sum() / n_categories), 4),
         "nmi": round(float(normalized_mutual_info_score(joined["category"], joined["topic"])), 4),
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# Bring your own data: any column of Chinese text
+# --------------------------------------------------------------------------------------------------
+
+
+def params_for_size(n_docs: int, *, k: int | str = "auto", seed: int = 0) -> TopicParams:
+    """Topic parameters scaled to a corpus of ``n_docs`` documents (small exports keep rarer words)."""
+    return TopicParams(k=k, seed=seed, no_below=int(min(5, max(2, n_docs // 200))),
+                       phrase_min_count=int(min(20, max(3, n_docs // 300))),
+                       no_above=0.3 if n_docs < 2000 else 0.2, passes=2 if n_docs > 5000 else 5)
+
+
+def analyse_texts(frame: pd.DataFrame, *, text_col: str, time_col: str | None = None, k: int | str = "auto",
+                  seed: int = 0, progress=None) -> dict:
+    """Topics (and, with a time column, bursts) of one column of Chinese text.
+
+    Formal boilerplate (您好, 尊敬的领导, 此致敬礼 …) is stripped before tokenizing.  Input rows are
+    numbered as in the file (``row`` = 1-based data row, header excluded).
+
+    Returns ``{"topics": DataFrame(topic, label, top_words, coherence, share), "doc_topics":
+    DataFrame(row, topic, weight), "bursts": DataFrame or None, "k", "documents", "coherence_by_k",
+    "skipped_times"}``.
+    """
+    from jiesu.early_warning import BurstParams, detect_bursts
+
+    note = progress or (lambda step: None)
+    tokenizer = topic_tokenizer(strip_boilerplate=True)
+    note("tokenize")
+    docs = tokenize_frame(frame.assign(_row=np.arange(1, len(frame) + 1)), id_col="_row", text_col=text_col,
+                          tokenizer=tokenizer)
+    token_lists = [t.split(" ") if t else [] for t in docs["tokens"]]
+    usable = [t for t in token_lists if len(t) >= 3]
+    if len(usable) < 20:
+        from jiesu.errors import JiesuError
+
+        raise JiesuError(f"列 column '{text_col}': only {len(usable)} rows have ≥ 3 words; need at least 20")
+    params = params_for_size(len(usable), k=k, seed=seed)
+    model = train_topic_model(usable, params, progress=note)
+    note("inference")
+    theta = model.infer(token_lists)
+    has_word = theta.sum(axis=1) > 0
+    doc_topics = pd.DataFrame({
+        "row": np.arange(1, len(frame) + 1),
+        "topic": np.where(has_word, theta.argmax(axis=1), -1),
+        "weight": np.where(has_word, theta.max(axis=1), 0.0).round(4),
+    })
+    topics = model.topics.copy()
+    topics["share"] = (theta[has_word].mean(axis=0) if has_word.any() else np.zeros(model.k)).round(4)
+    topics = topics[["topic", "label", "top_words", "coherence", "share"]]
+    bursts, skipped = None, 0
+    if time_col:
+        from jiesu.normalize import parse_dates
+
+        times = parse_dates(frame[time_col]).reset_index(drop=True)
+        skipped = int(times.isna().sum())
+        timed = docs.assign(day=times.dt.normalize().to_numpy()).loc[times.notna().to_numpy() & (docs["tokens"] != "")]
+        note("bursts")
+        total = len(timed)
+        found = detect_bursts(timed, BurstParams(min_total=int(min(20, max(5, total // 500))), min_count=3))
+        bursts = found["bursts"].assign(label=lambda b: b["category"].map(_label_or_other))
+        bursts = bursts[["burst", "term", "terms", "onset", "peak", "end", "count", "baseline", "score", "label"]]
+    return {"topics": topics, "doc_topics": doc_topics, "bursts": bursts, "k": model.k,
+            "documents": len(usable), "coherence_by_k": model.coherence_by_k, "skipped_times": skipped}
+
+
+def _label_or_other(code: str) -> str:
+    from jiesu.categories import label_of
+
+    try:
+        return label_of(code)
+    except KeyError:
+        return OTHER_LABEL
+
+
+def summary_html(result: dict, *, title: str) -> str:
+    """A small self-contained HTML page (no scripts) summarising :func:`analyse_texts`."""
+    import html
+
+    def table(frame: pd.DataFrame) -> str:
+        return frame.to_html(index=False, border=0, classes="t", escape=True, na_rep="")
+
+    topics = result["topics"]
+    bars = "".join(
+        f"<div class='bar'><span class='lab'>{int(r.topic)} {html.escape(str(r.label))}</span>"
+        f"<span class='fill' style='width:{max(1.0, 100 * float(r.share)):.1f}%'></span>"
+        f"<span class='num'>{float(r.share):.1%}</span></div>"
+        for r in topics.sort_values("share", ascending=False).itertuples())
+    ks = ", ".join(f"K={k}: {v:.3f}" for k, v in sorted(result["coherence_by_k"].items()))
+    parts = [
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>",
+        "body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;}",
+        ".t{border-collapse:collapse;font-size:13px}.t td,.t th{padding:3px 8px;border-bottom:1px solid #ddd}",
+        ".bar{display:flex;align-items:center;margin:2px 0}.lab{width:12em}.fill{background:#1f6fb2;height:12px}",
+        ".num{margin-left:6px;font-size:12px}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{result['documents']} 条文本 documents, {result['k']} 个话题 topics (c_v coherence: {ks}).</p>",
+        "<h2>话题占比 Topic shares</h2>", bars, "<h2>话题 Topics</h2>", table(topics),
+    ]
+    if result["bursts"] is not None:
+        parts += ["<h2>突发词 Bursts</h2>", table(result["bursts"]) if len(result["bursts"]) else "<p>无 none</p>"]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def run_on_table(path: Path, *, text_col: str, time_col: str | None, k: int | str, seed: int, out_dir: Path,
+                 progress=None) -> dict:
+    """``jiesu topics``: read a CSV/XLSX export, analyse one text column, write the outputs to ``out_dir``
+    (``topics.csv``, ``doc_topics.csv``, ``bursts.csv`` with a time column, ``summary.html``)."""
+    from jiesu.errors import DataError
+    from jiesu.readers import read_raw
+    from jiesu.storage import write_csv, write_text
+
+    if not path.exists():
+        raise DataError(path, "文件不存在 file not found")
+    raw = read_raw(path)
+    frame = raw.frame
+    for col in (text_col, time_col):
+        if col and col not in frame.columns:
+            raise DataError(path.name, f"没有这一列 no such column; columns are: {', '.join(map(str, frame.columns))}",
+                            column=col)
+    frame = frame.assign(**{text_col: frame[text_col].map(lambda v: "" if v is None else str(v))})
+    result = analyse_texts(frame, text_col=text_col, time_col=time_col, k=k, seed=seed, progress=progress)
+    if time_col and result["skipped_times"] == len(frame):
+        raise DataError(path.name, "无法解析任何时间 no time value could be parsed", column=time_col,
+                        rows=[raw.file_row(0)])
+    result["doc_topics"]["row"] = [raw.file_row(i) for i in range(len(frame))]  # as Excel shows it
+    write_csv(out_dir / "topics.csv", result["topics"])
+    write_csv(out_dir / "doc_topics.csv", result["doc_topics"])
+    if result["bursts"] is not None:
+        write_csv(out_dir / "bursts.csv", result["bursts"])
+    write_text(out_dir / "summary.html", summary_html(result, title=f"{path.name} · {text_col}"))
+    return {**result, "out_dir": out_dir, "bursts": None if result["bursts"] is None else len(result["bursts"])}

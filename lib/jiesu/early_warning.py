@@ -1,0 +1,479 @@
+"""未诉先办: find what is about to become a complaint, and measure what the groups settle first (截留).
+
+The seed community had someone read 园园's chats for "keywords that keep coming back".  This module
+makes that repeatable:
+
+* **Burst detection** — daily counts of each term (messages by residents that contain it) are compared
+  with a *seasonal baseline*: the larger of (a) the same ±``window`` days in the other years of the
+  data (shifted by whole multiples of 364 days, so weekdays line up; leave-one-year-out, i.e. a
+  retrospective baseline) and (b) the trailing level ``trailing`` days back (a guard gap of one week
+  keeps a burst out of its own baseline).  A day alarms when the upper-tail probability
+  ``P(X ≥ x)`` under a negative binomial with that mean and a per-term dispersion (method of moments)
+  is below ``alpha`` and at least ``min_count`` messages mention the term.  Consecutive alarm days
+  form a term event; term events that start within ``link_days`` of each other and share messages
+  (overlap coefficient ≥ ``min_overlap``) form one burst.  The false-alarm rate of the test is measured
+  on term-days outside planted bursts (:func:`false_alarm_rate`).
+* **Lead-lag** — for each burst, days until the first 12345 case of the same category, and the
+  cross-correlation of daily chat and case counts per category (:func:`lead_lag`).
+* **Weekly watch list** and **seasonal checklist** for the next month.
+* **Interception** — issue messages, whether staff answered and closed them in the group, time to
+  close, and whether a similar case reached 12345 anyway (:func:`interception`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jiesu import datasets
+from jiesu.categories import BY_CODE, BY_LABEL, CATEGORIES, OTHER, TEAMS, label_of
+from jiesu.settings import Paths
+
+DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BurstParams:
+    """Settings of the burst test (see the module docstring).
+
+    window : half-width (days) of the same-season window in other years.
+    trailing : (gap, length) of the trailing window: days ``d-gap-length+1 … d-gap``.
+    alpha : per term-day significance level of the negative-binomial upper-tail test.
+    min_count : fewest messages mentioning the term on an alarm day.
+    floor : smallest baseline mean (messages/day), so a never-seen term needs real volume to alarm.
+    min_total : a term is tested only if at least this many messages mention it in the whole period.
+    max_terms : at most this many terms (the most frequent) are tested.
+    merge_gap : alarm days of one term at most this many days apart belong to one event.
+    link_days, min_overlap : term events starting within ``link_days`` and sharing messages form one burst.
+    """
+
+    window: int = 14
+    trailing: tuple[int, int] = (8, 28)
+    alpha: float = 1e-5
+    min_count: int = 4
+    floor: float = 0.2
+    min_total: int = 20
+    max_terms: int = 3000
+    merge_gap: int = 3
+    link_days: int = 7
+    min_overlap: float = 0.2
+
+
+# --------------------------------------------------------------------------------------------------
+# Daily term counts and the seasonal baseline
+# --------------------------------------------------------------------------------------------------
+
+
+def term_occurrences(docs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (document, distinct term): ``doc_id``, ``day``, ``term``.
+
+    ``docs`` needs ``doc_id``, ``day`` (datetime64, midnight) and ``tokens`` (space-joined string).
+    """
+    lists = docs["tokens"].fillna("").astype(str).str.split(" ")
+    frame = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "day": docs["day"].to_numpy(),
+                          "term": [sorted(set(t)) for t in lists]})
+    frame = frame.explode("term")
+    frame = frame.loc[frame["term"].notna() & (frame["term"] != "")]
+    return frame.reset_index(drop=True)
+
+
+def daily_term_counts(occurrences: pd.DataFrame, *, min_total: int = 20, max_terms: int = 3000,
+                      start=None, end=None) -> pd.DataFrame:
+    """Messages per day mentioning each term: DataFrame indexed by every calendar day from ``start`` to
+    ``end`` (default: the data's range), one column per term (the ``max_terms`` most frequent terms
+    with at least ``min_total`` mentions), zeros filled in."""
+    totals = occurrences["term"].value_counts()
+    terms = totals.loc[totals >= min_total].head(max_terms).index
+    kept = occurrences.loc[occurrences["term"].isin(terms)]
+    counts = kept.groupby(["day", "term"]).size().unstack("term", fill_value=0)
+    start = pd.Timestamp(start) if start is not None else occurrences["day"].min()
+    end = pd.Timestamp(end) if end is not None else occurrences["day"].max()
+    days = pd.date_range(start, end, freq="D", name="day")
+    return counts.reindex(index=days, columns=list(terms), fill_value=0).astype(np.float64)
+
+
+def seasonal_baseline(counts: pd.DataFrame, *, window: int = 14, trailing: tuple[int, int] = (8, 28)) -> pd.DataFrame:
+    """Expected daily count of each term: max(same-season level in other years, trailing level).
+
+    Same-season level: the centred ``2·window+1``-day mean, taken 364, 728 and 1092 days earlier and
+    later (same weekday), averaged over the years available.  Trailing level: mean of days
+    ``d-gap-length+1 … d-gap``.  NaN where neither is available (the first weeks of the data).
+    """
+    smooth = counts.rolling(2 * window + 1, center=True, min_periods=window + 1).mean()
+    shifted = [smooth.shift(364 * k) for k in (-3, -2, -1, 1, 2, 3)]
+    stacked = np.stack([s.to_numpy() for s in shifted])
+    with np.errstate(invalid="ignore"), _quiet_nanmean():
+        seasonal = np.nanmean(stacked, axis=0)
+    gap, length = trailing
+    trail = counts.shift(gap).rolling(length, min_periods=length // 2).mean().to_numpy()
+    baseline = np.fmax(seasonal, trail)  # fmax ignores NaN on one side
+    return pd.DataFrame(baseline, index=counts.index, columns=counts.columns)
+
+
+class _quiet_nanmean:
+    """Silence numpy's 'Mean of empty slice' for all-NaN columns (they stay NaN, as intended)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+
+def dispersion(counts: pd.DataFrame, baseline: pd.DataFrame, *, floor: float = 0.2) -> pd.Series:
+    """Negative-binomial size ``r`` per term by the method of moments: ``Var = μ + μ²/r``.
+
+    Squared residuals are winsorized at their 99th percentile so a burst does not make its own test
+    lenient.  ``inf`` (Poisson) when there is no excess variance."""
+    mu = np.fmax(baseline.to_numpy(), floor)
+    x = counts.to_numpy()
+    ok = ~np.isnan(baseline.to_numpy())
+    sq = np.where(ok, (x - mu) ** 2, np.nan)
+    cap = np.nanpercentile(sq, 99, axis=0) if ok.any() else np.zeros(x.shape[1])
+    sq = np.minimum(sq, cap)
+    with _quiet_nanmean():
+        excess = np.nanmean(sq - np.where(ok, mu, np.nan), axis=0) / np.nanmean(np.where(ok, mu**2, np.nan), axis=0)
+    size = np.where(np.nan_to_num(excess, nan=0.0) > 1e-9, 1.0 / np.maximum(excess, 1e-9), np.inf)
+    return pd.Series(size, index=counts.columns, name="size")
+
+
+def upper_tail_pvalues(counts: pd.DataFrame, baseline: pd.DataFrame, size: pd.Series, *,
+                       floor: float = 0.2) -> pd.DataFrame:
+    """``P(X ≥ x)`` for X ~ NegBin(mean = max(baseline, floor), size) (Poisson where size is inf);
+    NaN where the baseline is NaN."""
+    from scipy import stats
+
+    mu = np.fmax(baseline.to_numpy(), floor)
+    x = counts.to_numpy()
+    r = np.broadcast_to(size.to_numpy(), mu.shape)
+    finite = np.isfinite(r)
+    p = np.empty_like(mu)
+    p[finite] = stats.nbinom.sf(x[finite] - 1, r[finite], r[finite] / (r[finite] + mu[finite]))
+    p[~finite] = stats.poisson.sf(x[~finite] - 1, mu[~finite])
+    p[np.isnan(baseline.to_numpy())] = np.nan
+    return pd.DataFrame(p, index=counts.index, columns=counts.columns)
+
+
+# --------------------------------------------------------------------------------------------------
+# Events and bursts
+# --------------------------------------------------------------------------------------------------
+
+
+def term_events(counts: pd.DataFrame, baseline: pd.DataFrame, pvalues: pd.DataFrame, *,
+                alpha: float = 1e-5, min_count: int = 4, merge_gap: int = 3) -> pd.DataFrame:
+    """Runs of alarm days per term.
+
+    Returns DataFrame ``term``, ``onset``, ``end`` (first/last alarm day), ``peak`` (day of the largest
+    count), ``count`` (messages on alarm days), ``baseline`` (expected on those days), ``score``
+    (−log10 of the smallest p-value), ``days`` (alarm days).
+    """
+    alarm = (pvalues.to_numpy() < alpha) & (counts.to_numpy() >= min_count)
+    rows = []
+    days = counts.index
+    for j in np.flatnonzero(alarm.any(axis=0)):
+        idx = np.flatnonzero(alarm[:, j])
+        breaks = np.flatnonzero(np.diff(idx) > merge_gap)
+        for run in np.split(idx, breaks + 1):
+            c = counts.iloc[run, j].to_numpy()
+            rows.append({
+                "term": counts.columns[j], "onset": days[run[0]], "end": days[run[-1]],
+                "peak": days[run[int(np.argmax(c))]], "count": int(c.sum()),
+                "baseline": float(np.nan_to_num(baseline.iloc[run, j].to_numpy()).sum()),
+                "score": float(-np.log10(max(np.nanmin(pvalues.iloc[run, j].to_numpy()), 1e-300))),
+                "days": len(run),
+            })
+    columns = ["term", "onset", "end", "peak", "count", "baseline", "score", "days"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["onset", "term"]).reset_index(drop=True)
+
+
+def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_days: int = 7,
+                      min_overlap: float = 0.2, term_category: dict[str, str] | None = None) -> pd.DataFrame:
+    """Merge term events into bursts: two events are linked when their onsets are at most ``link_days``
+    apart and the messages mentioning them during their events overlap (|A∩B| / min(|A|,|B|) ≥
+    ``min_overlap``); bursts are the connected components.
+
+    Returns one row per burst: ``burst``, ``onset`` (earliest), ``peak`` (peak of the top term),
+    ``end``, ``term`` (top term by count), ``terms`` (up to 6, by count), ``count`` (messages mentioning
+    any burst term on alarm days), ``baseline`` and ``score`` (of the top term), ``category`` (most
+    common category of the terms, count-weighted, via ``term_category``; ``"other"`` if none).
+    """
+    columns = ["burst", "onset", "peak", "end", "term", "terms", "count", "baseline", "score", "category"]
+    if events.empty:
+        return pd.DataFrame(columns=columns)
+    docs_by_event = []
+    occ = occurrences.set_index("term")
+    for ev in events.itertuples():
+        part = occ.loc[[ev.term]] if ev.term in occ.index else occ.iloc[0:0]
+        within = part.loc[(part["day"] >= ev.onset) & (part["day"] <= ev.end), "doc_id"]
+        docs_by_event.append(set(within.tolist()))
+    parent = list(range(len(events)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    onsets = events["onset"].to_numpy()
+    for i in range(len(events)):
+        for j in range(i + 1, len(events)):
+            if (onsets[j] - onsets[i]) > np.timedelta64(link_days, "D"):
+                break
+            a, b = docs_by_event[i], docs_by_event[j]
+            if a and b and len(a & b) / min(len(a), len(b)) >= min_overlap:
+                parent[find(j)] = find(i)
+    term_category = term_category or {}
+    components = pd.Series([find(i) for i in range(len(events))], index=events.index)
+    rows = []
+    for _, members in events.groupby(components.to_numpy()):
+        members = members.sort_values(["count", "term"], ascending=[False, True])
+        top = members.iloc[0]
+        weights: dict[str, int] = {}
+        for term, count in zip(members["term"], members["count"], strict=True):
+            cat = term_category.get(term, OTHER)
+            if cat != OTHER:
+                weights[cat] = weights.get(cat, 0) + int(count)
+        docs = set().union(*(docs_by_event[i] for i in members.index))
+        rows.append({
+            "onset": members["onset"].min(), "peak": top["peak"], "end": members["end"].max(),
+            "term": top["term"], "terms": " ".join(members["term"].head(6)), "count": len(docs),
+            "baseline": round(float(top["baseline"]), 2), "score": round(float(top["score"]), 2),
+            "category": max(weights, key=lambda c: (weights[c], c)) if weights else OTHER,
+        })
+    bursts = pd.DataFrame(rows).sort_values(["onset", "term"]).reset_index(drop=True)
+    bursts.insert(0, "burst", np.arange(1, len(bursts) + 1))
+    return bursts[columns]
+
+
+def lexicon_category(term: str) -> str:
+    """Category code whose lexicon word (the longest) is contained in ``term``, else ``"other"``."""
+    best, best_len = OTHER, 0
+    for cat in CATEGORIES:
+        for entry in cat.lexicon:
+            hit = term == entry if len(entry) == 1 else entry in term
+            if hit and len(entry) > best_len:
+                best, best_len = cat.code, len(entry)
+    return best
+
+
+def detect_bursts(docs: pd.DataFrame, params: BurstParams = BurstParams(), *,
+                  term_category: dict[str, str] | None = None) -> dict:
+    """Run the whole burst test on tokenized documents.
+
+    Parameters
+    ----------
+    docs : ``doc_id``, ``day`` (datetime64 at midnight) and ``tokens`` (space-joined) of each message.
+    params : :class:`BurstParams`.
+    term_category : term → category code (default :func:`lexicon_category` per term).
+
+    Returns
+    -------
+    ``{"bursts": DataFrame (see :func:`group_term_events`), "events": term events,
+    "counts", "baseline", "pvalues": day × term DataFrames, "occurrences"}``.
+    """
+    occurrences = term_occurrences(docs)
+    counts = daily_term_counts(occurrences, min_total=params.min_total, max_terms=params.max_terms)
+    baseline = seasonal_baseline(counts, window=params.window, trailing=params.trailing)
+    size = dispersion(counts, baseline, floor=params.floor)
+    pvalues = upper_tail_pvalues(counts, baseline, size, floor=params.floor)
+    events = term_events(counts, baseline, pvalues, alpha=params.alpha, min_count=params.min_count,
+                         merge_gap=params.merge_gap)
+    if term_category is None:
+        term_category = {t: lexicon_category(t) for t in counts.columns}
+    occ = occurrences.loc[occurrences["term"].isin(set(events["term"]))]
+    bursts = group_term_events(events, occ, link_days=params.link_days, min_overlap=params.min_overlap,
+                               term_category=term_category)
+    return {"bursts": bursts, "events": events, "counts": counts, "baseline": baseline, "pvalues": pvalues,
+            "occurrences": occurrences}
+
+
+def false_alarm_rate(pvalues: pd.DataFrame, counts: pd.DataFrame, quiet: pd.Series, *, alpha: float = 1e-5,
+                     min_count: int = 4) -> float:
+    """Share of tested term-days that alarm on days marked ``quiet`` (bool Series indexed by day:
+    no planted burst within a week).  The nominal level is ``alpha``; this is the measured one."""
+    mask = quiet.reindex(counts.index, fill_value=False).to_numpy()[:, None] & ~np.isnan(pvalues.to_numpy())
+    alarms = (pvalues.to_numpy() < alpha) & (counts.to_numpy() >= min_count) & mask
+    tested = int(mask.sum())
+    return float(alarms.sum() / tested) if tested else float("nan")
+
+
+# --------------------------------------------------------------------------------------------------
+# The chat snapshot → documents
+# --------------------------------------------------------------------------------------------------
+
+
+def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
+    """Residents' text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id),
+    ``msg_id``, ``group_id``, ``sent_at``, ``day``, ``text``, ``tokens``."""
+    from jiesu.topics import resident_text_messages, tokenized_corpus
+
+    where = datasets.resolve(data)
+    messages = resident_text_messages(datasets.load("messages", where))
+    path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
+    tokens = pd.read_parquet(path, columns=["doc_id", "tokens"])
+    frame = messages[["msg_id", "group_id", "sender_id", "sent_at", "text"]].merge(
+        tokens, left_on="msg_id", right_on="doc_id")
+    frame["day"] = frame["sent_at"].dt.normalize()
+    return frame.loc[frame["tokens"] != ""].reset_index(drop=True)
+
+
+def snapshot_bursts(data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()) -> dict:
+    """:func:`detect_bursts` on the snapshot's resident messages (categories from the lexicons)."""
+    return detect_bursts(snapshot_documents(data), params)
+
+
+# --------------------------------------------------------------------------------------------------
+# Lead-lag against 12345 cases
+# --------------------------------------------------------------------------------------------------
+
+
+def _case_codes(cases: pd.DataFrame) -> pd.Series:
+    return cases["category"].map(lambda lab: BY_LABEL[lab].code if lab in BY_LABEL else OTHER)
+
+
+def lead_lag(bursts: pd.DataFrame, cases: pd.DataFrame, *, horizon: int = 21) -> pd.DataFrame:
+    """Days from each chat burst's onset to the first 12345 case of the same category.
+
+    Returns ``bursts`` with ``first_case`` (timestamp or NaT) and ``lag_days`` (0…``horizon``; NaN
+    when no case of the category arrived within ``horizon`` days of the onset)."""
+    codes = _case_codes(cases)
+    out = bursts.copy()
+    firsts, lags = [], []
+    for onset, cat in zip(out["onset"], out["category"], strict=True):
+        received = cases.loc[(codes == cat).to_numpy(), "received_at"]
+        window = received.loc[(received >= onset) & (received < onset + (horizon + 1) * DAY)]
+        first = window.min() if len(window) else pd.NaT
+        firsts.append(first)
+        lags.append((first.normalize() - onset).days if pd.notna(first) else np.nan)
+    out["first_case"] = pd.to_datetime(pd.Series(firsts, index=out.index, dtype="datetime64[us]"))
+    out["lag_days"] = lags
+    return out
+
+
+def category_cross_correlation(docs: pd.DataFrame, cases: pd.DataFrame, *, max_lag: int = 21) -> pd.DataFrame:
+    """Per category, the lag (days) at which daily chat mentions best predict daily 12345 cases.
+
+    Chat mentions: resident messages with a token of the category's lexicon.  Both series are
+    differenced against their 28-day centred mean (removes season) before the Pearson correlation
+    ``corr(chat[t], cases[t+lag])`` for lag = 0…``max_lag``.  Returns ``category``, ``label``,
+    ``best_lag_days``, ``correlation``, ``chat_mentions``, ``cases``.
+    """
+    start, end = docs["day"].min(), docs["day"].max()
+    days = pd.date_range(start, end, freq="D")
+    case_codes = _case_codes(cases)
+    cdays = cases["received_at"].dt.normalize()
+    rows = []
+    token_sets = docs["tokens"].str.split(" ")
+    for cat in CATEGORIES:
+        mentions = token_sets.map(lambda ts, cat=cat: any(lexicon_category(t) == cat.code for t in ts))
+        chat = docs.loc[mentions.to_numpy()].groupby("day").size().reindex(days, fill_value=0).astype(float)
+        case = cdays.loc[(case_codes == cat.code).to_numpy()].value_counts().reindex(days, fill_value=0).astype(float)
+        if chat.sum() == 0 or case.sum() == 0:
+            continue
+        chat_d = chat - chat.rolling(28, center=True, min_periods=7).mean()
+        case_d = case - case.rolling(28, center=True, min_periods=7).mean()
+        corr = [chat_d.corr(case_d.shift(-lag)) for lag in range(max_lag + 1)]
+        best = int(np.nanargmax(corr)) if not np.all(np.isnan(corr)) else 0
+        rows.append({"category": cat.code, "label": cat.label, "best_lag_days": best,
+                     "correlation": round(float(corr[best]), 3), "chat_mentions": int(chat.sum()),
+                     "cases": int(case.sum())})
+    return pd.DataFrame(rows, columns=["category", "label", "best_lag_days", "correlation", "chat_mentions", "cases"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Watch list and seasonal checklist
+# --------------------------------------------------------------------------------------------------
+
+SEASONAL_ACTIONS: dict[str, str] = {
+    "heating": "供暖季前：入户试水、排查暖气片和阀门漏水，公布供热报修电话",
+    "flood": "雨季前：清理路侧雨篦子和下水道，维护顶层防雨层，备好沙袋和抽水泵",
+    "wind": "大风季前：巡查阳台花盆、广告牌和松动窗户，提醒住户防范高空坠物",
+    "garbage": "检查桶站清运频次和分类投放指导，安排志愿者值守",
+    "epidemic": "核对出入登记和返京人员，备足口罩等防疫物资",
+    "lighting": "巡查楼道灯和声控灯，更换损坏灯泡",
+    "parking": "巡查车棚和电动车充电，清理占道停车",
+    "noise": "提示装修时间规定，协调广场舞音量和时间",
+    "vendors": "与城管联动巡查无照商贩和占道经营",
+    "security": "检查门禁和监控，提醒防盗",
+}
+"""What to do before each category's season (from the seed article: 雨季来临前清理雨篦子、防雨层维护；
+春季大风前提前巡逻，防范高空坠物)."""
+
+
+def owner_team(code: str) -> str:
+    """Chinese name of the backbone team that should act first on a category (``""`` for other)."""
+    return TEAMS[BY_CODE[code].owner_team] if code in BY_CODE else ""
+
+
+def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What to prepare for ``month`` (1–12 or ``YYYY-MM``): categories whose season starts that month
+    (before the rains, before the windy spring, at the start of heating) first, then other seasonal
+    categories in season, then year-round ones.
+
+    ``history`` (optional): DataFrame ``month`` (1–12), ``category``, ``messages`` of past issue
+    messages, to show how many arrived in this calendar month in earlier years.
+
+    Returns ``category``, ``label``, ``season``, ``starts``, ``action``, ``owner_team``,
+    ``past_messages`` (mean per year, NaN without history).
+    """
+    m = int(str(month)[-2:]) if isinstance(month, str) else int(month)
+    rows = []
+    for cat in CATEGORIES:
+        if m not in cat.months:
+            continue
+        seasonal = len(cat.months) < 12
+        starts = seasonal and ((m - 2) % 12 + 1) not in cat.months
+        past = np.nan
+        if history is not None and len(history):
+            part = history.loc[(history["month"] == m) & (history["category"] == cat.code), "messages"]
+            past = float(part.mean()) if len(part) else 0.0
+        rows.append({"category": cat.code, "label": cat.label, "season": cat.season, "starts": starts,
+                     "seasonal": seasonal, "action": SEASONAL_ACTIONS[cat.code],
+                     "owner_team": owner_team(cat.code), "past_messages": past})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["starts", "seasonal"], ascending=[False, False], kind="stable")
+    return frame.drop(columns="seasonal").reset_index(drop=True)
+
+
+def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top: int = 10, min_count: int = 3,
+                      examples: int = 2, term_category: dict[str, str] | None = None) -> pd.DataFrame:
+    """Terms rising in the 7 days ending ``week_end`` compared with the ``weeks_back`` weeks before.
+
+    ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only terms with a
+    category (lexicon or ``term_category``) and ≥ ``min_count`` messages this week are listed.  Examples
+    are the shortest distinct messages with the term (already masked by ingest; trimmed to 40 chars).
+    Returns ``term``, ``category`` (label), ``this_week``, ``trend``, ``examples``, ``owner_team``.
+    """
+    end = pd.Timestamp(week_end).normalize()
+    start = end - 6 * DAY
+    before = start - 7 * weeks_back * DAY
+    recent = docs.loc[(docs["day"] >= before) & (docs["day"] <= end)]
+    occ = term_occurrences(recent)
+    this = occ.loc[occ["day"] >= start, "term"].value_counts()
+    prev = occ.loc[occ["day"] < start, "term"].value_counts() / weeks_back
+    table = pd.DataFrame({"this_week": this}).join(prev.rename("previous"), how="left").fillna(0.0)
+    table = table.loc[table["this_week"] >= min_count]
+    category = term_category or {}
+    table["category_code"] = [category.get(t) or lexicon_category(t) for t in table.index]
+    table = table.loc[table["category_code"] != OTHER]
+    table["trend"] = ((table["this_week"] + 1) / (table["previous"] + 1)).round(2)
+    table = table.sort_values(["trend", "this_week"], ascending=False).head(top)
+    texts = recent.loc[recent["day"] >= start].set_index("doc_id")["text"]
+    week_occ = occ.loc[occ["day"] >= start]
+    rows = []
+    for term, row in table.iterrows():
+        ids = week_occ.loc[week_occ["term"] == term, "doc_id"]
+        sample = sorted(set(texts.reindex(ids).dropna().astype(str)), key=lambda s: (len(s), s))[:examples]
+        rows.append({"term": term, "category": label_of(row["category_code"]), "this_week": int(row["this_week"]),
+                     "trend": float(row["trend"]), "examples": " / ".join(s[:40] for s in sample),
+                     "owner_team": owner_team(row["category_code"])})
+    return pd.DataFrame(rows, columns=["term", "category", "this_week", "trend", "examples", "owner_team"])
