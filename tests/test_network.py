@@ -305,3 +305,34 @@ def test_complainants_are_linked_to_households_groups_and_reach():
     assert link.loc["Rc", "household_covered"] and link.loc["Rc", "groups"] == 2
     assert link.loc["Rc", "group_kinds"] == "报修、楼门"
     assert len(link) == 2
+
+
+# ------------------------------------------------------------------ views and as-of cuts
+
+
+def test_aggregate_graph_counts_residents_per_group_and_building():
+    tables = tiny_community()
+    agg = network.aggregate_graph(network.build_graph(**tables, yuanyuan_ids=["myy"]))
+    assert agg.nodes["B:1"]["size"] == 3
+    assert agg["G:g1"]["B:1"]["weight"] == 2  # Ra and Rc (ms is staff, not a resident)
+    assert agg["G:g1"]["G:g2"]["weight"] == 2
+    assert agg["T:staff"]["G:g1"]["weight"] == 1
+    assert agg[network.YUANYUAN]["B:1"]["weight"] == 2
+    assert network.aggregate_figure(agg).data  # draws
+
+
+def test_as_of_cut_keeps_only_what_existed_by_the_end_of_that_day():
+    tables = tiny_community()
+    cut = network.as_of_tables(tables, "2020-01-01")
+    assert len(cut["messages"]) == 6 and len(cut["friends"]) == 2
+    earlier = network.as_of_tables(tables, "2018-12-31")
+    assert earlier["friends"].empty and earlier["messages"].empty and len(earlier["memberships"]) == 6
+    assert len(earlier["households"]) == 2
+
+
+def test_sampled_people_are_reproducible_with_the_seed():
+    graph = nx.relabel_nodes(nx.gnm_random_graph(200, 600, seed=1), str)
+    first = network.sample_people(graph, 50, seed=4)
+    assert sorted(first.nodes) == sorted(network.sample_people(graph, 50, seed=4).nodes)
+    assert sorted(first.nodes) != sorted(network.sample_people(graph, 50, seed=5).nodes)
+    assert first.number_of_nodes() == 50

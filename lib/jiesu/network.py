@@ -33,6 +33,7 @@ fixed seed, and the tests check that the engines agree.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import networkx as nx
@@ -42,6 +43,7 @@ import plotly.graph_objects as go
 import scipy.sparse as sp
 
 from jiesu.categories import CATEGORIES, GROUP_KINDS, TEAMS
+from jiesu.settings import Paths
 
 YUANYUAN = "YY"
 """Node key of 园园."""
@@ -817,3 +819,162 @@ def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: 
     columns = ["complainant_id", "household_id", "building", "cases", "first_case", "last_case", "categories",
                "repeat", "is_friend", "household_covered", "groups", "group_kinds", "outside_reach"]
     return per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# readable views: aggregated and sampled
+# ---------------------------------------------------------------------------------------------
+
+def aggregate_graph(graph: nx.Graph) -> nx.Graph:
+    """The community graph collapsed to groups, buildings, teams and 园园.
+
+    Edge weights: group–building = residents of the building in the group; group–group = people in both
+    groups; team–group = team members in the group; 园园–building = her friends living in the building.
+    Nodes carry ``kind`` (``group``/``building``/``team``/``yuanyuan``), ``label`` and ``size`` (people).
+    """
+    agg = nx.Graph()
+    agg.add_node(YUANYUAN, kind="yuanyuan", label="园园", size=graph.degree(YUANYUAN) if YUANYUAN in graph else 0)
+    people_kinds = {"resident", "member"}
+    groups = [n for n, d in graph.nodes(data=True) if d.get("kind") == "group"]
+    members = {g: {p for p in graph.neighbors(g) if graph.nodes[p].get("kind") in people_kinds} for g in groups}
+    for g in groups:
+        agg.add_node(g, kind="group", label=graph.nodes[g].get("name") or g, size=len(members[g]),
+                     group_kind=graph.nodes[g].get("kind_zh"))
+    buildings: dict[int, int] = {}
+    for _, d in graph.nodes(data=True):
+        if d.get("kind") == "resident" and d.get("building") is not None:
+            buildings[d["building"]] = buildings.get(d["building"], 0) + 1
+    for b, n in sorted(buildings.items()):
+        agg.add_node(f"B:{b}", kind="building", label=f"{b}号楼", size=n)
+    for g in groups:
+        per_building: dict[int, int] = {}
+        teams_in: dict[str, int] = {}
+        for p in members[g]:
+            b = graph.nodes[p].get("building")
+            if b is not None:
+                per_building[b] = per_building.get(b, 0) + 1
+            for t in graph.neighbors(p):
+                if graph.nodes[t].get("kind") == "team":
+                    teams_in[t] = teams_in.get(t, 0) + 1
+        for b, n in per_building.items():
+            agg.add_edge(g, f"B:{b}", weight=float(n))
+        for t, n in teams_in.items():
+            if t not in agg:
+                agg.add_node(t, kind="team", label=graph.nodes[t].get("name", t),
+                             size=sum(1 for _ in graph.neighbors(t)))
+            agg.add_edge(t, g, weight=float(n))
+    for i, g in enumerate(groups):
+        for h in groups[i + 1:]:
+            shared = len(members[g] & members[h])
+            if shared:
+                agg.add_edge(g, h, weight=float(shared))
+    if YUANYUAN in graph:
+        per_building = {}
+        for p in graph.neighbors(YUANYUAN):
+            b = graph.nodes[p].get("building")
+            if graph.nodes[p].get("kind") == "resident" and b is not None:
+                per_building[b] = per_building.get(b, 0) + 1
+        for b, n in per_building.items():
+            agg.add_edge(YUANYUAN, f"B:{b}", weight=float(n))
+    return agg
+
+
+_AGG_STYLE = {"yuanyuan": ("#c0392b", "star"), "group": ("#1f6fb2", "circle"), "building": ("#7f8c8d", "square"),
+              "team": ("#27ae60", "diamond")}
+_AGG_NAMES = {"yuanyuan": "园园", "group": "微信群 groups", "building": "楼栋 buildings", "team": "骨干队伍 teams"}
+
+
+def aggregate_figure(agg: nx.Graph, *, seed: int = 0, title: str = "园园的网络：群、楼栋、队伍") -> go.Figure:
+    """Draw :func:`aggregate_graph`: node size ~ √people, edge opacity ~ weight, labels on every node.
+
+    Layout: Fruchterman–Reingold on log-scaled weights (``nx.spring_layout`` with ``seed``).
+    """
+    layout_graph = nx.Graph()
+    layout_graph.add_nodes_from(agg.nodes())
+    layout_graph.add_weighted_edges_from((u, v, float(np.log1p(d["weight"]))) for u, v, d in agg.edges(data=True))
+    pos = nx.spring_layout(layout_graph, seed=seed, weight="weight", k=1.2 / max(1, np.sqrt(len(agg))))
+    top = max((d["weight"] for *_, d in agg.edges(data=True)), default=1.0)
+    fig = go.Figure()
+    for bucket, alpha in ((0.05, 0.15), (0.3, 0.35), (1.01, 0.7)):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        lower = {0.05: 0.0, 0.3: 0.05, 1.01: 0.3}[bucket]
+        for u, v, d in agg.edges(data=True):
+            if lower <= d["weight"] / top < bucket:
+                xs += [pos[u][0], pos[v][0], None]
+                ys += [pos[u][1], pos[v][1], None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line=dict(width=1 + 3 * alpha, color=f"rgba(90,100,120,{alpha})")))
+    biggest = max((d.get("size", 1) for _, d in agg.nodes(data=True)), default=1) or 1
+    for kind, (color, symbol) in _AGG_STYLE.items():
+        nodes = [n for n, d in agg.nodes(data=True) if d.get("kind") == kind]
+        if not nodes:
+            continue
+        sizes = [8 + 40 * np.sqrt(agg.nodes[n].get("size", 0) / biggest) for n in nodes]
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text", name=_AGG_NAMES[kind],
+            text=[agg.nodes[n]["label"] for n in nodes], textposition="top center", textfont=dict(size=10),
+            hovertext=[f"{agg.nodes[n]['label']}<br>{agg.nodes[n].get('size', 0)} 人" for n in nodes],
+            hoverinfo="text", marker=dict(size=sizes, color=color, symbol=symbol, line=dict(width=1, color="white"))))
+    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), height=700)
+    return fig
+
+
+def sample_people(projection: nx.Graph, n: int, *, seed: int = 0) -> nx.Graph:
+    """Induced subgraph on ``n`` people drawn uniformly without replacement (numpy Generator with ``seed``),
+    for a readable resident-level picture."""
+    nodes = sorted(projection.nodes())
+    if len(nodes) <= n:
+        return projection.copy()
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(nodes), size=n, replace=False)
+    return projection.subgraph([nodes[i] for i in sorted(chosen)]).copy()
+
+
+def nmi_figure(nmi: dict[str, float], *, title: str = "Louvain 社群与楼栋、群类别的一致性 (NMI)") -> go.Figure:
+    """Bar chart of NMI values (0 = unrelated, 1 = identical partitions)."""
+    fig = go.Figure(go.Bar(x=list(nmi.keys()), y=list(nmi.values()), text=[f"{v:.2f}" for v in nmi.values()],
+                           textposition="outside"))
+    fig.update_layout(title=title, yaxis=dict(range=[0, 1.05], title="NMI"), height=380)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# loading (the one I/O wrapper)
+# ---------------------------------------------------------------------------------------------
+
+GRAPH_TABLES = ("households", "residents", "friends", "teams", "groups", "memberships", "messages")
+
+
+def as_of_tables(tables: dict[str, pd.DataFrame], as_of=None) -> dict[str, pd.DataFrame]:
+    """The tables as they stood at the end of day ``as_of`` (None: unchanged).
+
+    Friends added, groups created, memberships joined on or before ``as_of``; messages and cases before
+    the following midnight. Households, residents and teams are registry facts and stay as they are.
+    """
+    if as_of in (None, ""):
+        return dict(tables)
+    cutoff = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    dated = {"friends": "added", "groups": "created", "memberships": "joined", "messages": "sent_at",
+             "cases": "received_at"}
+    out = {}
+    for name, frame in tables.items():
+        column = dated.get(name)
+        out[name] = frame.loc[pd.to_datetime(frame[column]) < cutoff] if column else frame
+    return out
+
+
+def load_tables(data: Paths | str | os.PathLike | None = None, *, as_of=None,
+                names: tuple[str, ...] = GRAPH_TABLES) -> dict[str, pd.DataFrame]:
+    """Processed tables ``names`` from ``data``, cut at ``as_of`` (:func:`as_of_tables`)."""
+    from jiesu import datasets
+
+    where = datasets.resolve(data)
+    return as_of_tables({name: datasets.load(name, where) for name in names}, as_of)
+
+
+def network_nmi(graph: nx.Graph, communities: pd.Series) -> dict[str, float]:
+    """NMI of the Louvain communities of people with their building and with their main group kind
+    (:func:`person_buildings`, :func:`primary_group_kind`), over the people labelled in both."""
+    return {"楼栋 building": community_nmi(communities, person_buildings(graph)),
+            "群类别 group kind": community_nmi(communities, primary_group_kind(graph))}
