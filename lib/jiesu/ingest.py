@@ -481,8 +481,13 @@ def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, member) ->
     in_group["wxid"] = in_group["wxid"].fillna(fallback)
     in_group = in_group.dropna(subset=["wxid"])
     in_group["member_id"] = member(in_group["wxid"])
-    joined = in_group.groupby("level_0", sort=False)["member_id"].agg(lambda s: ";".join(dict.fromkeys(s)))
-    out.loc[joined.index] = joined.astype("string")
+    in_group = in_group.drop_duplicates(["level_0", "member_id"])
+    repeated = in_group["level_0"].duplicated(keep=False)
+    single = in_group.loc[~repeated].set_index("level_0")["member_id"]  # most messages: one mention
+    out.loc[single.index] = single.astype("string")
+    if repeated.any():
+        joined = in_group.loc[repeated].groupby("level_0", sort=False)["member_id"].agg(";".join)
+        out.loc[joined.index] = joined.astype("string")
     return out
 
 

@@ -205,11 +205,17 @@ def parse_dates(values: pd.Series) -> pd.Series:
     if values.empty:
         return out
     as_object = values.astype(object)
-    is_datetime = as_object.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
-    if is_datetime.any():
-        out.loc[is_datetime] = pd.to_datetime(as_object[is_datetime].map(pd.Timestamp)).astype("datetime64[us]")
-    rest = as_object[~is_datetime & as_object.notna()]
-    is_number = rest.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    if {type(v) for v in as_object.tolist()} <= {str, type(None)}:  # CSV text: skip the per-cell type tests
+        is_datetime = pd.Series(False, index=values.index)
+        rest = as_object[as_object.notna()]
+        is_number = pd.Series(False, index=rest.index)
+    else:
+        is_datetime = as_object.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
+        if is_datetime.any():
+            out.loc[is_datetime] = pd.to_datetime(as_object[is_datetime].map(pd.Timestamp)).astype("datetime64[us]")
+        rest = as_object[~is_datetime & as_object.notna()]
+        is_number = rest.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                             and not isinstance(v, bool))
     text = rest[~is_number].astype("string").str.strip()
     text = to_halfwidth(text).str.translate(_DATE_WORDS).str.replace(r"\s+", " ", regex=True).str.strip()
     text = text.str.replace(r"[-:]\s*$", "", regex=True)

@@ -112,7 +112,11 @@ def _as_text(values: pd.Series) -> pd.Series:
             return value.isoformat(sep=" ")
         text = str(value).strip()
         return text or None
-    return pd.Series([one(v) for v in values.tolist()], index=values.index, dtype="string")
+    cells = values.tolist()
+    if {type(v) for v in cells} <= {str, type(None)}:  # CSV: already text, vectorize
+        text = pd.Series(cells, index=values.index, dtype="string").str.strip()
+        return text.mask(text.eq(""))
+    return pd.Series([one(v) for v in cells], index=values.index, dtype="string")
 
 
 def coerce_column(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
