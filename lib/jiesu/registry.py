@@ -16,7 +16,6 @@ All functions are pure: DataFrames in, DataFrames/figures out, inputs never muta
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -268,7 +267,7 @@ def map_attributes(households: pd.DataFrame, *, friends: pd.DataFrame | None = N
 
 def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friends: pd.DataFrame | None = None,
                  complaints: pd.Series | None = None, title: str | None = None,
-                 buildings_per_row: int = 6, marker_size: int = 9) -> go.Figure:
+                 buildings_per_row: int = 6, width: int = 1100) -> go.Figure:
     """一张图: every household as a square, laid out building → unit → floor → flat, coloured by an attribute.
 
     Parameters
@@ -277,6 +276,7 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
     color_by : one of :data:`COLOR_OPTIONS` (``coverage`` needs ``friends``; ``complaints`` needs
         ``complaints``, a Series from :func:`complaints_per_household`).
     title : figure title (callers add 模拟数据 for synthetic data).
+    width : figure width in pixels; the height and the square size follow from the layout.
 
     Returns
     -------
@@ -293,7 +293,10 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
     table = table.join(map_layout(table, buildings_per_row=buildings_per_row))
     hover = _hover_text(table)
     fig = go.Figure()
-    marker = dict(symbol="square", size=marker_size, line=dict(width=0.5, color="white"))
+    x_span = float(table["x"].max() - table["x"].min() + 1) if len(table) else 1.0
+    y_span = float(table["label_y"].max() - table["y"].min() + 2) if len(table) else 1.0
+    cell = (width - 20) / x_span
+    marker = dict(symbol="square", size=max(3.0, 0.82 * cell), line=dict(width=0))
     if color_by in ("persons", "complaints"):
         values = table[color_by].fillna(0).astype(float)
         fig.add_trace(go.Scatter(
@@ -317,12 +320,13 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
     for row in labels_at.itertuples():
         fig.add_annotation(x=row.label_x, y=row.label_y, text=f"{row.building}号楼", showarrow=False,
                            font=dict(size=11))
-    rows = math.ceil(table["building"].nunique() / buildings_per_row) if len(table) else 1
+    x_range = [float(table["x"].min()) - 0.5, float(table["x"].max()) + 0.5] if len(table) else [0, 1]
+    y_range = [float(table["y"].min()) - 0.5, float(table["label_y"].max()) + 1.5] if len(table) else [0, 1]
     fig.update_layout(
         title=title or f"一张图：按{COLOR_OPTIONS[color_by]}着色",
-        legend_title_text=COLOR_OPTIONS[color_by],
-        xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
-        height=max(300, 260 * rows), margin=dict(l=10, r=10, t=60, b=10),
+        legend=dict(title_text=COLOR_OPTIONS[color_by], orientation="h", yanchor="bottom", y=1.0, x=0),
+        xaxis=dict(visible=False, range=x_range), yaxis=dict(visible=False, range=y_range),
+        width=width, height=int(cell * y_span) + 110, margin=dict(l=10, r=10, t=90, b=10),
     )
     return fig
 
