@@ -47,7 +47,10 @@ class BurstParams:
     min_total : a term is tested only if at least this many messages mention it in the whole period.
     max_terms : at most this many terms (the most frequent) are tested.
     merge_gap : alarm days of one term at most this many days apart belong to one event.
-    link_days, min_overlap : term events starting within ``link_days`` and sharing messages form one burst.
+    link_days, min_overlap : term events starting within ``link_days`` and sharing messages (or sharing a
+        category) form one burst.
+    onset_alpha, lookback : the onset is moved back over up to ``lookback`` preceding days that are each
+        already elevated at level ``onset_alpha`` (the first alarm day is often the second day of a burst).
     """
 
     window: int = 14
@@ -60,6 +63,8 @@ class BurstParams:
     merge_gap: int = 3
     link_days: int = 7
     min_overlap: float = 0.2
+    onset_alpha: float = 0.01
+    lookback: int = 7
 
 
 # --------------------------------------------------------------------------------------------------
@@ -167,10 +172,12 @@ def upper_tail_pvalues(counts: pd.DataFrame, baseline: pd.DataFrame, size: pd.Se
 
 
 def term_events(counts: pd.DataFrame, baseline: pd.DataFrame, pvalues: pd.DataFrame, *,
-                alpha: float = 1e-5, min_count: int = 4, merge_gap: int = 3) -> pd.DataFrame:
+                alpha: float = 1e-5, min_count: int = 4, merge_gap: int = 3, onset_alpha: float = 0.01,
+                lookback: int = 7) -> pd.DataFrame:
     """Runs of alarm days per term.
 
-    Returns DataFrame ``term``, ``onset``, ``end`` (first/last alarm day), ``peak`` (day of the largest
+    Returns DataFrame ``term``, ``onset`` (first alarm day, moved back over the directly preceding days
+    with p < ``onset_alpha``, at most ``lookback``), ``end`` (last alarm day), ``peak`` (day of the largest
     count), ``count`` (messages on alarm days), ``baseline`` (expected on those days), ``score``
     (−log10 of the smallest p-value), ``days`` (alarm days).
     """
@@ -180,10 +187,14 @@ def term_events(counts: pd.DataFrame, baseline: pd.DataFrame, pvalues: pd.DataFr
     for j in np.flatnonzero(alarm.any(axis=0)):
         idx = np.flatnonzero(alarm[:, j])
         breaks = np.flatnonzero(np.diff(idx) > merge_gap)
+        pj = pvalues.iloc[:, j].to_numpy()
         for run in np.split(idx, breaks + 1):
             c = counts.iloc[run, j].to_numpy()
+            first = run[0]
+            while first > 0 and run[0] - first < lookback and pj[first - 1] < onset_alpha:
+                first -= 1
             rows.append({
-                "term": counts.columns[j], "onset": days[run[0]], "end": days[run[-1]],
+                "term": counts.columns[j], "onset": days[first], "end": days[run[-1]],
                 "peak": days[run[int(np.argmax(c))]], "count": int(c.sum()),
                 "baseline": float(np.nan_to_num(baseline.iloc[run, j].to_numpy()).sum()),
                 "score": float(-np.log10(max(np.nanmin(pvalues.iloc[run, j].to_numpy()), 1e-300))),
@@ -221,15 +232,17 @@ def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_d
             i = parent[i]
         return i
 
+    term_category = term_category or {}
+    cats = [term_category.get(t, OTHER) for t in events["term"]]
     onsets = events["onset"].to_numpy()
     for i in range(len(events)):
         for j in range(i + 1, len(events)):
             if (onsets[j] - onsets[i]) > np.timedelta64(link_days, "D"):
                 break
             a, b = docs_by_event[i], docs_by_event[j]
-            if a and b and len(a & b) / min(len(a), len(b)) >= min_overlap:
+            same_category = cats[i] != OTHER and cats[i] == cats[j]
+            if same_category or (a and b and len(a & b) / min(len(a), len(b)) >= min_overlap):
                 parent[find(j)] = find(i)
-    term_category = term_category or {}
     components = pd.Series([find(i) for i in range(len(events))], index=events.index)
     rows = []
     for _, members in events.groupby(components.to_numpy()):
@@ -284,7 +297,7 @@ def detect_bursts(docs: pd.DataFrame, params: BurstParams = BurstParams(), *,
     size = dispersion(counts, baseline, floor=params.floor)
     pvalues = upper_tail_pvalues(counts, baseline, size, floor=params.floor)
     events = term_events(counts, baseline, pvalues, alpha=params.alpha, min_count=params.min_count,
-                         merge_gap=params.merge_gap)
+                         merge_gap=params.merge_gap, onset_alpha=params.onset_alpha, lookback=params.lookback)
     if term_category is None:
         term_category = {t: lexicon_category(t) for t in counts.columns}
     occ = occurrences.loc[occurrences["term"].isin(set(events["term"]))]
@@ -477,3 +490,106 @@ def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top:
                      "trend": float(row["trend"]), "examples": " / ".join(s[:40] for s in sample),
                      "owner_team": owner_team(row["category_code"])})
     return pd.DataFrame(rows, columns=["term", "category", "this_week", "trend", "examples", "owner_team"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Interception (截留): issues settled in the groups before they reach 12345
+# --------------------------------------------------------------------------------------------------
+
+CLOSING_CUES = ("修好", "已修", "已处理", "处理好", "处理完", "已解决", "解决了", "已清理", "清理完", "清理干净",
+                "已更换", "换好", "已完成", "办结", "已安排", "已疏通", "疏通了", "恢复正常", "已恢复", "搞定",
+                "已加固", "已拆除", "已劝离", "已清走", "已清运")
+"""Words with which staff report in the group that an issue is done (closing messages, often with a photo)."""
+
+
+def message_categories(doc_topics: pd.DataFrame, topics: pd.DataFrame, *, min_weight: float = 0.4) -> pd.Series:
+    """Category code of each message from its dominant topic's label (``"other"`` for chatter topics,
+    no known word, or a dominant weight below ``min_weight``), indexed by ``msg_id``."""
+    code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
+    codes = doc_topics["topic"].map(lambda t: code_of_topic.get(int(t), OTHER))
+    codes = codes.where(doc_topics["weight"] >= min_weight, OTHER)
+    return pd.Series(codes.to_numpy(), index=doc_topics["msg_id"].to_numpy(), name="category")
+
+
+def interception(issues: pd.DataFrame, messages: pd.DataFrame, cases: pd.DataFrame, *,
+                 answer_hours: float = 24, close_days: float = 7, case_days: float = 14,
+                 sender_households: pd.Series | None = None, group_buildings: pd.Series | None = None) -> pd.DataFrame:
+    """For every issue message: answered and closed in the group? how fast? did 12345 get it anyway?
+
+    Parameters
+    ----------
+    issues : issue messages: ``msg_id``, ``group_id``, ``sender_id``, ``sent_at``, ``category`` (code).
+    messages : all messages of the groups (``group_id``, ``sender_id``, ``sent_at``, ``msg_type``, ``text``,
+        ``is_staff``, ``mentions``).
+    cases : 12345 cases: ``received_at``, ``category`` (二级分类 label), ``household_id``.
+    answer_hours : a staff message in the same group within this many hours answers the issue.
+    close_days : a staff closing message (text with a :data:`CLOSING_CUES` word, or a staff photo after an
+        answer) within this many days closes it; a staff message that @mentions the reporter is
+        preferred over one that does not.
+    case_days : a 12345 case of the same category within this many days after the message means the
+        issue reached 12345 anyway; it must come from the sender's household when both are known
+        (``sender_households``: sender_id → household_id), else from the group's building when known
+        (``group_buildings``: group_id → building, and the case household's building), else any case.
+
+    Returns
+    -------
+    ``issues`` with ``answered`` (bool), ``answer_hours``, ``closed_in_group`` (bool), ``close_hours``,
+    ``reached_12345`` (bool), ``intercepted`` (closed in the group and no case), one row per issue.
+    """
+    staff = messages.loc[messages["is_staff"].fillna(False).astype(bool),
+                         ["group_id", "sent_at", "msg_type", "text", "mentions"]].sort_values("sent_at")
+    text = staff["text"].fillna("").astype(str)
+    staff = staff.assign(closing=text.str.contains("|".join(CLOSING_CUES), regex=True),
+                         photo=staff["msg_type"].eq("图片") | text.str.contains(r"\[图片\]", regex=True),
+                         mentions=staff["mentions"].fillna("").astype(str))
+    by_group = {g: part for g, part in staff.groupby("group_id")}
+    case_codes = _case_codes(cases).to_numpy()
+    case_times = cases["received_at"].to_numpy()
+    case_households = cases["household_id"].astype(object).where(cases["household_id"].notna(), None).to_numpy()
+    case_buildings = np.array([int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1 for h in case_households])
+    rows = []
+    for issue in issues.itertuples(index=False):
+        part = by_group.get(issue.group_id)
+        answered_at = closed_at = None
+        if part is not None:
+            after = part.loc[(part["sent_at"] > issue.sent_at)
+                             & (part["sent_at"] <= issue.sent_at + pd.Timedelta(days=close_days))]
+            answers = after.loc[after["sent_at"] <= issue.sent_at + pd.Timedelta(hours=answer_hours)]
+            if len(answers):
+                mentioning = answers.loc[answers["mentions"].str.contains(str(issue.sender_id), regex=False)]
+                answered_at = (mentioning if len(mentioning) else answers)["sent_at"].iloc[0]
+                closing = after.loc[after["closing"] | (after["photo"] & (after["sent_at"] >= answered_at))]
+                if len(closing):
+                    mentioning = closing.loc[closing["mentions"].str.contains(str(issue.sender_id), regex=False)]
+                    closed_at = (mentioning if len(mentioning) else closing)["sent_at"].iloc[0]
+        window = (case_codes == issue.category) & (case_times >= np.datetime64(issue.sent_at)) & (
+            case_times <= np.datetime64(issue.sent_at + pd.Timedelta(days=case_days)))
+        household = sender_households.get(issue.sender_id) if sender_households is not None else None
+        building = group_buildings.get(issue.group_id) if group_buildings is not None else None
+        if isinstance(household, str):
+            window &= case_households == household
+        elif building is not None and not pd.isna(building):
+            window &= case_buildings == int(building)
+        rows.append({
+            "answered": answered_at is not None,
+            "answer_hours": (answered_at - issue.sent_at).total_seconds() / 3600 if answered_at is not None else np.nan,
+            "closed_in_group": closed_at is not None,
+            "close_hours": (closed_at - issue.sent_at).total_seconds() / 3600 if closed_at is not None else np.nan,
+            "reached_12345": bool(window.any()),
+        })
+    out = pd.concat([issues.reset_index(drop=True), pd.DataFrame(rows, index=range(len(issues)))], axis=1)
+    out["intercepted"] = out["closed_in_group"] & ~out["reached_12345"] if len(out) else pd.Series(dtype=bool)
+    return out
+
+
+def monthly_interception(table: pd.DataFrame) -> pd.DataFrame:
+    """Monthly summary of :func:`interception`: ``month``, ``issues``, ``closed_in_group``,
+    ``reached_12345``, ``interception_share`` (issues closed in the group that did not reach 12345,
+    over issues), ``median_close_hours``."""
+    frame = table.assign(month=table["sent_at"].dt.strftime("%Y-%m"))
+    out = frame.groupby("month").agg(issues=("msg_id", "size"), closed_in_group=("closed_in_group", "sum"),
+                                     reached_12345=("reached_12345", "sum"), intercepted=("intercepted", "sum"),
+                                     median_close_hours=("close_hours", "median")).reset_index()
+    out["interception_share"] = (out["intercepted"] / out["issues"]).round(4)
+    out["median_close_hours"] = out["median_close_hours"].round(1)
+    return out[["month", "issues", "closed_in_group", "reached_12345", "interception_share", "median_close_hours"]]

@@ -17,6 +17,7 @@ from jiesu.cli import app
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出目录 / output directory")
 def topics_command(input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str) -> None:
+    import sys
     from pathlib import Path
 
     from tqdm import tqdm
@@ -26,11 +27,21 @@ def topics_command(input_file: str, text_col: str, time_col: str | None, k: str,
 
     if k != "auto" and not (k.isdigit() and int(k) >= 2):
         raise JiesuError(f"--k 必须是 ≥2 的整数或 auto / --k must be an integer ≥ 2 or 'auto', got {k!r}")
-    with tqdm(total=None, desc="jiesu topics", unit="step", file=click.get_text_stream("stderr"),
-              bar_format="{desc} [{elapsed}]") as bar:
+    bars: list[tqdm] = []
+
+    def progress(step: str) -> None:
+        # the bar appears only once the input has been read, so input errors stay one line
+        if not bars:
+            bars.append(tqdm(total=None, file=sys.stderr, bar_format="{desc} [{elapsed}]"))
+        bars[0].set_description_str(f"jiesu topics: {step}")
+
+    try:
         result = run_on_table(Path(input_file), text_col=text_col, time_col=time_col,
                               k="auto" if k == "auto" else int(k), seed=seed, out_dir=Path(out_dir),
-                              progress=lambda step: bar.set_description_str(f"jiesu topics: {step}"))
+                              progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
     bursts = f", {result['bursts']} bursts" if result["bursts"] is not None else ""
     click.echo(f"topics: {result['documents']} documents → {result['k']} topics{bursts}; "
                f"wrote {result['out_dir']}")
