@@ -14,7 +14,9 @@ s2t), half-/full-width punctuation, emoji, and ``@name`` mentions with WeChat's 
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 import numpy as np
 
@@ -154,7 +156,42 @@ TYPOS = (("的", "得"), ("在", "再"), ("那", "哪"), ("做", "作"), ("已�
          ("辛苦", "幸苦"), ("一下", "一夏"))
 
 
-def _zipf_cum(pool: tuple[str, ...], exponent: float = 0.9) -> list[float]:
+# Small talk about anything: the long tail of the vocabulary comes from jieba's own dictionary
+# (common nouns, verbs and adjectives weighted by corpus frequency), so rare words are many and
+# each is rare, as in real chats.
+FREE_TALK = ("{n}的事儿有人知道吗", "今天看了个讲{n}的视频，挺有意思", "有人懂{n}吗？请教一下", "{n}和{n2}哪个好",
+             "{n}的问题我也想问", "说到{n}，我想起以前的事了", "电视上刚说了{n}的新闻", "刚听广播在讲{n}",
+             "孙子最近对{n}感兴趣", "{n}这个事儿我觉得挺{a}的", "我说的是{n}，不是{n2}", "关于{n}，大家怎么看",
+             "群里有没有懂{n}的", "报纸上登了篇{n}的文章", "这个{n}挺{a}的", "大家对{n}怎么看？我觉得挺{a}",
+             "老年大学下学期开{n}课", "以前单位也讲过{n}", "{n}的书谁有，借我看看", "那个讲{n}的节目真{a}")
+_AVOID = set("死尸杀毒淫赌奸婚癌尿屎屁妓枪弹炸贼鬼魔邪党政军警犯罪狱刑葬坟丧血病患疫垃圾暖热雨风灯车噪摊盗")
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> dict[str, tuple[tuple[str, ...], list[float]]]:
+    """Words of jieba's dictionary by part of speech (``n``, ``a``) with cumulative sampling
+    weights ∝ corpus frequency; words touching issue vocabularies or grim topics are left out."""
+    import jieba
+
+    pools: dict[str, list[tuple[str, int]]] = {"n": [], "a": []}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) != 3 or parts[2] not in pools or not 2 <= len(parts[0]) <= 3:
+                continue
+            freq = int(parts[1])
+            if 30 <= freq <= 20000 and not (set(parts[0]) & _AVOID):
+                pools[parts[2]].append((parts[0], freq))
+    out = {}
+    for tag, words in pools.items():
+        words.sort(key=lambda wf: (-wf[1], wf[0]))
+        weights = [f ** 0.8 for _, f in words]
+        total = sum(weights)
+        out[tag] = (tuple(w for w, _ in words), list(accumulate(w / total for w in weights)))
+    return out
+
+
+def _zipf_cum(pool: tuple[str, ...], exponent: float = 1.5) -> list[float]:
     weights = [1.0 / (i + 1.5) ** exponent for i in range(len(pool))]
     total = sum(weights)
     return list(accumulate(w / total for w in weights))
@@ -167,8 +204,9 @@ class Composer:
     300k messages in pure Python fast while staying fully determined by the seed.
     """
 
-    def __init__(self, rng: np.random.Generator, *, to_traditional=None):
+    def __init__(self, rng: np.random.Generator, *, to_traditional=None, free_talk: float = 0.5):
         self._rng = rng
+        self.free_talk = free_talk
         self._buffer = rng.random(1 << 16)
         self._next = 0
         self._cums: dict[int, list[float]] = {}
@@ -272,7 +310,18 @@ class Composer:
                     + self.pick(("", "", "，大家看看", "，有用", "👍", "，老人们注意")))
         else:
             text = f"{self.zpick(SHORT)}，{self.zpick(WEATHER)}，{self.zpick(KIN)}{self.zpick(KIN_EVENTS)}"
+        if self.u() < self.free_talk:
+            text = self.free() if self.u() < 0.7 else text.rstrip("，。！？,.!?～~") + "，" + self.free()
         return self.noise(text, emoji=0.15)
+
+    def word(self, tag: str) -> str:
+        words, cum = everyday_words()[tag]
+        return words[min(bisect_right(cum, self.u()), len(words) - 1)]
+
+    def free(self) -> str:
+        """Small talk about anything, filled from :func:`everyday_words`."""
+        template = self.pick(FREE_TALK)
+        return template.format(n=self.word("n"), n2=self.word("n"), a=self.word("a"))
 
     def announcement(self, category: str | None = None) -> str:
         """A staff notice (activities; campaign notices for 疫情防控 / 垃圾分类)."""

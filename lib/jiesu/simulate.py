@@ -118,8 +118,9 @@ EFFECT_LOG_RR = {"heating": -1.25, "flood": -1.15, "wind": -1.0, "garbage": -1.1
                  "lighting": -1.35, "parking": -1.2, "noise": -1.05, "vendors": -1.1, "security": -0.95,
                  OTHER: -1.0}
 BASE_RATE_PER_10K = 25.0  # area median requests per 10k residents per month before the 2019 surge
-FOCUS_LOG_EXCESS = 0.62  # focus community's baseline log rate above the area median
+FOCUS_LOG_EXCESS = 0.45  # focus community's baseline log rate above the area median
 N_PEERS = 23
+PEER_LOG_SD = 0.25  # spread of the peers' baseline log rates
 HANDLERS = {"heating": "供热公司", "flood": "地区城建科", "wind": "地区安全科", "garbage": "地区环境办",
             "epidemic": "地区防控办", "lighting": "物业公司", "parking": "地区城管科", "noise": "属地派出所",
             "vendors": "城管执法队", "security": "属地派出所", OTHER: "社区居委会"}
@@ -817,7 +818,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
 
     # --- everyday chatter: fill up to the preset's target --------------------------------------------
     remaining = max(preset.messages - len(chat.cols["g"]), 0)
-    weekday = np.where(days.dayofweek.to_numpy() >= 5, 1.15, 1.0)
+    weekday = np.where(days.day_of_week.to_numpy() >= 5, 1.15, 1.0)
     epidemic_boost = np.where((days >= pd.Timestamp("2020-01-25")) & (days <= pd.Timestamp("2020-04-30")), 1.4, 1.0)
     day_w = weekday * epidemic_boost * growth
     share = rates / rates.sum()
@@ -901,9 +902,9 @@ def build_panel(n_residents: int, n_households: int, seed: int) -> tuple[pd.Data
     codes = [c.code for c in CATEGORIES] + [OTHER]
     peers = [f"对照社区{i:02d}" for i in range(1, N_PEERS + 1)]
     communities = [FOCUS_COMMUNITY] + peers
-    # peers' baseline log rates: evenly spaced normal quantiles (sd 0.3), shuffled by the seed
+    # peers' baseline log rates: evenly spaced normal quantiles, shuffled by the seed
     from scipy.stats import norm
-    q = norm.ppf((np.arange(N_PEERS) + 0.5) / N_PEERS) * 0.3
+    q = norm.ppf((np.arange(N_PEERS) + 0.5) / N_PEERS) * PEER_LOG_SD
     alpha = np.concatenate([[FOCUS_LOG_EXCESS], rng.permutation(q)])
     residents0 = np.concatenate([[n_residents], rng.integers(3200, 12000, N_PEERS)])
     drift = np.concatenate([[0.0], rng.normal(0, 0.01, N_PEERS)])
