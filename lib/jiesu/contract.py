@@ -352,21 +352,29 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
 PLANTED_TRUTH_DOC = """\
 ## planted_truth.json (synthetic data only)
 
-Written by `jiesu simulate` beside the raw files; its presence marks the data as synthetic
-(模拟数据), and every rendered output then says so. Real data never has this file.
-Top-level keys:
+Written by `jiesu simulate` beside the raw files, **last**: its presence means the world is complete
+and marks the data as synthetic (模拟数据), and every rendered output then says so. Real data never
+has this file. Ids: household `BB-U-RRR` (e.g. `06-3-502`, room = floor·100 + door); a true person is
+`resident_key` `P000123`. Ages are `2020 − birth year`; 高龄 = a resident aged 80+.
 
 | key | what was planted |
 | --- | --- |
-| `meta` | seed, preset, period, generator version |
-| `community` | building/household/resident counts, flag rates |
-| `coverage` | 园园 household and resident coverage (overall and per building), the uncovered households, the uncovered vulnerable households |
-| `linkage` | for every registry record (`source`, `record_id`): its true `household_id` and `resident_key` |
-| `categories` | per category: vocabulary used to compose messages, season months, owner team |
-| `bursts` | planted keyword bursts: id, category, terms, building/group, onset, duration (days), spill-over probability and lag (days) |
-| `intervention` | start month, ramp months, effect size per category (log rate ratio) |
-| `rank` | focus community's planted rank trajectory, the first month in the bottom 5 and the first month it stays there |
-| `complainants` | repeat complainants and complainants outside 园园's reach |
+| `meta` | `seed`, `preset`, `generator_version`, `chat_period` [first, last day], `panel_period` [first, last month], `community`, `area`, `synthetic`, `reference_year`, `age_definition`, `files` |
+| `community` | `buildings`, `households`, `occupied_households`, `residents`, `tenure` and `housing_type` counts, `residents_by_age_band`, `flag_rates` and `flag_households` (`elderly`/`dibao`/`disabled`/`vulnerable`, share and count of households), the id lists `vulnerable_households`, `elderly_households`, `dibao_households`, `disabled_households` |
+| `coverage` | 园园's reach: `friends`, `friend_residents`, `household_coverage` (share of all 2,602 households with a resident friend), `occupied_household_coverage`, `resident_coverage`, `by_building` {building: share}, `uncovered_households`, `uncovered_vacant`, `uncovered_vulnerable` (the exact set the outreach list must find), `n_uncovered`, `n_uncovered_vulnerable`, `definition` |
+| `linkage` | summary of `planted_linkage.csv`: `records`, `by_source`, `non_resident_records` (records naming someone outside the registry: owners of empty flats, carers, callers), `registry_households_covered` |
+| `categories` | per category code: `label`, `level1`, `season`, `season_months`, `chat_season`, `owner_team`, `vocabulary` (phrases used to compose reports), `n_messages`, `n_threads` |
+| `bursts` | list of planted keyword bursts: `id`, `category`, `label`, `terms`, `onset`, `end`, `duration_days`, `building` (or null), `group_id`, `group_name`, `spill_probability` (per burst thread), `spill_lag_days` (3–5), `spills` (probability ≥ 0.25), `n_threads`, `n_spill_cases` |
+| `intervention` | `community`, `start_month` (2018-07), `ramp_months` (6), `full_from` (2019-01), `ramp`, `effect_log_rr` δ_k per category, `effect_log_rr_total` (the estimand ITS/DiD must cover: log Σ_{t≥2019-01,k} μ·e^δ / Σ μ), `effect_rr_total`, `naive_log_ratio_expected` and `naive_bias_expected` (the before/after comparison biased by the 2019-01 surge), `surge_month`, `epidemic_months`, `model`, `base_rate_per_10k`, `alpha` (baseline log rate per community) |
+| `rank` | `n_communities`, `by`, `trajectory` {month: focus rank from expected rates, 1 = highest}, `top5_before`, `bottom5_after`, `first_month_bottom5`, `first_month_stays_bottom5` |
+| `complainants` | `n_cases`, `linked_share`, `repeat_complainants` {resident_key: cases} (≥ `repeat_threshold`), `cases_by_repeat_complainants`, `outside_reach_cases` and `outside_reach_households` (complainant's household has no friend of 园园), `complainant_not_friend_cases`, `spill_cases` |
+| `messages` | `total`, `chat_messages_csv`, `wechatmsg`, `wechatmsg_group`, `threads`, `table` |
+
+Side tables (CSV, UTF-8):
+
+- `planted_linkage.csv` — `source` (parking_permits, epidemic_registration, visits, friends, teams, cases), `record_id` (the raw id; 微信号 for friends and teams, 工单编号 for cases), `household_id`, `resident_key` (empty when the record names no registry resident).
+- `planted_messages.csv` — one row per message of both chat files: `msg_id` (消息编号, or `TalkerId#localId` for the WeChatMsg export), `group_id`, `category` (code, empty for chatter), `role` (report, reply, close, followup, chatter, system; followup = me-too, thanks and campaign notices), `thread_id`, `burst_id`, `sent_at`.
+- `planted_cases.csv` — `case_id`, `category` (code, `other` for 其他), `household_id`, `resident_key`, `thread_id` (the chat thread it spilled from, or empty), `burst_id`.
 """
 
 

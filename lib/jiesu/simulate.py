@@ -1120,8 +1120,10 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
 
     counts = planted[planted["resident_key"] != ""]["resident_key"].value_counts()
     repeat = counts[counts >= 3]
-    outside = planted[(planted["resident_key"] != "") & ~planted["resident_key"].isin(friend_keys)]
-    outside_hh = sorted(set(outside["household_id"]) - set(friends["household_id"]))
+    covered = set(friends["household_id"])
+    outside = planted[(planted["resident_key"] != "") & ~planted["household_id"].isin(covered)]
+    outside_hh = sorted(set(outside["household_id"]))
+    not_friends = planted[(planted["resident_key"] != "") & ~planted["resident_key"].isin(friend_keys)]
     truth = {
         "n_cases": int(len(cases)),
         "linked_share": float((planted["resident_key"] != "").mean()),
@@ -1131,6 +1133,7 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
         "outside_reach_cases": int(len(outside)),
         "outside_reach_households": outside_hh,
         "outside_reach_definition": "complainant is a registry resident whose household has no friend of 园园",
+        "complainant_not_friend_cases": int(len(not_friends)),
         "spill_cases": int((planted["burst_id"] != "").sum()),
     }
     return cases, planted, panel, truth
