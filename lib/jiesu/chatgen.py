@@ -91,19 +91,48 @@ REQUESTS: dict[str, tuple[str, ...]] = {
     "security": ("请民警来看看", "大家注意看好自家东西", "门禁得赶紧修"),
 }
 
-REPLIES: dict[str, tuple[str, ...]] = {
-    "staff": ("收到，已经转给相关部门了", "好的，我们马上跟进", "收到，我记下来了，一会儿给您回话", "谢谢反映，马上联系",
-              "收到，已经派单", "好的，请留个门牌号", "收到，园园这就去协调"),
-    "red_alliance": ("收到，马上安排师傅过去", "好的，已经派单了", "收到，下午两点前到", "您家几楼？师傅这就过去",
-                     "收到，物业马上处理", "已经通知维修班了，稍等"),
-    "whistle": ("收到，我们马上过去看看", "已经通知巡逻的同事了", "收到，城管队员马上到", "供热的师傅一会儿上门，家里留人",
-                "好的，我们这就去现场", "收到，已经协调热力站"),
-    "volunteers": ("我去看看", "我刚路过，确实是这样", "我帮你问问物业"),
+REPLIES: dict[str, tuple[str, ...]] = {  # by the responder's role
+    "物业维修": ("收到，马上安排师傅过去", "好的，我这就过去看看", "收到，下午两点前到", "您家几楼？我这就上去",
+                "收到，带上工具马上到", "好的，午饭后过去"),
+    "物业经理": ("收到，已经派单了", "好的，马上安排人处理", "收到，物业马上处理", "已经通知维修班了，稍等",
+                "收到，这事我盯着"),
+    "物业保洁": ("收到，马上清理", "好的，这就安排保洁过去", "收到，今天加一趟清运", "好的，马上过去收拾"),
+    "供热维修": ("收到，师傅一会儿上门，家里留人", "好的，下午上门给放放气", "收到，已经协调热力站",
+                "请留一下门牌号，马上安排", "收到，今天之内上门"),
+    "社区民警": ("收到，我们马上过去看看", "已经通知巡逻的同事了", "收到，这就去现场", "好的，已经联系当事人",
+                "收到，注意保护现场"),
+    "城管队员": ("收到，城管队员马上到", "好的，这就去现场处置", "收到，已经安排巡查", "收到，马上过去"),
+    "社工": ("收到，已经转给{who}了", "好的，我们马上跟进", "收到，我记下来了，一会儿给您回话", "谢谢反映，马上联系{who}",
+             "收到，园园这就去协调", "好的，已经跟{who}说了"),
 }
+WHO = {"heating": "供热的师傅", "flood": "物业", "wind": "物业", "garbage": "物业保洁", "epidemic": "值班的同事",
+       "lighting": "物业电工", "parking": "物业", "noise": "社区民警", "vendors": "城管", "security": "社区民警"}
+ANSWERS = {  # 社工's answers to the epidemic questions of PROBLEMS["epidemic"]
+    "返京要不要隔离": "返京人员先到居委会登记，居家观察14天", "出入证在哪办": "出入证在南门值班室办，带上身份证和租房合同",
+    "门口测温什么时候撤": "测温要等上级通知，目前还要坚持", "快递能不能进小区": "快递外卖放门口货架，自己去取",
+    "口罩哪能买到": "社区有少量口罩发放，老人优先", "外地租户回来了没登记": "谢谢提醒，我们马上上门登记",
+    "健康宝弹窗了怎么办": "健康宝弹窗的可以到居委会开证明", "居家观察的垃圾怎么处理": "居家观察的垃圾我们每天上门收",
+    "核酸在哪做": "核酸到社区卫生站，早八点开始", "小区只开一个门太绕了": "理解大家，防控期间先只开南门",
+    "外卖只能放门口吗": "外卖放门口货架，自己去取", "从湖北回来的要报备吗": "需要报备，请马上联系居委会",
+    "体温计哪能领": "体温计可以到居委会领", "有人不戴口罩在楼道里": "我们去提醒一下，大家也互相提醒",
+    "志愿者值班怎么报名": "志愿者报名在群里接龙就行",
+}
+REPORT_GREETINGS = ("各位邻居好", "大家好", "你好", "园园你好", "打扰一下", "麻烦问一下")
 
-CLOSES = ("已经修好了，大家看一下", "处理完毕", "已清理干净", "新灯泡已经换上了", "坡道已经做好了",
-          "师傅刚弄完，有问题再说", "已经解决了，现场照片", "问题处理好了，请大家监督", "已经疏通了",
-          "已经加固好了", "已经劝离了", "已经贴了提示", "已经联系上当事人了", "都清运走了")
+CLOSES: dict[str, tuple[str, ...]] = {
+    "heating": ("暖气修好了，师傅放了气，现在热了", "阀门换好了", "漏水的地方已经处理好了", "热力站调过了，大家再试试",
+                "暖气片换了新的"),
+    "flood": ("雨篦子已经掏干净了", "积水已经抽完了", "顶层防雨层已经补好了", "下水道已经疏通了", "排水沟清理完了"),
+    "wind": ("已经加固好了", "松动的东西已经拆下来了", "现场已经清理，拉了警戒线", "彩钢板已经固定"),
+    "garbage": ("已经清运走了", "桶站已经冲洗干净", "已经增加了清运次数", "桶盖已经换新的了"),
+    "epidemic": ("已经登记好了", "已经给您送过去了", "已经跟门岗说了", "已经安排志愿者了"),
+    "lighting": ("新灯泡已经换上了", "声控灯修好了", "线路已经检修完", "楼道灯全换成新的了"),
+    "parking": ("坡道已经做好了", "车已经挪走了", "已经联系车主挪车了", "车棚的灯修好了", "飞线已经拆了"),
+    "noise": ("已经跟装修的住户沟通了，按规定时间施工", "已经劝离了", "音响已经调小了", "已经协调好了"),
+    "vendors": ("摊贩已经劝离", "占道的摊位已经清理了", "已经依法处置", "已经跟商户说好了"),
+    "security": ("门禁已经修好了", "已经加强巡逻了", "已经调了监控", "已经贴了防诈骗提示", "门锁换好了"),
+}
+CLOSE_TAILS = ("，大家看一下", "，有问题再说", "，请大家监督", "", "", "，现场照片")
 
 THANKS = ("太好了，辛苦了！", "谢谢园园👍", "效率真高", "这下方便了，感谢物业", "谢谢师傅们🙏", "点赞👍👍",
           "辛苦了辛苦了", "真快啊，谢谢", "给你们点个赞", "谢谢！这下放心了", "太感谢了", "好的，谢谢",
@@ -211,6 +240,7 @@ class Composer:
         self._next = 0
         self._cums: dict[int, list[float]] = {}
         self._to_traditional = to_traditional
+        self.last_problem = ""
 
     # ------------------------------------------------------------------ draws
     def u(self) -> float:
@@ -236,26 +266,40 @@ class Composer:
     def report(self, category: str, place: str, *, mention: str = "", terms: tuple[str, ...] = ()) -> str:
         """A resident's report of a problem of ``category`` at ``place`` (e.g. "6号楼3单元")."""
         problem = self.pick(terms) if terms and self.u() < 0.7 else self.zpick(PROBLEMS[category])
-        if category in PLACES and self.u() < 0.4:
-            place = place + self.zpick(PLACES[category]) if self.u() < 0.5 else self.zpick(PLACES[category])
-        when = self.zpick(WHEN)
+        if len(problem) <= 3:  # a bare burst keyword becomes a phrase
+            problem += self.pick(("的事", "的问题", "又出问题了", "那块儿不行了"))
+        self.last_problem = problem
         request = self.zpick(REQUESTS[category]) if self.u() < 0.5 else self.zpick(REQUESTS["_"])
-        form = int(self.u() * 6)
-        if form == 0:
-            text = f"{place}{when}{problem}，{request}"
-        elif form == 1:
-            text = f"{when}{problem}{self.zpick(PARTICLES)}，{place}的，{request}"
-        elif form == 2:
-            text = f"{problem}{self.zpick(PARTICLES)}，{request}"
-        elif form == 3:
-            text = f"请问{place}{problem}，{request}"
-        elif form == 4:
-            text = f"{place}{problem}，{when}就这样，{request}"
+        if category == "epidemic":  # mostly questions to the community
+            form = int(self.u() * 4)
+            text = (f"请问{problem}？" if form == 0 else f"{self.zpick(REPORT_GREETINGS)}，{problem}？" if form == 1
+                    else f"{problem}？{request}" if form == 2 else f"想问一下{problem}")
         else:
-            text = f"{problem}！{problem}！{request}" if self.u() < 0.2 else f"{self.zpick(GREETINGS)}，{place}{problem}"
+            if category in PLACES and self.u() < 0.4:
+                place = place + self.zpick(PLACES[category]) if self.u() < 0.5 else self.zpick(PLACES[category])
+            when = self.zpick(WHEN)
+            form = int(self.u() * 6)
+            if form == 0:
+                text = f"{place}{when}{problem}，{request}"
+            elif form == 1:
+                text = f"{when}{problem}{self.zpick(PARTICLES)}，{place}的，{request}"
+            elif form == 2:
+                text = f"{problem}{self.zpick(PARTICLES)}，{request}"
+            elif form == 3:
+                text = f"{place}{problem}，{request}"
+            elif form == 4:
+                text = f"{place}{problem}，{when}就这样，{request}"
+            else:
+                text = (f"{problem}！{problem}！{request}" if self.u() < 0.2
+                        else f"{self.zpick(REPORT_GREETINGS)}，{place}{problem}")
+        if self.u() < 0.02:  # some residents leave a number for the repairman
+            text += f"，我电话{self.phone()}"
         if mention:
             text = f"@{mention}{MENTION_SPACE}{text}" if self.u() < 0.7 else f"{text} @{mention}{MENTION_SPACE}"
         return self.noise(text, emoji=0.2)
+
+    def phone(self) -> str:
+        return "1" + "3589"[int(self.u() * 4)] + str(int(self.u() * 10)) + "00" + f"{int(self.u() * 1e6):06d}"
 
     def metoo(self, category: str, place: str) -> str:
         text = self.zpick(METOO)
@@ -263,16 +307,24 @@ class Composer:
             text += f"，{place}{self.zpick(PROBLEMS[category])}"
         return self.noise(text, emoji=0.15)
 
-    def reply(self, team: str, reporter: str = "") -> str:
-        text = self.zpick(REPLIES.get(team, REPLIES["staff"]))
+    def reply(self, role: str, category: str, reporter: str = "") -> str:
+        """The first staff answer, in the words of the responder's ``role`` (社工 for 园园)."""
+        if category == "epidemic" and self.last_problem in ANSWERS and self.u() < 0.8:
+            text = self.pick(("您好，", "", "居民朋友，")) + ANSWERS[self.last_problem]
+        else:
+            text = self.zpick(REPLIES.get(role, REPLIES["社工"])).format(who=WHO[category])
         if reporter and self.u() < 0.5:
             text = f"@{reporter}{MENTION_SPACE}{text}"
         return self.noise(text, emoji=0.1, typo=0.01)
 
-    def close(self) -> str:
-        return self.noise(self.zpick(CLOSES), emoji=0.2, typo=0.0)
+    def close(self, category: str) -> str:
+        return self.noise(self.zpick(CLOSES[category]) + self.pick(CLOSE_TAILS), emoji=0.2, typo=0.0)
 
-    def thanks(self) -> str:
+    def thanks(self, *, plain: bool = False) -> str:
+        """Thanks after a repair; ``plain`` for an answered question (no praise of repair speed)."""
+        if plain:
+            return self.noise(self.zpick(("好的，谢谢", "明白了，谢谢", "谢谢园园👍", "知道了，辛苦了", "感谢", "好的好的",
+                                          "收到，谢谢社区")), emoji=0.2)
         text = self.zpick(THANKS)
         if self.u() < 0.3:
             text = self.zpick(("物业", "师傅", "园园", "社区", "民警同志", "大家")) + text

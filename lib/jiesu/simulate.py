@@ -83,7 +83,7 @@ BURSTS: tuple[tuple[str, str, str, int, int, str, tuple[str, ...]], ...] = (
     ("B04", "parking", "2018-10-09", 6, 6, "heating_property", ("车棚的台阶太高", "坡道", "电动车推不上去")),
     ("B05", "noise", "2019-06-10", 5, 0, "safety", ("半夜施工", "电钻声受不了", "渣土车")),
     ("B06", "heating", "2019-11-18", 6, 14, "building", ("暖气片往下滴水", "跑风门坏了", "暖气漏水了")),
-    ("B07", "epidemic", "2020-02-03", 10, 0, "council", ("出入证", "返京要不要隔离", "居家观察")),
+    ("B07", "epidemic", "2020-02-03", 10, 0, "council", ("返京要不要隔离", "出入证", "居家观察")),
     ("B08", "wind", "2020-04-14", 4, 15, "building", ("外墙保温层要掉", "空调外机晃得厉害", "保温层")),
     ("B09", "garbage", "2020-05-06", 7, 9, "building", ("厨余垃圾桶味道太大", "桶站", "苍蝇蚊子太多")),
     ("B10", "vendors", "2020-06-08", 5, 0, "safety", ("卖菜的把垃圾扔一地", "流动商贩堵门口", "三轮车")),
@@ -738,15 +738,22 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
         t = t0
         for _ in range(int(rng.poisson(1.6 if burst_id else 0.6))):
             t += float(rng.exponential(30 * 60))
-            chat.add(g, t, pick_member(g, int(t // 86400), residents_only=True), "文本", comp.metoo(category, place),
-                     category, "followup", tid, burst_id)
+            neighbour = pick_member(g, int(t // 86400), residents_only=True)
+            if neighbour == reporter:
+                continue
+            chat.add(g, t, neighbour, "文本", comp.metoo(category, place), category, "followup", tid, burst_id)
         hour = (t0 % 86400) / 3600
         t_reply = t0 + reply_delay(hour)
-        chat.add(g, t_reply, resp, "文本", comp.reply(RESPONDER_TEAM.get(RESPONDER_ROLE[category], "staff"),
-                                                      display[reporter]), category, "reply", tid, burst_id)
-        if comp.u() < 0.88:
-            t_close = t_reply + 1800 + float(np.exp(rng.normal(np.log(3 * 3600), 0.9)))
-            chat.add(g, t_close, resp, "文本", comp.close(), category, "close", tid, burst_id)
+        reply_role = role[resp] if role[resp] in chatgen.REPLIES else "社工"
+        chat.add(g, t_reply, resp, "文本", comp.reply(reply_role, category, display[reporter]), category, "reply",
+                 tid, burst_id)
+        if category == "epidemic":  # questions: the answer settles it
+            if comp.u() < 0.5:
+                chat.add(g, t_reply + float(rng.exponential(600)) + 30, reporter, "文本", comp.thanks(plain=True),
+                         category, "followup", tid, burst_id)
+        elif comp.u() < 0.88:
+            t_close = _working_hours(t_reply + 1800 + float(np.exp(rng.normal(np.log(3 * 3600), 0.9))), rng)
+            chat.add(g, t_close, resp, "文本", comp.close(category), category, "close", tid, burst_id)
             chat.add(g, t_close + float(rng.integers(5, 90)), resp, "图片", "[图片]", category, "close", tid, burst_id)
             if comp.u() < 0.7:
                 chat.add(g, t_close + float(rng.exponential(900)) + 60, reporter, "文本", comp.thanks(), category,
@@ -858,11 +865,19 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
     return frame, burst_threads
 
 
+def _working_hours(t: float, rng: np.random.Generator) -> float:
+    """``t`` (seconds) if it falls between 08:00 and 20:00, else the next morning between 08:00 and 10:00:
+    repairs are done and photographed in the daytime."""
+    day, second = divmod(t, 86400)
+    if 8 * 3600 <= second < 20 * 3600:
+        return t
+    next_day = day + (1 if second >= 20 * 3600 else 0)
+    return next_day * 86400 + 8 * 3600 + float(rng.integers(0, 7200))
+
+
 _DAY_PROFILE = HOUR_PROFILE.copy()
 _DAY_PROFILE[[0, 1, 2, 3, 4, 5, 23]] *= 0.2
 _DAY_PROFILE = _DAY_PROFILE / _DAY_PROFILE.sum()
-RESPONDER_TEAM = {"供热维修": "whistle", "社区民警": "whistle", "城管队员": "whistle", "物业维修": "red_alliance",
-                  "物业保洁": "red_alliance", "物业经理": "red_alliance", "社工": "staff"}
 
 
 # ==================================================================================================
@@ -992,6 +1007,26 @@ CASE_TEXT = {
     OTHER: ("{addr}物业服务不到位", "咨询{addr}老旧小区改造进度", "{addr}供水水压不足", "{addr}绿化带无人维护"),
 }
 LEVEL3_OTHER = ("物业服务", "老旧小区改造", "供水", "绿化")
+CASE_OPENINGS = ("市民来电反映：", "来电人反映：", "市民反映：", "来电人称，", "市民来电称：")
+CASE_DEMANDS = ("希望尽快处理。", "要求相关部门解决。", "请相关部门核实处理。", "已多次向物业反映未果，要求尽快解决。",
+                "希望社区协调。", "要求给予答复。", "诉求人情绪激动，要求尽快处理。")
+BURST_PHRASE = {bid: terms[0] for bid, _c, _o, _d, _b, _k, terms in BURSTS}
+
+
+def case_content(code: str, place: str, rng: np.random.Generator, *, term: str = "") -> str:
+    """诉求内容 in the 12345 call-taker's register: opening, place + problem, demand.  Problems come from
+    the case templates or the residents' own phrases (``chatgen.PROBLEMS``); a case that spilled over from
+    a chat burst repeats the burst's leading phrase (``term``)."""
+    if term:
+        body = f"{place}{term}"
+    elif code in chatgen.PROBLEMS and code != "epidemic" and rng.random() < 0.6:
+        problems = chatgen.PROBLEMS[code]
+        body = f"{place}{problems[int(rng.integers(len(problems)))]}"
+    else:
+        texts = CASE_TEXT[code]
+        body = texts[int(rng.integers(len(texts)))].format(addr=place)
+    opening = CASE_OPENINGS[int(rng.integers(len(CASE_OPENINGS)))]
+    return f"{opening}{body}，{CASE_DEMANDS[int(rng.integers(len(CASE_DEMANDS)))]}"
 
 
 def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncovered: list[str],
@@ -1077,9 +1112,7 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
             else:
                 issue_addr = "甘露园南里二区" + ("南门" if rng.random() < 0.5 else f"{int(rng.integers(1, 19))}号楼附近")
                 place = "小区"
-            texts = CASE_TEXT[code]
-            body = texts[int(rng.integers(len(texts)))].format(addr=place)
-            content = f"市民来电反映：{body}，" + ("希望尽快处理。" if rng.random() < 0.5 else "要求相关部门解决。")
+            content = case_content(code, place, rng, term=BURST_PHRASE.get(burst_id, ""))
             cat = BY_CODE.get(code)
             level1 = cat.level1 if cat else "其他"
             level3 = (cat.level3 if cat else LEVEL3_OTHER)[int(rng.integers(len(cat.level3 if cat else LEVEL3_OTHER)))]
