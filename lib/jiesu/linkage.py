@@ -9,18 +9,19 @@ Method (deterministic, in the spirit of Fellegi–Sunter blocking + rule-based m
    :func:`jiesu.normalize.parse_addresses`, so the key is exact.
 2. **Group** records with the same normalized name within a household (rule ``exact_name``).
 3. **Compare** every pair of name groups within a household (a handful per household, so this is
-   cheap) on name similarity (rapidfuzz Levenshtein / ratio), phone agreement and birth-year
-   agreement, and **merge** when
+   cheap) and **merge** (union–find) when
 
    * ``phone_and_name``: the groups share a phone number and the names are similar
-     (≤ 1 edit, or ratio ≥ 60), or
-   * ``name_typo``: the names differ by one substituted character (同音/typo: 王秀英 ~ 王绣英),
-     neither phone numbers nor birth years contradict (different non-empty phone sets, or birth
-     years more than one year apart), and one of the two is the household's only record of that
-     spelling while the other is attested more often (a typo is rare; two real people with
-     near-identical names are each recorded repeatedly).
-4. **Unaddressed** records (a work order without a usable 诉求地址) join the resident whose phone
-   they carry, when exactly one resident has that phone (rule ``phone_only``).
+     (≤ 1 edit, or rapidfuzz ratio ≥ 60), or
+   * ``name_typo``: the names differ by one substituted character (同音/typo: 王秀英 ~ 王绣英) and the
+     rarer spelling has no other one-character neighbour in the household;
+
+   phone evidence is applied first.  A merge is **refused** when the two *clusters* contradict each
+   other: birth years more than one year apart, two different 园园-friend accounts (one resident has
+   one account), or — for ``name_typo`` — disjoint non-empty sets of phone numbers.
+4. **Unaddressed** records (a work order without a usable 诉求地址) join the resident who carries
+   their phone (rule ``phone_only``); when several residents share the phone (children give a
+   parent's number), the one whose name is within one edit, if exactly one is.
 
 Each record gets the rule that linked it; each resident a stable key (household key + the most
 frequent spelling).  :func:`score_linkage` measures pairwise precision and recall against the
@@ -38,12 +39,19 @@ RECORD_COLUMNS = ("source", "record_id", "household_id", "name", "phone", "birth
 """Columns of the record frame :func:`link_records` expects (``name`` normalized, may be missing)."""
 
 SIMILAR_RATIO = 60.0
+FRIEND_SOURCE = "friends"  # one 园园-friend account per resident: two friend records are two people
 BIRTH_YEAR_TOLERANCE = 1
 
 
-class _UnionFind:
-    def __init__(self, n: int):
-        self.parent = np.arange(n)
+class _Clusters:
+    """Union–find over name groups that keeps each cluster's phones, birth years and friend count, so a
+    merge can be refused when the *clusters* (not just the two groups) contradict each other."""
+
+    def __init__(self, phones: list[frozenset], years: list[frozenset], friends: list[int]):
+        self.parent = list(range(len(phones)))
+        self.phones = list(phones)
+        self.years = list(years)
+        self.friends = list(friends)
 
     def find(self, i: int) -> int:
         root = i
@@ -53,11 +61,29 @@ class _UnionFind:
             self.parent[i], i = root, self.parent[i]
         return root
 
+    def compatible(self, a: int, b: int, *, same_phone: bool) -> bool:
+        """No contradiction: birth years within tolerance, at most one 园园-friend account, and (unless
+        the merge rests on a shared phone) no two disjoint sets of phone numbers."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.friends[ra] + self.friends[rb] > 1:
+            return False
+        ya, yb = self.years[ra], self.years[rb]
+        if ya and yb and min(abs(x - y) for x in ya for y in yb) > BIRTH_YEAR_TOLERANCE:
+            return False
+        pa, pb = self.phones[ra], self.phones[rb]
+        return same_phone or not (pa and pb and not pa & pb)
+
     def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        self.parent[max(ra, rb)] = min(ra, rb)
+        keep, gone = min(ra, rb), max(ra, rb)
+        self.parent[gone] = keep
+        self.phones[keep] |= self.phones[gone]
+        self.years[keep] |= self.years[gone]
+        self.friends[keep] += self.friends[gone]
         return True
 
 
@@ -92,13 +118,15 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     named = frame["household_id"].notna() & frame["name"].notna()
 
     # step 2: exact name groups within households
-    groups = (frame.loc[named].groupby(["household_id", "name"], sort=True)
-              .agg(n=("source", "size"),
+    is_friend = frame["source"].eq(FRIEND_SOURCE)
+    groups = (frame.loc[named].assign(friend=is_friend[named])
+              .groupby(["household_id", "name"], sort=True)
+              .agg(n=("source", "size"), friends=("friend", "sum"),
                    phones=("phone", lambda s: frozenset(s.dropna())),
                    years=("birth_year", lambda s: frozenset(int(y) for y in s.dropna())))
               .reset_index())
     groups["gid"] = np.arange(len(groups))
-    union = _UnionFind(len(groups))
+    union = _Clusters(groups["phones"].tolist(), groups["years"].tolist(), groups["friends"].tolist())
     merged_by: dict[int, str] = {}
 
     # step 3: compare name groups pairwise within each household (the blocking key)
@@ -106,16 +134,24 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
                                                    suffixes=("_a", "_b"))
     pairs = pairs[pairs["gid_a"] < pairs["gid_b"]]
     names = groups["name"].tolist()
-    phones = groups["phones"].tolist()
-    years = groups["years"].tolist()
     counts = groups["n"].to_numpy()
+    phones = groups["phones"].tolist()
+    near = [(a, b) for a, b in zip(pairs["gid_a"].tolist(), pairs["gid_b"].tolist(), strict=True)
+            if _one_substitution(names[a], names[b])]
+    neighbours = np.bincount(np.array(near, dtype=int).ravel(), minlength=len(groups)) if near else \
+        np.zeros(len(groups), dtype=int)
     decisions = []
     for a, b in zip(pairs["gid_a"].tolist(), pairs["gid_b"].tolist(), strict=True):
-        rule = _compare(names[a], names[b], phones[a], phones[b], years[a], years[b], counts[a], counts[b])
-        if rule:
-            decisions.append((0 if rule == "phone_and_name" else 1, a, b, rule))
+        shared_phone = bool(phones[a] & phones[b])
+        if shared_phone and _similar(names[a], names[b]):
+            decisions.append((0, a, b, "phone_and_name"))
+        elif _one_substitution(names[a], names[b]):
+            # the rarer spelling must have no other near-identical name in the household
+            rare = [g for g in (a, b) if counts[g] == min(counts[a], counts[b])]
+            if all(neighbours[g] == 1 for g in rare):
+                decisions.append((1, a, b, "name_typo"))
     for _, a, b, rule in sorted(decisions):  # phone evidence first
-        if union.union(a, b):
+        if union.compatible(a, b, same_phone=rule == "phone_and_name") and union.union(a, b):
             merged_by[max(a, b)] = rule
     roots = np.array([union.find(g) for g in range(len(groups))])
     groups["root"] = roots
@@ -136,31 +172,27 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     out.loc[named, "rule"] = keyed["rule"].to_numpy()
     out.loc[frame["household_id"].notna() & ~named, "rule"] = "household_only"
 
-    # step 4: records without an address join the single resident that carries their phone
-    by_phone = (pd.DataFrame({"phone": frame.loc[named, "phone"], "resident_key": out.loc[named, "resident_key"]})
-                .dropna().drop_duplicates())
-    unique_phone = by_phone[~by_phone["phone"].duplicated(keep=False)].set_index("phone")["resident_key"]
-    loose = frame["household_id"].isna() & frame["phone"].notna()
-    matched = frame.loc[loose, "phone"].map(unique_phone).dropna()
+    # step 4: records without an address join the resident who carries their phone; if several
+    # residents share it (children give a parent's number), the one whose name is within one edit
+    by_phone = (pd.DataFrame({"phone": frame.loc[named, "phone"], "name": frame.loc[named, "name"],
+                              "resident_key": out.loc[named, "resident_key"]})
+                .dropna().drop_duplicates(["phone", "resident_key", "name"]))
+    loose = frame.loc[frame["household_id"].isna() & frame["phone"].notna(), ["phone", "name"]]
+    candidates = loose.reset_index().merge(by_phone, on="phone", how="inner", suffixes=("", "_known"))
+    residents_per_phone = candidates.groupby("index")["resident_key"].nunique()
+    alone = candidates[candidates["index"].map(residents_per_phone).eq(1)].drop_duplicates("index")
+    shared = candidates[candidates["index"].map(residents_per_phone).gt(1)]
+    close = np.array([isinstance(a, str) and Levenshtein.distance(a, b) <= 1
+                      for a, b in zip(shared["name"].tolist(), shared["name_known"].tolist(), strict=True)],
+                     dtype=bool)
+    same_name = shared.loc[close]
+    same_name = same_name[same_name.groupby("index")["resident_key"].transform("nunique").eq(1)]
+    chosen = pd.concat([alone, same_name.drop_duplicates("index")])
+    matched = chosen.set_index("index")["resident_key"]
     out.loc[matched.index, "resident_key"] = matched.astype("string")
     out.loc[matched.index, "household_id"] = matched.str.split("|").str[0].astype("string")
     out.loc[matched.index, "rule"] = "phone_only"
     return out
-
-
-def _compare(name_a, name_b, phones_a, phones_b, years_a, years_b, n_a, n_b) -> str | None:
-    """The merge rule two name groups of one household satisfy, or ``None``."""
-    if phones_a & phones_b and _similar(name_a, name_b):
-        return "phone_and_name"
-    if not _one_substitution(name_a, name_b):
-        return None
-    if phones_a and phones_b and not phones_a & phones_b:
-        return None
-    if years_a and years_b and min(abs(x - y) for x in years_a for y in years_b) > BIRTH_YEAR_TOLERANCE:
-        return None
-    if min(n_a, n_b) == 1 and max(n_a, n_b) >= 2:
-        return "name_typo"
-    return None
 
 
 # ---------------------------------------------------------------- scoring against planted truth
