@@ -134,6 +134,33 @@ def test_every_contract_file_is_written_with_its_headers(small_raw):
         assert (small_raw / name).exists()
 
 
+def _read_raw(raw: Path, table) -> pd.DataFrame:
+    if table.key == "wechatmsg":
+        return _csv(raw / WECHATMSG)
+    if table.file.endswith(".xlsx"):
+        return pd.read_excel(raw / table.file, dtype=str).fillna("")
+    return _csv(raw / table.file, encoding="gb18030" if table.key == "epidemic_registration" else "utf-8-sig")
+
+
+def test_every_column_keeps_the_contract(small_raw):
+    for table in RAW.values():
+        frame = _read_raw(small_raw, table)
+        for column in table.columns:
+            values = frame[column.header]
+            filled = values[values != ""]
+            where = f"{table.file}:{column.header}"
+            if not column.nullable:
+                assert len(filled) == len(values), where
+            if column.unique:
+                assert values.is_unique, where
+            if column.allowed:
+                assert set(filled) <= {str(a) for a in column.allowed}, where
+            if column.min is not None or column.max is not None:
+                numbers = pd.to_numeric(filled)
+                assert numbers.between(column.min if column.min is not None else -np.inf,
+                                       column.max if column.max is not None else np.inf).all(), where
+
+
 def test_epidemic_registration_is_gb18030_not_utf8(small_raw):
     data = (small_raw / "epidemic_registration_2020.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -319,6 +346,17 @@ def test_at_least_six_bursts_spill_more_before_the_intervention(truth):
     assert before and after
     assert min(b["spill_probability"] for b in before) > max(b["spill_probability"] for b in after)
     assert all(3 <= b["spill_lag_days"] <= 5 for b in bursts)
+
+
+def test_burst_spills_arrive_three_to_five_days_after_the_chat_report(raw, planted_messages):
+    planted = _csv(raw / "planted_cases.csv")
+    spilled = planted[planted["burst_id"] != ""]
+    assert len(spilled) > 0
+    cases = pd.read_excel(raw / "hotline_cases.xlsx", dtype={"工单编号": str}).set_index("工单编号")
+    reports = planted_messages[planted_messages["role"] == "report"].set_index("thread_id")["sent_at"]
+    lag = (pd.to_datetime(cases.loc[spilled["case_id"], "受理时间"]).to_numpy()
+           - pd.to_datetime(reports.loc[spilled["thread_id"]]).to_numpy()) / np.timedelta64(1, "D")
+    assert ((lag >= 2.5) & (lag <= 5.5)).all()
 
 
 def test_some_complainants_repeat_and_some_are_outside_yuanyuans_reach(raw, truth):
