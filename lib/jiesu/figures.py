@@ -16,6 +16,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io._base_renderers import NotebookRenderer
 
 from jiesu.settings import paths
 
@@ -40,9 +41,23 @@ pio.templates["jiesu"] = go.layout.Template(
 pio.templates.default = "plotly_white+jiesu"
 
 
+class _OfflineNotebookRenderer(NotebookRenderer):
+    """plotly's ``notebook`` renderer minus the MathJax ``<script src=https://cdnjs…>`` it adds to every
+    figure: plotly.js is embedded once by :meth:`activate`, each figure is a div plus an inline script."""
+
+    def to_mimebundle(self, fig_dict):
+        html = pio.to_html(fig_dict, config=self.config, include_plotlyjs=False, include_mathjax=False,
+                           full_html=False, default_width="100%", default_height=525, validate=False)
+        return {"text/html": html}
+
+
+pio.renderers["jiesu_offline"] = _OfflineNotebookRenderer()
+
+
 def use_report_renderer() -> None:
-    """Embed figures with plotly.js inline (offline HTML). Call once at the top of report runs."""
-    pio.renderers.default = "notebook"
+    """Embed figures with plotly.js inline, once per page, and nothing from a CDN (offline HTML).
+    Call once at the top of report runs (not in committed notebooks: the output is ~5 MB)."""
+    pio.renderers.default = "jiesu_offline"
 
 
 def static_export_available() -> tuple[bool, str]:
