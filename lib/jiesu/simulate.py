@@ -320,17 +320,19 @@ def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame,
     """
     rng = _rng(seed, 3)
     link: list[tuple[str, str, str, str]] = []
-    by_hh = {hid: g for hid, g in res.groupby("household_id", sort=True)}
+    by_hh: dict[str, list[dict]] = {}
+    for person in res.to_dict("records"):  # plain dicts: per-record pandas access is slow
+        by_hh.setdefault(person["household_id"], []).append(person)
 
     # --- parking permits 2018 -----------------------------------------------------------------------
     occ = hh[hh["tenure"] != "空置"]
     car = occ[rng.random(len(occ)) < np.where(occ["tenure"] == "自住", 0.38, 0.25)]
     prow = []
     for hid in car["household_id"]:
-        adults = by_hh[hid][by_hh[hid]["age"].between(22, 78)]
-        if adults.empty:
+        adults = [p for p in by_hh[hid] if 22 <= p["age"] <= 78]
+        if not adults:
             continue
-        person = adults.iloc[int(rng.integers(len(adults)))]
+        person = adults[int(rng.integers(len(adults)))]
         copies = 2 if rng.random() < 0.06 else 1
         for _ in range(copies):
             prow.append((person, hid))
@@ -344,7 +346,7 @@ def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame,
         plate = "京" + letters[int(rng.integers(len(letters)))] + "".join(
             rng.choice(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"), 5))
         parking.append({"申请编号": rid, "申请日期": day.to_pydatetime(), "姓名": _maybe_typo(person["name"], rng, 0.05),
-                        "联系电话": person["phone_2018"], "住址": _addr(person.building, person.unit, person.room, rng),
+                        "联系电话": person["phone_2018"], "住址": _addr(person["building"], person["unit"], person["room"], rng),
                         "车牌号": plate if rng.random() < 0.95 else ""})
         link.append(("parking_permits", rid, hid, person["resident_key"]))
     parking = pd.DataFrame(parking)
@@ -354,28 +356,28 @@ def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame,
     reg_hh = occ[rng.random(len(occ)) < 0.86]["household_id"]
     for hid in reg_hh:
         members = by_hh[hid]
-        who = members if rng.random() < 0.8 else members.iloc[:1]
-        for _, person in who.iterrows():
+        who = members if rng.random() < 0.8 else members[:1]
+        for person in who:
             copies = 2 if rng.random() < 0.03 else 1
             for _ in range(copies):
                 erows.append((person, hid))
-    hh_idx = hh.set_index("household_id")
+    hh_idx = {h["household_id"]: h for h in hh.to_dict("records")}
     order = rng.permutation(len(erows))
     epidemic = []
     for i, j in enumerate(order):
         person, hid = erows[j]
-        h = hh_idx.loc[hid]
+        h = hh_idx[hid]
         rid = f"YQ{i + 1:05d}"
         phone = person["phone"]
         if not phone:  # children give a parent's number
-            adults = by_hh[hid][by_hh[hid]["phone"] != ""]
-            phone = adults.iloc[0]["phone"] if not adults.empty else ""
+            adults = [p for p in by_hh[hid] if p["phone"] != ""]
+            phone = adults[0]["phone"] if adults else ""
         persons = int(h["persons"]) + (int(rng.choice([-1, 1])) if rng.random() < 0.05 else 0)
         epidemic.append({
             "登记编号": rid,
             "登记日期": (pd.Timestamp("2020-02-01") + pd.Timedelta(days=int(rng.integers(0, 29)))).strftime("%Y-%m-%d"),
             "姓名": _maybe_typo(person["name"], rng, 0.04), "联系电话": phone,
-            "住址": _addr(person.building, person.unit, person.room, rng),
+            "住址": _addr(person["building"], person["unit"], person["room"], rng),
             "出生年份": int(person["birth_year"]) if rng.random() > 0.03 else None,
             "户型": h["housing_type"] if rng.random() > 0.05 else "",
             "居住性质": h["tenure"] if rng.random() > 0.05 else "",
@@ -399,7 +401,7 @@ def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame,
     first_day, last_day = pd.Timestamp("2018-01-02"), pd.Timestamp("2020-09-28")
     span = (last_day - first_day).days
     for hid in targets:
-        h = hh_idx.loc[hid]
+        h = hh_idx[hid]
         vulnerable = bool(h["vulnerable"])
         n_visits = int(rng.integers(1, 5)) if vulnerable else int(rng.integers(1, 3))
         days = np.sort(rng.choice(span, n_visits, replace=False))
@@ -407,7 +409,7 @@ def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame,
         for v, d in enumerate(days):
             latest = v == n_visits - 1
             if members is not None and rng.random() < 0.9:
-                person = members.iloc[int(rng.integers(len(members)))]
+                person = members[int(rng.integers(len(members)))]
                 pname, pkey, phone = _maybe_typo(person["name"], rng, 0.05), person["resident_key"], person["phone"]
             else:  # the owner of an empty flat, a relative or a carer: not a registry resident
                 by = int(rng.integers(1940, 1990))
@@ -830,7 +832,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
     day_w = weekday * epidemic_boost * growth
     share = rates / rates.sum()
     per_group = rng.multinomial(remaining, share)
-    gs, ts, senders = [], [], []
+    gs, ts, senders, targets = [], [], [], []
     for g, n in enumerate(per_group):
         day_idx = rng.choice(n_days, n, p=day_w / day_w.sum())
         hours = rng.choice(24, n, p=HOUR_PROFILE)
@@ -849,11 +851,16 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
         gs.append(np.full(n, g))
         ts.append(t)
         senders.append(ids[who])
+        # a few messages answer someone in particular (@name)
+        targets.append(ids[np.searchsorted(cum, rng.random(n) * cum[-1], side="right").clip(0, len(ids) - 1)])
     gs, ts, senders = np.concatenate(gs), np.concatenate(ts), np.concatenate(senders)
+    targets = np.concatenate(targets)
+    mention = (rng.random(len(gs)) < 0.04) & (targets != senders)
     mtype = rng.choice(["文本", "图片", "表情", "语音"], len(gs), p=[0.89, 0.05, 0.045, 0.015])
     hours = (ts % 86400) // 3600
-    texts = [comp.chatter(int(h)) if m == "文本" else ("[图片]" if m == "图片" else "[动画表情]" if m == "表情" else "[语音]")
-             for m, h in zip(mtype, hours, strict=True)]
+    texts = [(f"@{display[target]}{chatgen.MENTION_SPACE}" if at else "") + comp.chatter(int(h)) if m == "文本"
+             else ("[图片]" if m == "图片" else "[动画表情]" if m == "表情" else "[语音]")
+             for m, h, at, target in zip(mtype, hours, mention, targets, strict=True)]
     progress_step(1)
     frame = pd.DataFrame(chat.cols)
     bulk = pd.DataFrame({"g": gs, "t": ts.astype(float), "a": senders, "type": mtype, "text": texts, "cat": "",
@@ -906,38 +913,53 @@ def _gamma_tk(month: str, code: str) -> float:
     return g + math.log(CATEGORY_SHARE[code])
 
 
-def build_panel(n_residents: int, n_households: int, seed: int) -> tuple[pd.DataFrame, dict]:
+def build_panel(n_residents: int, n_households: int, seed: int, *, n_peers: int = N_PEERS,
+                start: str = PANEL_START, end: str = PANEL_END) -> tuple[pd.DataFrame, dict]:
     """Expected and observed monthly requests for every community × month × category.
+
+    ``n_peers``, ``start`` and ``end`` scale the panel (e.g. a city: 3,421 peers × 120 months); the
+    defaults are the 高碑店 area of the seed article.  Vectorized over communities × months × categories.
 
     Returns (panel frame with community, month, residents, households, category code, mu0 (no
     intervention), mu (with it), requests, and outcome counts; truth dict).
     """
     rng = _rng(seed, 8)
-    months = _month_range(PANEL_START, PANEL_END)
+    months = _month_range(start, end)
     codes = [c.code for c in CATEGORIES] + [OTHER]
-    peers = [f"对照社区{i:02d}" for i in range(1, N_PEERS + 1)]
-    communities = [FOCUS_COMMUNITY] + peers
+    width = max(2, len(str(n_peers)))
+    communities = [FOCUS_COMMUNITY] + [f"对照社区{i:0{width}d}" for i in range(1, n_peers + 1)]
     # peers' baseline log rates: evenly spaced normal quantiles, shuffled by the seed
     from scipy.stats import norm
-    q = norm.ppf((np.arange(N_PEERS) + 0.5) / N_PEERS) * PEER_LOG_SD
+    q = norm.ppf((np.arange(n_peers) + 0.5) / n_peers) * PEER_LOG_SD
     alpha = np.concatenate([[FOCUS_LOG_EXCESS], rng.permutation(q)])
-    residents0 = np.concatenate([[n_residents], rng.integers(3200, 12000, N_PEERS)])
-    drift = np.concatenate([[0.0], rng.normal(0, 0.01, N_PEERS)])
-    rows = []
-    gamma = {(m, k): _gamma_tk(m, k) for m in months for k in codes}
-    for c, name in enumerate(communities):
-        for ti, month in enumerate(months):
-            res_ct = int(round(residents0[c] * (1 + drift[c]) ** (ti / 12))) if c else n_residents
-            hh_ct = n_households if c == 0 else int(round(res_ct / 2.25))
-            for k in codes:
-                mu0 = res_ct / 1e4 * BASE_RATE_PER_10K * math.exp(alpha[c] + gamma[(month, k)])
-                mu = mu0 * (math.exp(EFFECT_LOG_RR[k] * ramp(month)) if c == 0 else 1.0)
-                rows.append((name, month, res_ct, hh_ct, k, mu0, mu))
-    panel = pd.DataFrame(rows, columns=["community", "month", "residents", "households", "category", "mu0", "mu"])
+    residents0 = np.concatenate([[n_residents], rng.integers(3200, 12000, n_peers)])
+    drift = np.concatenate([[0.0], rng.normal(0, 0.01, n_peers)])
+    n_c, n_t, n_k = len(communities), len(months), len(codes)
+    gamma = np.array([[_gamma_tk(m, k) for k in codes] for m in months])  # T × K
+    ramps = np.array([ramp(m) for m in months])
+    delta = np.array([EFFECT_LOG_RR[k] for k in codes])
+    growth = (1 + drift[:, None]) ** (np.arange(n_t)[None, :] / 12)
+    residents = np.rint(residents0[:, None] * growth).astype(np.int64)  # C × T
+    residents[0, :] = n_residents
+    households = np.rint(residents / 2.25).astype(np.int64)
+    households[0, :] = n_households
+    mu0 = (residents[:, :, None] / 1e4 * BASE_RATE_PER_10K
+           * np.exp(alpha[:, None, None] + gamma[None, :, :]))  # C × T × K
+    mu = mu0.copy()
+    mu[0] *= np.exp(delta[None, :] * ramps[:, None])
+    panel = pd.DataFrame({
+        "community": np.repeat(np.array(communities, dtype=object), n_t * n_k),
+        "month": np.tile(np.repeat(np.array(months, dtype=object), n_k), n_c),
+        "residents": np.repeat(residents.ravel(), n_k),
+        "households": np.repeat(households.ravel(), n_k),
+        "category": np.tile(np.array(codes, dtype=object), n_c * n_t),
+        "mu0": mu0.ravel(), "mu": mu.ravel(),
+    })
     noise = rng.lognormal(-0.08 ** 2 / 2, 0.08, len(panel))
     panel["requests"] = rng.poisson(panel["mu"].to_numpy() * noise)
-    after_launch = (panel["month"] >= SURGE_MONTH).to_numpy()
-    r = panel["month"].map(ramp).to_numpy() * (panel["community"] == FOCUS_COMMUNITY).to_numpy()
+    month_of_row = np.tile(np.repeat(np.arange(n_t), n_k), n_c)
+    after_launch = (np.array(months) >= SURGE_MONTH)[month_of_row]
+    r = ramps[month_of_row] * (np.repeat(np.arange(n_c), n_t * n_k) == 0)
     p_resp = np.where(after_launch, 0.96, 0.82) + 0.03 * r
     p_res = np.where(after_launch, 0.68, 0.55) + 0.17 * r
     p_rated = np.where(after_launch, 0.8, 0.6)
@@ -949,15 +971,13 @@ def build_panel(n_residents: int, n_households: int, seed: int) -> tuple[pd.Data
     panel["satisfied"] = rng.binomial(panel["rated"].to_numpy(), np.clip(p_sat, 0, 1))
 
     # truth: the effect estimand, the naive comparison, the expected rank trajectory
-    focus = panel[panel["community"] == FOCUS_COMMUNITY]
-    post = focus[focus["month"] >= SURGE_MONTH]
-    effect_total = math.log(post["mu"].sum() / post["mu0"].sum())
-    pre = focus[focus["month"] < INTERVENTION_START]
-    naive = math.log(post.groupby("month")["mu"].sum().mean() / pre.groupby("month")["mu"].sum().mean())
-    rate = panel.groupby(["month", "community"])[["mu", "residents"]].agg({"mu": "sum", "residents": "first"})
-    rate["rate"] = rate["mu"] / rate["residents"] * 1e4
-    rate["rank"] = rate.groupby(level="month")["rate"].rank(ascending=False, method="first").astype(int)
-    traj = rate.xs(FOCUS_COMMUNITY, level="community")["rank"]
+    months_arr = np.array(months)
+    post, pre = months_arr >= SURGE_MONTH, months_arr < INTERVENTION_START
+    effect_total = math.log(mu[0, post].sum() / mu0[0, post].sum())
+    naive = math.log(mu[0, post].sum(axis=1).mean() / mu[0, pre].sum(axis=1).mean())
+    rate = mu.sum(axis=2) / residents  # C × T, expected requests per resident
+    focus_rank = 1 + (rate[1:] > rate[0]).sum(axis=0)  # 1 = highest rate
+    traj = pd.Series(focus_rank, index=months)
     n = len(communities)
     bottom = traj >= n - 4
     first_bottom = next((m for m, v in bottom.items() if v), None)
@@ -1068,7 +1088,9 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
     prop = rng.pareto(1.6, len(adults)) + 0.05
     prop *= np.where(adults["household_id"].isin(set(uncovered)), 6.0, 1.0)
     cum = np.cumsum(prop)
-    hh_idx = hh.set_index("household_id")
+    hh_idx = {h["household_id"]: h for h in hh.to_dict("records")}
+    people = {p["resident_key"]: p for p in res.to_dict("records")}
+    adult_keys = adults["resident_key"].tolist()
     rows, planted = [], []
     fp = panel[focus & (panel["requests"] > 0)].sort_values(["month", "category"])
     seq = 0
@@ -1092,9 +1114,9 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
                                                  minutes=int(rng.integers(0, 60)))
                 key, thread_id, burst_id = None, "", ""
                 if rng.random() < 0.86:
-                    key = adults.at[int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), "resident_key"]
+                    key = adult_keys[int(np.searchsorted(cum, rng.random() * cum[-1], side="right"))]
             if key:
-                person = res.loc[res["resident_key"] == key].iloc[0]
+                person = people[key]
                 hid = person["household_id"]
                 cname = _maybe_typo(person["name"], rng, 0.06)
                 phone = person["phone"] if rng.random() < 0.92 else person["phone_2018"]
@@ -1104,7 +1126,7 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
                     rng, np.array([int(rng.integers(1950, 1995))]), np.array(["M" if rng.random() < 0.5 else "F"]))[0]
                 phone = names.phone_numbers(rng, 1)[0]
             if hid:
-                h = hh_idx.loc[hid]
+                h = hh_idx[hid]
                 addr_full = names.address_text(int(h["building"]), int(h["unit"]), int(h["room"]),
                                                int(rng.integers(len(names.ADDRESS_VARIANTS))))
                 issue_addr = f"甘露园南里二区{addr_full}" if rng.random() < 0.8 else ""
