@@ -14,6 +14,8 @@ from jiesu.linkage import link_records, pairwise_scores, score_linkage
 from jiesu.normalize import (
     mask_mentions,
     mask_phones,
+    mask_system_names,
+    mention_names,
     parse_addresses,
     parse_dates,
     split_remark,
@@ -65,6 +67,14 @@ def test_phones_and_mentions_are_masked():
     text = pd.Series(["@王秀英\u2005暖气不热 电话13900111111", "打１３９００１１１１１１", "139-0011-1111 找我"])
     masked = mask_phones(mask_mentions(text)).tolist()
     assert masked == ["@某人\u2005暖气不热 电话[电话]", "打[电话]", "[电话] 找我"]
+
+
+def test_wechat_mentions_with_spaces_and_system_lines_are_masked():
+    text = pd.Series(["@6-3-502 王\u2005收到", "@物业褚师傅\u2005看看 @张三 好"])
+    assert [mention_names(t) for t in text] == [["6-3-502 王"], ["物业褚师傅", "张三"]]
+    assert mask_mentions(text).tolist() == ["@某人\u2005收到", "@某人\u2005看看 @某人 好"]
+    system = pd.Series(['"园园"邀请"王秀英"加入了群聊'])
+    assert mask_system_names(system, keep=("园园",)).tolist() == ['"园园"邀请"某人"加入了群聊']
 
 
 # ---------------------------------------------------------------- pseudonyms

@@ -44,6 +44,7 @@ from jiesu.normalize import (
     MENTION,
     mask_mentions,
     mask_phones,
+    mask_system_names,
     normalize_names,
     parse_addresses,
     split_remark,
@@ -433,8 +434,11 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
     is_staff = sender.isin(list(staff_wxids)) | chats["is_self"].astype(bool)
 
     content = chats["content"].astype("string")
-    mentions = _resolve_mentions(chats, frames["memberships"], member)
+    mentions = _resolve_mentions(chats, frames["memberships"], frames["friends"], member)
     text = mask_phones(mask_mentions(content))
+    system = chats["msg_type"].eq("系统").to_numpy()
+    if system.any():
+        text.loc[system] = mask_system_names(text[system], keep=(YUANYUAN,))
     simplified = to_halfwidth(to_simplified(text))
     return pd.DataFrame({
         "msg_id": chats["msg_id"].to_numpy(),
@@ -462,23 +466,37 @@ def _own_wxid(frames: dict[str, pd.DataFrame]) -> str | None:
     return str(listed.iloc[0]) if not listed.empty else None
 
 
-def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, member) -> pd.Series:
-    """``;``-joined member pseudonyms of the ``@name`` tokens that match a display name in the
-    message's group (falling back to a display name that is unique across all groups)."""
+def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, friends: pd.DataFrame, member) -> pd.Series:
+    """``;``-joined member pseudonyms of the ``@name`` tokens of each message.
+
+    A token matches a display name (群昵称) in the message's group; failing that, a display name or a
+    friend's WeChat nickname (昵称) that belongs to exactly one account.  Both sides are compared in
+    Simplified, half-width form, because chat text is sometimes typed in Traditional script.
+    """
     out = pd.Series(pd.NA, index=chats.index, dtype="string")
     content = chats["content"].astype("string")
     has_at = content.str.contains("[@＠]", regex=True).fillna(False)
     if not has_at.any():
         return out
-    found = content[has_at].str.extractall(MENTION)["name"].reset_index()
+    extracted = content[has_at].str.extractall(MENTION)
+    found = extracted["spaced"].fillna(extracted["name"]).rename("name").reset_index()
     found["group_id"] = chats.loc[found["level_0"], "group_id"].to_numpy()
+    found["key"] = to_halfwidth(to_simplified(found["name"])).str.strip()
     names = memberships.loc[memberships["display_name"].notna(), ["group_id", "display_name", "wxid"]]
-    names = names.drop_duplicates(["group_id", "display_name"])
-    in_group = found.merge(names, left_on=["group_id", "name"], right_on=["group_id", "display_name"], how="left")
-    unique_names = names.drop_duplicates(["display_name", "wxid"])
-    unique_names = unique_names[~unique_names["display_name"].duplicated(keep=False)].set_index("display_name")
-    fallback = in_group["name"].map(unique_names["wxid"])
-    in_group["wxid"] = in_group["wxid"].fillna(fallback)
+    names = names.assign(key=to_halfwidth(to_simplified(names["display_name"])).str.strip())
+    in_group = found.merge(names.drop_duplicates(["group_id", "key"])[["group_id", "key", "wxid"]],
+                           on=["group_id", "key"], how="left")
+    nicknames = friends.loc[friends["nickname"].notna(), ["nickname", "wxid"]]
+    nicknames = nicknames.assign(key=to_halfwidth(to_simplified(nicknames["nickname"])).str.strip())
+    # a member without a group display name is shown under their nickname
+    by_nickname = memberships[["group_id", "wxid"]].merge(nicknames[["wxid", "key"]], on="wxid")
+    by_nickname = by_nickname.drop_duplicates(["group_id", "key", "wxid"])
+    by_nickname = by_nickname[~by_nickname.duplicated(["group_id", "key"], keep=False)]
+    in_group = in_group.merge(by_nickname.rename(columns={"wxid": "nick_wxid"}), on=["group_id", "key"], how="left")
+    in_group["wxid"] = in_group["wxid"].fillna(in_group["nick_wxid"])
+    anywhere = pd.concat([names[["key", "wxid"]], nicknames[["key", "wxid"]]]).drop_duplicates()
+    anywhere = anywhere[~anywhere["key"].duplicated(keep=False)].set_index("key")["wxid"]
+    in_group["wxid"] = in_group["wxid"].fillna(in_group["key"].map(anywhere))
     in_group = in_group.dropna(subset=["wxid"])
     in_group["member_id"] = member(in_group["wxid"])
     in_group = in_group.drop_duplicates(["level_0", "member_id"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from functools import lru_cache
 
 import cn2an
@@ -122,7 +123,9 @@ def _numeralize(text: str) -> str:
     if not _HAS_CN_DIGIT.search(text):
         return text
     try:
-        return cn2an.transform(text, "cn2an")
+        with warnings.catch_warnings():  # cn2an warns on numerals it leaves alone (e.g. the surname 万)
+            warnings.simplefilter("ignore")
+            return cn2an.transform(text, "cn2an")
     except (ValueError, KeyError, IndexError):  # cn2an rejects some odd numeral strings
         return text
 
@@ -241,7 +244,9 @@ def parse_dates(values: pd.Series) -> pd.Series:
 PHONE_MASK = "[电话]"
 MENTION_MASK = "@某人"
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?[1１]\d{2}[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
-MENTION = re.compile(r"[@＠](?P<name>[^\s\u2005@＠,，:：。!！?？;；、]{1,24})")
+# WeChat ends a mention with U+2005, so a display name may contain spaces (``@6-3-502 王\u2005``);
+# a typed mention without it runs to the next space or punctuation.
+MENTION = re.compile(r"[@＠](?:(?P<spaced>[^\u2005@＠\n]{1,30})\u2005|(?P<name>[^\s\u2005@＠,，:：。!！?？;；、]{1,24}))")
 
 
 def mask_phones(values: pd.Series) -> pd.Series:
@@ -252,10 +257,28 @@ def mask_phones(values: pd.Series) -> pd.Series:
 
 def mention_names(text: str) -> list[str]:
     """The ``@name`` tokens of one message, in order (WeChat ends a mention with U+2005 or a space)."""
-    return [match["name"] for match in MENTION.finditer(text)]
+    return [match["spaced"] or match["name"] for match in MENTION.finditer(text)]
 
 
 def mask_mentions(values: pd.Series) -> pd.Series:
     """Replace every ``@name`` by ``@某人``."""
     text = values.astype("string")
-    return text.str.replace(MENTION, MENTION_MASK, regex=True)
+    return text.str.replace(MENTION, _mention_mask, regex=True)
+
+
+_QUOTED_NAME = re.compile(r'(["“])([^"“”\n]{1,40})(["”])')
+SYSTEM_NAME_MASK = "某人"
+
+
+def mask_system_names(values: pd.Series, *, keep: tuple[str, ...] = ()) -> pd.Series:
+    """Mask the quoted display names of WeChat system lines (``"王秀英"邀请"6-3-502 李"加入了群聊``),
+    except names in ``keep`` (e.g. the public account 园园)."""
+    def replace(match: re.Match) -> str:
+        name = match.group(2)
+        return match.group(0) if name in keep else f"{match.group(1)}{SYSTEM_NAME_MASK}{match.group(3)}"
+
+    return values.astype("string").str.replace(_QUOTED_NAME, replace, regex=True)
+
+
+def _mention_mask(match: re.Match) -> str:
+    return MENTION_MASK + ("\u2005" if match["spaced"] is not None else "")
