@@ -365,8 +365,7 @@ def _age_band(age: pd.Series) -> pd.Series:
 
 def _households(frames, records: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     keys = records.loc[records["household_id"].notna() & ~records["source"].eq("cases")]
-    sources = (keys.groupby("household_id")["source"].agg(lambda s: ";".join(sorted(set(s))))
-               .rename("sources"))
+    sources = _joined_sets(keys, "source", by="household_id").rename("sources")
     table = parse_addresses(pd.Series(sources.index, index=sources.index))
     table = table.assign(household_id=sources.index, sources=sources.to_numpy()).reset_index(drop=True)
 
@@ -407,20 +406,33 @@ def _households(frames, records: pd.DataFrame, reference: pd.Timestamp) -> pd.Da
 
 
 def _residents(records: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
+    """One row per linked resident; birth year and phone are the most frequent among their records
+    (ties: the smallest value, so the choice is deterministic)."""
     people = records.loc[records["resident_id"].notna()]
     grouped = people.groupby("resident_id", sort=True)
-    birth_year = grouped["birth_year"].agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
-    phone_id = grouped["phone_id"].agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
+    ids = grouped.size().index
     table = pd.DataFrame({
-        "resident_id": birth_year.index,
-        "household_id": grouped["household_id"].first().to_numpy(),
-        "birth_year": birth_year.astype("Int64").to_numpy(),
-        "phone_id": phone_id.astype("string").to_numpy(),
-        "sources": grouped["source"].agg(lambda s: ";".join(sorted(set(s)))).to_numpy(),
+        "resident_id": ids,
+        "household_id": grouped["household_id"].first().reindex(ids).to_numpy(),
+        "birth_year": _most_frequent(people, "birth_year").reindex(ids).astype("Int64").to_numpy(),
+        "phone_id": _most_frequent(people, "phone_id").reindex(ids).astype("string").to_numpy(),
+        "sources": _joined_sets(people, "source").reindex(ids).to_numpy(),
         "n_records": grouped.size().to_numpy(),
     })
     table["age_band"] = _age_band(reference.year - table["birth_year"].astype("Float64"))
     return table
+
+
+def _most_frequent(people: pd.DataFrame, column: str) -> pd.Series:
+    counts = people.dropna(subset=[column]).groupby(["resident_id", column]).size().rename("n").reset_index()
+    counts = counts.sort_values(["resident_id", "n", column], ascending=[True, False, True])
+    return counts.drop_duplicates("resident_id").set_index("resident_id")[column]
+
+
+def _joined_sets(frame: pd.DataFrame, column: str, by: str = "resident_id") -> pd.Series:
+    """``;``-joined sorted distinct values of ``column`` per ``by`` (vectorized)."""
+    pairs = frame[[by, column]].drop_duplicates().sort_values([by, column])
+    return pairs.groupby(by, sort=True)[column].agg(";".join)
 
 
 def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:

@@ -95,6 +95,28 @@ def _similar(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) <= 1 or fuzz.ratio(a, b) >= SIMILAR_RATIO
 
 
+def _name_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """Exact (household, name) groups with record count, friend-record count, phones and birth years."""
+    table: dict[tuple[str, str], list] = {}
+    for household, name, source, phone, year in zip(
+            frame["household_id"].tolist(), frame["name"].tolist(), frame["source"].tolist(),
+            frame["phone"].tolist(), frame["birth_year"].tolist(), strict=True):
+        entry = table.setdefault((household, name), [0, 0, set(), set()])
+        entry[0] += 1
+        entry[1] += source == FRIEND_SOURCE
+        if isinstance(phone, str):
+            entry[2].add(phone)
+        if year is not None and year is not pd.NA:
+            entry[3].add(int(year))
+    keys = sorted(table)
+    return pd.DataFrame({
+        "household_id": [k[0] for k in keys], "name": [k[1] for k in keys],
+        "n": [table[k][0] for k in keys], "friends": [table[k][1] for k in keys],
+        "phones": [frozenset(table[k][2]) for k in keys], "years": [frozenset(table[k][3]) for k in keys],
+        "gid": np.arange(len(keys)),
+    })
+
+
 def link_records(records: pd.DataFrame) -> pd.DataFrame:
     """Cluster registry records into residents.
 
@@ -118,14 +140,7 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     named = frame["household_id"].notna() & frame["name"].notna()
 
     # step 2: exact name groups within households
-    is_friend = frame["source"].eq(FRIEND_SOURCE)
-    groups = (frame.loc[named].assign(friend=is_friend[named])
-              .groupby(["household_id", "name"], sort=True)
-              .agg(n=("source", "size"), friends=("friend", "sum"),
-                   phones=("phone", lambda s: frozenset(s.dropna())),
-                   years=("birth_year", lambda s: frozenset(int(y) for y in s.dropna())))
-              .reset_index())
-    groups["gid"] = np.arange(len(groups))
+    groups = _name_groups(frame.loc[named])
     union = _Clusters(groups["phones"].tolist(), groups["years"].tolist(), groups["friends"].tolist())
     merged_by: dict[int, str] = {}
 
