@@ -94,8 +94,9 @@ def test_yuanyuan_is_found_as_the_non_friend_sender_in_most_groups():
 def test_person_projection_adds_shared_groups_and_interactions():
     tables = tiny_community()
     graph = network.build_graph(**tables, yuanyuan_ids=["myy"])
-    projection = network.person_projection(graph)
+    projection = network.person_projection(graph, keep_isolates=True)
     assert set(projection.nodes) == {"R:Ra", "R:Rb", "R:Rc", "M:ms"}
+    assert "R:Rb" not in network.person_projection(graph)
     assert projection["R:Ra"]["R:Rc"]["shared_groups"] == 2  # g1 and g2
     assert projection["R:Ra"]["M:ms"]["weight"] == 1 + 2  # g1 + mention + reply
     assert projection.degree("R:Rb") == 0
@@ -132,14 +133,40 @@ def test_igraph_and_networkx_betweenness_agree_exactly(mid_graph, weight):
     assert fast.max() > 0.01
 
 
-def test_sampled_betweenness_is_reproducible_and_close_to_exact(mid_graph):
+@pytest.mark.parametrize("engine", ["igraph", "networkx"])
+def test_sampled_betweenness_is_reproducible_and_close_to_exact(mid_graph, engine):
     exact = network.betweenness(mid_graph)
-    first = network.betweenness(mid_graph, engine="networkx", k=300, seed=3)
-    again = network.betweenness(mid_graph, engine="networkx", k=300, seed=3)
+    first = network.betweenness(mid_graph, engine=engine, k=300, seed=3)
+    again = network.betweenness(mid_graph, engine=engine, k=300, seed=3)
     pd.testing.assert_series_equal(first, again)
     agreement = network.betweenness_agreement(exact, first, top=20)
-    assert agreement["spearman"] > 0.8
-    assert agreement["top_overlap"] >= 0.5
+    assert agreement["spearman"] > 0.95
+    assert agreement["top_overlap"] >= 0.7
+
+
+def test_igraph_sampling_every_source_is_exact(mid_graph):
+    exact = network.betweenness(mid_graph)
+    every = network.betweenness(mid_graph, k=mid_graph.number_of_nodes() - 1, seed=0)
+    assert network.betweenness_agreement(exact, every)["spearman"] > 0.999
+    with pytest.raises(ValueError, match="k must be"):
+        network.betweenness(mid_graph, k=0)
+
+
+def test_igraph_and_networkx_eigenvector_agree(mid_graph):
+    graph = mid_graph.copy()
+    graph.add_edge("island-a", "island-b", weight=1.0)  # a second component gets 0
+    fast = network.eigenvector(graph, engine="igraph")
+    slow = network.eigenvector(graph, engine="networkx")
+    np.testing.assert_allclose(fast.to_numpy(), slow.reindex(fast.index).to_numpy(), atol=1e-6)
+    assert fast["island-a"] == 0 and fast.max() == 1.0
+
+
+@pytest.mark.parametrize("engine", ["igraph", "networkx"])
+def test_louvain_engines_recover_planted_cliques(engine):
+    graph = nx.ring_of_cliques(6, 8)
+    labels = network.louvain(graph, weight=None, seed=2, engine=engine)
+    assert labels.equals(network.louvain(graph, weight=None, seed=2, engine=engine))
+    assert network.community_nmi(labels, pd.Series({n: n // 8 for n in graph.nodes})) == pytest.approx(1.0)
 
 
 def test_louvain_same_seed_same_labels_and_recovers_planted_cliques():

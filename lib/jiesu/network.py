@@ -91,13 +91,18 @@ def to_person(member_ids: pd.Series, keys: pd.Series) -> pd.Series:
     return ids.map(keys).fillna("M:" + ids).astype("str")
 
 
-def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame) -> list[str]:
-    """园园's own member id(s): the senders that reach the most groups without being friends of 园园.
+def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame, teams: pd.DataFrame | None = None) -> list[str]:
+    """园园's own member id(s).
 
-    Ingest keys 园园's account like any other member. 园园 is the one sender who is in no ``friends``
-    row (she cannot befriend herself), is not a resident, and posts in the largest number of groups;
-    on data where no such sender posts in at least half the groups, returns ``[]``.
+    Ingest keys 园园's account like any other member. The team roster names her role (a ``role``
+    containing 园园, e.g. 虚拟社工（园园）); without such a row, 园园 is the sender who is in no ``friends``
+    row (she cannot befriend herself) and posts in the largest number of groups, if that is at least
+    half of them; otherwise returns ``[]``.
     """
+    if teams is not None and len(teams):
+        listed = teams.loc[teams["role"].astype("str").str.contains("园园", regex=False).fillna(False), "member_id"]
+        if len(listed):
+            return sorted(set(listed.dropna().astype(str)))
     if messages.empty:
         return []
     friend_ids = set(friends["member_id"].dropna().astype(str))
@@ -182,7 +187,7 @@ def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: p
     ----------
     households, residents, friends, teams, groups, memberships, messages : processed tables.
     reply_window_minutes : reply window of :func:`chat_interactions` (minutes).
-    yuanyuan_ids : 园园's own member id(s); default: :func:`yuanyuan_member_ids` on ``messages``.
+    yuanyuan_ids : 园园's own member id(s); default: :func:`yuanyuan_member_ids`.
 
     Returns
     -------
@@ -192,7 +197,7 @@ def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: p
     messages = messages if messages is not None else pd.DataFrame(
         columns=["group_id", "sender_id", "sent_at", "msg_type", "mentions"])
     if yuanyuan_ids is None:
-        yuanyuan_ids = yuanyuan_member_ids(messages, friends)
+        yuanyuan_ids = yuanyuan_member_ids(messages, friends, teams)
     keys = person_keys(friends, teams, yuanyuan_ids=yuanyuan_ids)
     graph = nx.Graph()
     graph.add_node(YUANYUAN, kind="yuanyuan", label="园园")
@@ -277,13 +282,14 @@ def membership_projection(persons: pd.Series, groups: pd.Series) -> nx.Graph:
     graph = nx.Graph()
     joined = np.asarray(incidence.sum(axis=1)).ravel()
     graph.add_nodes_from((str(p), {"groups": int(n)}) for p, n in zip(person_index, joined, strict=True))
+    names = [str(p) for p in person_index]  # plain list: indexing an Arrow-backed Index is slow
     graph.add_edges_from(
-        (person_index[i], person_index[j], {"weight": float(w), "shared_groups": int(w)})
-        for i, j, w in zip(shared.row, shared.col, shared.data, strict=True))
+        (names[i], names[j], {"weight": float(w), "shared_groups": int(w)})
+        for i, j, w in zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True))
     return graph
 
 
-def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False) -> nx.Graph:
+def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False, keep_isolates: bool = False) -> nx.Graph:
     """People only (``resident``/``member`` nodes): weight = shared groups + chat interactions.
 
     Parameters
@@ -291,6 +297,7 @@ def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False) -> nx.
     graph : from :func:`build_graph`.
     include_yuanyuan : keep 园园 (she is in every group and would be everyone's broker; off by default,
         since the question is who *besides* 园园 holds the network together).
+    keep_isolates : keep people with no tie (residents known only from the registry, not on WeChat).
 
     Returns
     -------
@@ -320,6 +327,8 @@ def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False) -> nx.
                 projection[u][v]["weight"] += count
             else:
                 projection.add_edge(u, v, weight=float(count), shared_groups=0, interactions=float(count))
+    if not keep_isolates:
+        projection.remove_nodes_from([n for n in people if projection.degree(n) == 0])
     return projection
 
 
@@ -334,9 +343,57 @@ def _to_igraph(graph: nx.Graph, weight: str | None):
     index = {n: i for i, n in enumerate(nodes)}
     edges = [(index[u], index[v]) for u, v in graph.edges()]
     g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    if weight:
-        g.es["weight"] = [float(d.get(weight, 1.0)) for *_, d in graph.edges(data=True)]
+    g.vs["name"] = nodes
+    g.es["weight"] = [float(d.get(weight, 1.0)) for *_, d in graph.edges(data=True)] if weight else [1.0] * len(edges)
     return g, nodes
+
+
+def _betweenness_igraph(g, *, weighted: bool, k: int | None, seed: int) -> pd.Series:
+    n = g.vcount()
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    distances = [1.0 / w for w in g.es["weight"]] if weighted else None
+    if k is None or k == n:
+        raw = np.asarray(g.betweenness(directed=False, weights=distances), dtype=float)
+    else:
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False)).tolist()
+        # igraph's subset betweenness on an undirected graph is half the sum over (source, any target)
+        # pairs, exactly like the full count when every node is a source: scale by n / k
+        raw = np.asarray(g.betweenness(directed=False, weights=distances, sources=sources), dtype=float) * n / k
+    return pd.Series(raw * scale, index=g.vs["name"], name="betweenness")
+
+
+def _eigenvector_igraph(g, *, weighted: bool) -> pd.Series:
+    giant = g.connected_components().giant()
+    if giant.vcount() < 3:
+        values = pd.Series(1.0, index=giant.vs["name"])
+    else:
+        values = pd.Series(giant.eigenvector_centrality(scale=True, weights="weight" if weighted else None),
+                           index=giant.vs["name"])
+    values = values.reindex(g.vs["name"]).fillna(0.0).rename("eigenvector")
+    return values / values.max() if values.max() > 0 else values
+
+
+def _louvain_igraph(g, *, weighted: bool, seed: int, resolution: float) -> list[set]:
+    import random
+
+    import igraph as ig
+
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        membership = g.community_multilevel(weights="weight" if weighted else None,
+                                            resolution=resolution).membership
+    finally:
+        ig.set_random_number_generator(random)
+    parts: list[set] = [set() for _ in range(max(membership) + 1 if membership else 0)]
+    for node, label in zip(g.vs["name"], membership, strict=True):
+        parts[label].add(node)
+    return parts
+
+
+def _community_labels(parts: Iterable[set], nodes: list) -> pd.Series:
+    parts = sorted((p for p in parts if p), key=lambda c: (-len(c), min(map(str, c))))
+    labels = {node: i for i, part in enumerate(parts) for node in part}
+    return pd.Series(labels, name="community", dtype="Int64").reindex(nodes)
 
 
 def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str = "igraph",
@@ -346,8 +403,10 @@ def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str =
     Parameters
     ----------
     weight : edge attribute holding tie strength (``None``: unweighted, every edge length 1).
-    engine : ``"igraph"`` (exact, compiled) or ``"networkx"``.
-    k : networkx only: estimate from ``k`` source nodes sampled with ``seed`` (None = exact).
+    engine : ``"igraph"`` (compiled) or ``"networkx"``; both give the same exact values.
+    k : estimate from ``k`` source nodes drawn with ``seed`` (Brandes & Pich 2007, scaled by n/k);
+        ``None`` = exact. igraph draws the sources with a numpy Generator, networkx with its own sampler,
+        so the two estimates differ in detail; both converge to the exact value as ``k`` → n.
 
     Returns
     -------
@@ -356,15 +415,11 @@ def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str =
     n = graph.number_of_nodes()
     if n == 0:
         return pd.Series(dtype=float)
-    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    if k is not None and not 0 < k <= n:
+        raise ValueError(f"k must be between 1 and the number of nodes ({n}), got {k}")
     if engine == "igraph":
-        if k is not None:
-            raise ValueError("igraph betweenness is exact; sampling (k) is for engine='networkx'")
-        g, nodes = _to_igraph(graph, weight)
-        if weight:
-            g.es["distance"] = [1.0 / w for w in g.es["weight"]]
-        raw = g.betweenness(directed=False, weights="distance" if weight else None)
-        return pd.Series(np.asarray(raw, dtype=float) * scale, index=nodes, name="betweenness")
+        g, _ = _to_igraph(graph, weight)
+        return _betweenness_igraph(g, weighted=bool(weight), k=k, seed=seed)
     if engine == "networkx":
         distance = None
         work = graph
@@ -393,34 +448,56 @@ def betweenness_agreement(exact: pd.Series, estimate: pd.Series, *, top: int = 2
             "max_abs_diff": float((both["a"] - both["b"]).abs().max())}
 
 
-def eigenvector(graph: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
+def eigenvector(graph: nx.Graph, *, weight: str | None = "weight", engine: str = "igraph") -> pd.Series:
     """Weighted eigenvector centrality (Bonacich 1972), scaled so the most central node has 1.
 
-    Uses the leading eigenvector of the sparse adjacency matrix (networkx's numpy variant, ARPACK);
-    on a disconnected graph the mass sits in the component with the largest eigenvalue.
+    The leading eigenvector of the adjacency matrix of the largest connected component (igraph's ARPACK
+    routine, or networkx's numpy variant with ``engine="networkx"``); nodes outside it get 0 (on a
+    disconnected graph the leading eigenvector is not unique, and the largest component is the core).
     """
+    nodes = list(graph.nodes())
     if graph.number_of_edges() == 0:
-        return pd.Series(0.0, index=list(graph.nodes()), name="eigenvector")
-    values = pd.Series(nx.eigenvector_centrality_numpy(graph, weight=weight), name="eigenvector").abs()
-    values = values.reindex(list(graph.nodes()))
+        return pd.Series(0.0, index=nodes, name="eigenvector")
+    if engine == "igraph":
+        return _eigenvector_igraph(_to_igraph(graph, weight)[0], weighted=bool(weight))
+    if engine != "networkx":
+        raise ValueError(f"engine must be 'igraph' or 'networkx', got {engine!r}")
+    largest = graph.subgraph(max(nx.connected_components(graph), key=len))
+    if largest.number_of_nodes() < 3:
+        values = pd.Series(1.0, index=list(largest.nodes()))
+    else:
+        values = pd.Series(nx.eigenvector_centrality_numpy(largest, weight=weight)).abs()
+    values = values.reindex(nodes).fillna(0.0).rename("eigenvector")
     return values / values.max()
 
 
-def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0) -> pd.Series:
+def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0,
+            engine: str = "igraph") -> pd.Series:
     """Louvain communities (Blondel et al. 2008) with a fixed seed.
+
+    ``engine="igraph"`` runs igraph's multilevel algorithm with a ``random.Random(seed)`` generator (igraph's
+    RNG is global: it is set for the call and restored to Python's ``random`` module afterwards);
+    ``engine="networkx"`` runs ``nx.community.louvain_communities(seed=seed)``.
 
     Returns a Series node → community number, numbered by size (0 = largest; ties by smallest node key),
     so the same graph and seed always give the same labels.
     """
-    parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
-    parts = sorted(parts, key=lambda c: (-len(c), min(map(str, c))))
-    labels = {node: i for i, part in enumerate(parts) for node in part}
-    return pd.Series(labels, name="community").reindex(list(graph.nodes()))
+    nodes = list(graph.nodes())
+    if engine == "igraph":
+        parts = _louvain_igraph(_to_igraph(graph, weight)[0], weighted=bool(weight), seed=seed, resolution=resolution)
+    elif engine == "networkx":
+        parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
+    else:
+        raise ValueError(f"engine must be 'igraph' or 'networkx', got {engine!r}")
+    return _community_labels(parts, nodes)
 
 
 def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0,
-                 engine: str = "igraph") -> pd.DataFrame:
+                 engine: str = "igraph", k: int | None = None) -> pd.DataFrame:
     """Broker table: degree, strength, betweenness, eigenvector and Louvain community of every node.
+
+    ``engine`` picks igraph (default, compiled) or networkx for the three heavy measures; ``k`` samples
+    betweenness sources (see :func:`betweenness`); ``seed`` drives sampling and Louvain.
 
     Returns
     -------
@@ -434,9 +511,18 @@ def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 
         "degree": [graph.degree(n) for n in nodes],
         "strength": [float(graph.degree(n, weight=weight)) if weight else float(graph.degree(n)) for n in nodes],
     })
-    table["betweenness"] = betweenness(graph, weight=weight, engine=engine).reindex(nodes).to_numpy()
-    table["eigenvector"] = eigenvector(graph, weight=weight).reindex(nodes).to_numpy()
-    table["community"] = louvain(graph, weight=weight, seed=seed).reindex(nodes).to_numpy()
+    if engine == "igraph" and graph.number_of_nodes():
+        g, _ = _to_igraph(graph, weight)  # convert once for the three measures
+        between = _betweenness_igraph(g, weighted=bool(weight), k=k, seed=seed)
+        eigen = _eigenvector_igraph(g, weighted=bool(weight)) if graph.number_of_edges() else None
+        community = _community_labels(_louvain_igraph(g, weighted=bool(weight), seed=seed, resolution=1.0), nodes)
+    else:
+        between = betweenness(graph, weight=weight, engine=engine, k=k, seed=seed)
+        eigen = eigenvector(graph, weight=weight, engine=engine)
+        community = louvain(graph, weight=weight, seed=seed, engine=engine)
+    table["betweenness"] = between.reindex(nodes).to_numpy()
+    table["eigenvector"] = eigen.reindex(nodes).to_numpy() if eigen is not None else 0.0
+    table["community"] = community.reindex(nodes).to_numpy()
     table = table.sort_values(["betweenness", "degree", "node"], ascending=[False, False, True], kind="stable")
     return table.reset_index(drop=True)
 
@@ -975,6 +1061,9 @@ def load_tables(data: Paths | str | os.PathLike | None = None, *, as_of=None,
 
 def network_nmi(graph: nx.Graph, communities: pd.Series) -> dict[str, float]:
     """NMI of the Louvain communities of people with their building and with their main group kind
-    (:func:`person_buildings`, :func:`primary_group_kind`), over the people labelled in both."""
+    (:func:`person_buildings`, :func:`primary_group_kind`), over the people labelled in both.
+
+    ``graph`` is the community graph of :func:`build_graph` (it knows groups and buildings);
+    ``communities`` maps person nodes to community labels (e.g. from :func:`node_metrics`)."""
     return {"楼栋 building": community_nmi(communities, person_buildings(graph)),
             "群类别 group kind": community_nmi(communities, primary_group_kind(graph))}

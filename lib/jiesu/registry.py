@@ -410,3 +410,26 @@ def report_coverage(data: Paths | str | os.PathLike | None = None, *, color_by: 
         "by_building": by_building,
         "map_figure": figure,
     }
+
+
+def score_coverage(truth: dict, data: Paths | str | os.PathLike | None = None) -> dict:
+    """Score the coverage analysis against the planted truth (``truth["coverage"]``).
+
+    Returns
+    -------
+    ``household_coverage_abs_error``: |measured − planted| household coverage (share of all households);
+    ``uncovered_vulnerable_exact``: the outreach list's households equal the planted
+    ``uncovered_vulnerable`` set exactly.
+    """
+    from jiesu import datasets
+
+    where = datasets.resolve(data)
+    households = datasets.load("households", where)
+    friends = datasets.load("friends", where)
+    planted = truth["coverage"]
+    measured = float(household_coverage(households, friends)["coverage"].iloc[0])
+    found = set(outreach_list(households, friends)["household_id"].astype(str))
+    return {
+        "household_coverage_abs_error": abs(measured - float(planted["household_coverage"])),
+        "uncovered_vulnerable_exact": found == set(planted["uncovered_vulnerable"]),
+    }
