@@ -6,6 +6,7 @@ one file."""
 from __future__ import annotations
 
 import codecs
+import shutil
 
 import openpyxl
 import pandas as pd
@@ -19,12 +20,21 @@ from jiesu.readers import read_raw
 from jiesu.validation import MAX_CELL_CHARS
 
 
+@pytest.fixture(scope="module")
+def good_world(tmp_path_factory):
+    """The good raw folder and its processed output, built once per module."""
+    root = tmp_path_factory.mktemp("good")
+    raw = write_mini_world(root / "raw")
+    ingest(raw, root / "processed")
+    return root
+
+
 @pytest.fixture
-def world(tmp_path):
-    """A good raw folder, already ingested once; returns (raw, processed, digest of processed)."""
-    raw = write_mini_world(tmp_path / "raw")
-    processed = tmp_path / "processed"
-    ingest(raw, processed)
+def world(good_world, tmp_path):
+    """A private copy of the good, already ingested world; returns (raw, processed, digest of processed)."""
+    for part in ("raw", "processed"):
+        shutil.copytree(good_world / part, tmp_path / part)  # copy2 keeps mtimes
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
     return raw, processed, tree_digest(processed)
 
 
