@@ -812,7 +812,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
             dd = days[day]
             if pd.Timestamp("2020-01-22") <= dd <= pd.Timestamp("2020-06-30") and comp.u() < 0.6:
                 cat = "epidemic"
-            elif dd >= pd.Timestamp("2020-04-20") and comp.u() < 0.3:
+            elif dd >= pd.Timestamp("2020-05-01") and comp.u() < 0.3:
                 cat = "garbage"
             t = day * 86400 + 9 * 3600 + float(rng.integers(0, 7200))
             chat.add(g, t, yuanyuan, "文本", comp.announcement(cat), cat or "", "followup" if cat else "chatter")
