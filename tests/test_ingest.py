@@ -127,6 +127,16 @@ def test_siblings_with_near_identical_names_stay_apart():
     assert link_records(records)["resident_key"].nunique() == 2
 
 
+def test_homonyms_of_different_generations_are_split():
+    records = _records([
+        ("epidemic_registration", "E1", "10-2-204", "陈庆云", "13900111111", 1952),
+        ("epidemic_registration", "E2", "10-2-204", "陈庆云", "13900222222", 1921),
+        ("visits", "V1", "10-2-204", "陈庆云", "13900111111", None),
+    ])
+    keys = link_records(records)["resident_key"].tolist()
+    assert keys == ["10-2-204|陈庆云|1952", "10-2-204|陈庆云|1921", "10-2-204|陈庆云|1952"]
+
+
 def test_same_name_other_household_is_another_person():
     records = _records([
         ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),

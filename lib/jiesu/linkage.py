@@ -7,7 +7,8 @@ Method (deterministic, in the spirit of Fellegi–Sunter blocking + rule-based m
 1. **Block** on the normalized household key (``BB-U-RRR``): two records can only be the same
    resident if they name the same dwelling.  Addresses are normalized by
    :func:`jiesu.normalize.parse_addresses`, so the key is exact.
-2. **Group** records with the same normalized name within a household (rule ``exact_name``).
+2. **Group** records with the same normalized name within a household (rule ``exact_name``),
+   splitting homonyms whose birth years disagree (a grandmother and granddaughter of one name).
 3. **Compare** every pair of name groups within a household (a handful per household, so this is
    cheap) and **merge** (union–find) when
 
@@ -95,26 +96,62 @@ def _similar(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) <= 1 or fuzz.ratio(a, b) >= SIMILAR_RATIO
 
 
-def _name_groups(frame: pd.DataFrame) -> pd.DataFrame:
-    """Exact (household, name) groups with record count, friend-record count, phones and birth years."""
-    table: dict[tuple[str, str], list] = {}
-    for household, name, source, phone, year in zip(
-            frame["household_id"].tolist(), frame["name"].tolist(), frame["source"].tolist(),
-            frame["phone"].tolist(), frame["birth_year"].tolist(), strict=True):
-        entry = table.setdefault((household, name), [0, 0, set(), set()])
-        entry[0] += 1
-        entry[1] += source == FRIEND_SOURCE
-        if isinstance(phone, str):
-            entry[2].add(phone)
-        if year is not None and year is not pd.NA:
-            entry[3].add(int(year))
-    keys = sorted(table)
-    return pd.DataFrame({
-        "household_id": [k[0] for k in keys], "name": [k[1] for k in keys],
-        "n": [table[k][0] for k in keys], "friends": [table[k][1] for k in keys],
-        "phones": [frozenset(table[k][2]) for k in keys], "years": [frozenset(table[k][3]) for k in keys],
-        "gid": np.arange(len(keys)),
-    })
+def _name_groups(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Exact (household, name) groups with record count, friend-record count, phones and birth years.
+
+    Homonyms (rule ``exact_name`` would merge two people of one household with the same name, e.g.
+    a grandmother and a granddaughter) are split when their birth years are more than
+    :data:`BIRTH_YEAR_TOLERANCE` apart: records with a birth year join their year's subgroup, records
+    without one join the subgroup that shares their phone, else the largest subgroup.  Split groups
+    carry a ``tag`` (``|<birth year>``) so their resident keys differ.
+
+    Returns the groups and, for every row of ``frame``, its group id.
+    """
+    rows: dict[tuple[str, str], list[int]] = {}
+    households, names_ = frame["household_id"].tolist(), frame["name"].tolist()
+    sources, phones, years = frame["source"].tolist(), frame["phone"].tolist(), frame["birth_year"].tolist()
+    years = [None if y is None or y is pd.NA else int(y) for y in years]
+    phones = [p if isinstance(p, str) else None for p in phones]
+    for i, key in enumerate(zip(households, names_, strict=True)):
+        rows.setdefault(key, []).append(i)
+    record_gid = np.empty(len(frame), dtype=int)
+    table = []
+    for key in sorted(rows):
+        members = rows[key]
+        for tag, subset in _split_homonyms(members, years, phones):
+            gid = len(table)
+            record_gid[subset] = gid
+            table.append({
+                "household_id": key[0], "name": key[1], "tag": tag, "n": len(subset),
+                "friends": sum(sources[i] == FRIEND_SOURCE for i in subset),
+                "phones": frozenset(phones[i] for i in subset if phones[i]),
+                "years": frozenset(years[i] for i in subset if years[i] is not None),
+                "gid": gid,
+            })
+    columns = ["household_id", "name", "tag", "n", "friends", "phones", "years", "gid"]
+    return pd.DataFrame(table, columns=columns), record_gid
+
+
+def _split_homonyms(members: list[int], years: list, phones: list) -> list[tuple[str, list[int]]]:
+    distinct = sorted({years[i] for i in members if years[i] is not None})
+    clusters: list[list[int]] = []
+    for year in distinct:
+        if clusters and year - clusters[-1][-1] <= BIRTH_YEAR_TOLERANCE:
+            clusters[-1].append(year)
+        else:
+            clusters.append([year])
+    if len(clusters) <= 1:
+        return [("", members)]
+    cluster_of = {year: k for k, cluster in enumerate(clusters) for year in cluster}
+    subsets: list[list[int]] = [[] for _ in clusters]
+    undated = []
+    for i in members:
+        (undated if years[i] is None else subsets[cluster_of[years[i]]]).append(i)
+    for i in undated:
+        sharing = [k for k, subset in enumerate(subsets) if phones[i] and any(phones[j] == phones[i] for j in subset)]
+        target = sharing[0] if len(sharing) == 1 else max(range(len(subsets)), key=lambda k: (len(subsets[k]), -k))
+        subsets[target].append(i)
+    return [(f"|{clusters[k][0]}", sorted(subset)) for k, subset in enumerate(subsets)]
 
 
 def link_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +177,7 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     named = frame["household_id"].notna() & frame["name"].notna()
 
     # step 2: exact name groups within households
-    groups = _name_groups(frame.loc[named])
+    groups, record_gid = _name_groups(frame.loc[named])
     union = _Clusters(groups["phones"].tolist(), groups["years"].tolist(), groups["friends"].tolist())
     merged_by: dict[int, str] = {}
 
@@ -173,18 +210,17 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
 
     # canonical spelling: the most frequent in the cluster (ties: the alphabetically first)
     canonical = (groups.sort_values(["root", "n", "name"], ascending=[True, False, True])
-                 .drop_duplicates("root").set_index("root")["name"])
-    groups["resident_key"] = groups["household_id"] + "|" + groups["root"].map(canonical)
+                 .drop_duplicates("root").set_index("root"))
+    groups["resident_key"] = (groups["household_id"] + "|" + groups["root"].map(canonical["name"])
+                              + groups["root"].map(canonical["tag"]))
     groups["rule"] = [merged_by.get(int(g), "exact_name") for g in groups["gid"]]
 
     out = pd.DataFrame(index=frame.index)
     out["household_id"] = frame["household_id"]
-    keyed = frame.loc[named, ["household_id", "name"]].merge(
-        groups[["household_id", "name", "resident_key", "rule"]], on=["household_id", "name"], how="left")
     out["resident_key"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     out["rule"] = pd.Series("unlinked", index=frame.index, dtype="string")
-    out.loc[named, "resident_key"] = keyed["resident_key"].to_numpy()
-    out.loc[named, "rule"] = keyed["rule"].to_numpy()
+    out.loc[named, "resident_key"] = groups["resident_key"].to_numpy()[record_gid]
+    out.loc[named, "rule"] = groups["rule"].to_numpy()[record_gid]
     out.loc[frame["household_id"].notna() & ~named, "rule"] = "household_only"
 
     # step 4: records without an address join the resident who carries their phone; if several
