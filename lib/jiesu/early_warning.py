@@ -3,7 +3,7 @@
 The seed community had someone read 园园's chats for "keywords that keep coming back".  This module
 makes that repeatable:
 
-* **Burst detection** — daily counts of each term (messages by residents that contain it) are compared
+* **Burst detection** — daily counts of each term (text messages that contain it) are compared
   with a *seasonal baseline*: the larger of (a) the same ±``window`` days in the other years of the
   data (shifted by whole multiples of 364 days, so weekdays line up; leave-one-year-out, i.e. a
   retrospective baseline) and (b) the trailing level ``trailing`` days back (a guard gap of one week
@@ -323,12 +323,12 @@ def false_alarm_rate(pvalues: pd.DataFrame, counts: pd.DataFrame, quiet: pd.Seri
 
 
 def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
-    """Residents' text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id),
+    """Text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id),
     ``msg_id``, ``group_id``, ``sent_at``, ``day``, ``text``, ``tokens``."""
-    from jiesu.topics import resident_text_messages, tokenized_corpus
+    from jiesu.topics import text_messages, tokenized_corpus
 
     where = datasets.resolve(data)
-    messages = resident_text_messages(datasets.load("messages", where))
+    messages = text_messages(datasets.load("messages", where))
     path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
     tokens = pd.read_parquet(path, columns=["doc_id", "tokens"])
     frame = messages[["msg_id", "group_id", "sender_id", "sent_at", "text"]].merge(
@@ -338,7 +338,7 @@ def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.Data
 
 
 def snapshot_bursts(data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()) -> dict:
-    """:func:`detect_bursts` on the snapshot's resident messages (categories from the lexicons)."""
+    """:func:`detect_bursts` on the snapshot's text messages (categories from the lexicons)."""
     return detect_bursts(snapshot_documents(data), params)
 
 
@@ -373,7 +373,7 @@ def lead_lag(bursts: pd.DataFrame, cases: pd.DataFrame, *, horizon: int = 21) ->
 def category_cross_correlation(docs: pd.DataFrame, cases: pd.DataFrame, *, max_lag: int = 21) -> pd.DataFrame:
     """Per category, the lag (days) at which daily chat mentions best predict daily 12345 cases.
 
-    Chat mentions: resident messages with a token of the category's lexicon.  Both series are
+    Chat mentions: text messages with a token of the category's lexicon.  Both series are
     differenced against their 28-day centred mean (removes season) before the Pearson correlation
     ``corr(chat[t], cases[t+lag])`` for lag = 0…``max_lag``.  Returns ``category``, ``label``,
     ``best_lag_days``, ``correlation``, ``chat_mentions``, ``cases``.

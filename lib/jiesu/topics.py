@@ -6,8 +6,8 @@ Pipeline (gensim, Řehůřek & Sojka 2010):
    :class:`jiesu.text.Tokenizer` (rjieba backend, governance dictionary, stopwords) and caches the
    result in ``data/interim/tokens/<content-hash>.parquet``; :class:`TokenizedCorpus` streams it back
    one document at a time (gensim's corpus interface), so memory stays flat.
-2. **Issue-like documents.** The model is trained on residents' text messages with at least
-   ``min_tokens`` tokens: staff replies, system messages and short chatter (收到, 谢谢, 🙏) carry no
+2. **Issue-like documents.** The model is trained on text messages with at least ``min_tokens``
+   tokens after stopword removal: pictures, system messages and short chatter (收到, 谢谢, 🙏) carry no
    topic and would only blur the issue topics.
 3. **Phrases → Dictionary → LdaModel.** ``Phrases`` joins frequent bigrams (暖气_不热), ``Dictionary``
    drops rare and ubiquitous tokens, ``LdaModel`` (online variational Bayes, Hoffman et al. 2010) is
@@ -42,9 +42,11 @@ from jiesu.settings import Paths
 from jiesu.text import Tokenizer
 
 CHATTER_LABEL = OTHER_LABEL
-DEFAULT_K_GRID = (9, 10, 11, 12)
-TOKENS_VERSION = "tokens-v1"
-MODEL_VERSION = "lda-v1"
+OTHER_CODE = "other"
+DEFAULT_K_GRID = (10, 12, 14, 16)
+TOKENS_VERSION = "tokens-v2"
+TRAINING_SELECTION = "issue-like-pooled-v2"
+MODEL_VERSION = "lda-v2"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -59,9 +61,10 @@ def frame_hash(frame: pd.DataFrame, columns: Iterable[str]) -> str:
 
 
 def topic_tokenizer(*, strip_boilerplate: bool = False) -> Tokenizer:
-    """The tokenizer every topic model uses: rjieba, governance dictionary, stopwords, tokens of ≥ 2
-    characters (single characters such as 了/好/楼 are mostly noise in chats)."""
-    return Tokenizer("rjieba", min_length=2, strip_boilerplate=strip_boilerplate)
+    """The tokenizer every topic model uses: rjieba, governance dictionary, stopwords.  Single
+    characters are kept here so that ``Phrases`` can join them (车 堵 → 车_堵); lone single characters
+    are dropped after phrasing (:func:`phrase`)."""
+    return Tokenizer("rjieba", min_length=1, strip_boilerplate=strip_boilerplate)
 
 
 def tokenize_frame(frame: pd.DataFrame, *, id_col: str, text_col: str, tokenizer: Tokenizer) -> pd.DataFrame:
@@ -134,15 +137,21 @@ class TokenizedCorpus:
         return sum(1 for _ in self._rows())
 
 
+def phrase(tokens: list[str], phraser) -> list[str]:
+    """Apply bigrams, then drop single characters that did not join a bigram (车 堵 → 车_堵 is kept,
+    a lone 车 or 堵 says too little)."""
+    return [t for t in phraser[tokens] if len(t) >= 2]
+
+
 class PhrasedCorpus:
-    """A token-list stream with gensim ``Phrases`` bigrams applied (暖气 不热 → 暖气_不热)."""
+    """A token-list stream with gensim ``Phrases`` bigrams applied (暖气 不热 → 暖气_不热), see :func:`phrase`."""
 
     def __init__(self, corpus: Iterable[list[str]], phraser):
         self.corpus, self.phraser = corpus, phraser
 
     def __iter__(self) -> Iterator[list[str]]:
         for tokens in self.corpus:
-            yield self.phraser[tokens]
+            yield phrase(tokens, self.phraser)
 
 
 class BowCorpus:
@@ -173,23 +182,31 @@ class TopicParams:
     phrase_min_count, phrase_threshold : gensim Phrases.
     coherence_docs : documents sampled for c_v; topn : top words per topic (labels, coherence, tables).
     label_min_mass : probability mass of lexicon words among the top words needed for a category label.
+    seed_strength : prior weight of lexicon words in their seeded topic (0 = plain, unseeded LDA).
+    seed_min_docs : a category is seeded only if its lexicon words occur in this many training documents.
+    pool_hours : snapshot training documents pool one group's issue-like and staff messages that
+        follow each other within this many hours, keeping conversations with an issue-like message
+        (0 = no pooling: issue-like messages one by one).
     """
 
     k: int | str = "auto"
     k_grid: tuple[int, ...] = DEFAULT_K_GRID
     seed: int = 0
-    passes: int = 2
-    iterations: int = 50
-    chunksize: int = 4000
-    min_tokens: int = 3
+    passes: int = 5
+    iterations: int = 100
+    chunksize: int = 2000
+    min_tokens: int = 2
     no_below: int = 5
     no_above: float = 0.2
-    keep_n: int = 5000
+    keep_n: int = 8000
     phrase_min_count: int = 20
     phrase_threshold: float = 10.0
     coherence_docs: int = 8000
     topn: int = 10
     label_min_mass: float = 0.03
+    seed_strength: float = 500.0
+    seed_min_docs: int = 20
+    pool_hours: float = 12.0
 
     def key(self) -> str:
         return hashlib.sha256(repr((MODEL_VERSION, sorted(asdict(self).items()))).encode()).hexdigest()[:16]
@@ -216,20 +233,21 @@ class TopicModel:
         return int(self.lda.num_topics)
 
     def bow(self, tokens: list[str]) -> list[tuple[int, int]]:
-        return self.dictionary.doc2bow(self.phraser[tokens])
+        return self.dictionary.doc2bow(phrase(tokens, self.phraser))
 
     def infer(self, token_lists: Iterable[list[str]], *, batch_size: int = 4000) -> np.ndarray:
         """Document-topic weights θ (rows sum to 1; all-zero rows for documents with no known word).
 
-        Variational inference (``LdaModel.inference``) with the generator reset to ``params.seed``
-        for every batch, so the same documents in the same order always give the same weights."""
+        Variational inference (``LdaModel.inference``) started from the same uniform γ for every
+        document (gensim starts from random draws), so a message gets the same weights whatever batch
+        or order it is inferred in."""
         rows: list[np.ndarray] = []
         batch: list[list[tuple[int, int]]] = []
 
         def flush() -> None:
             if not batch:
                 return
-            self.lda.random_state = np.random.RandomState(self.params.seed)
+            self.lda.random_state = _UniformStart()
             gamma, _ = self.lda.inference(batch)
             empty = np.array([len(b) == 0 for b in batch])
             theta = gamma / gamma.sum(axis=1, keepdims=True)
@@ -246,6 +264,14 @@ class TopicModel:
 
     def top_words(self, topic: int, topn: int | None = None) -> list[tuple[str, float]]:
         return [(w, float(p)) for w, p in self.lda.show_topic(topic, topn or self.params.topn)]
+
+
+class _UniformStart:
+    """Stands in for ``LdaModel.random_state`` during inference: ``inference`` only draws its starting
+    γ from ``random_state.gamma(100, 1/100, shape)`` (mean 1); a constant 1 makes it deterministic."""
+
+    def gamma(self, shape, scale, size):
+        return np.ones(size)
 
 
 def _lexicons() -> dict[str, tuple[str, ...]]:
@@ -325,7 +351,10 @@ def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicPa
     phrased = PhrasedCorpus(corpus, phraser)
     note("dictionary")
     dictionary = Dictionary(phrased)
-    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
+    # governance words stay even when they are everywhere (车棚 is also where lost keys are found)
+    governance = [w for w in dictionary.token2id if any(_lexicon_hits(w, c.lexicon) for c in CATEGORIES)]
+    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n,
+                               keep_tokens=governance if params.seed_strength > 0 else None)
     dictionary.compactify()
     if len(dictionary) < 2:
         from jiesu.errors import JiesuError
@@ -339,13 +368,15 @@ def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicPa
     texts = _coherence_sample(phrased, dictionary, params)
 
     grid = params.k_grid if params.k == "auto" else (int(params.k),)
+    seeds = seed_categories(bow, dictionary, min_docs=params.seed_min_docs) if params.seed_strength > 0 else []
     best = None
     coherence_by_k: dict[int, float] = {}
     for k in grid:
         note(f"LDA K={k}")
+        eta = seeded_eta(dictionary, seeds[: int(k)], int(k), strength=params.seed_strength) if seeds else None
         lda = LdaModel(corpus=bow, id2word=dictionary, num_topics=int(k), passes=params.passes,
                        iterations=params.iterations, chunksize=params.chunksize, random_state=params.seed,
-                       eval_every=None, alpha="symmetric", dtype=np.float64)
+                       eval_every=None, alpha="symmetric", eta=eta, dtype=np.float64)
         per_topic = _coherence(lda, texts, dictionary, params.topn) if len(grid) > 1 or texts else []
         score = float(np.mean(per_topic)) if per_topic else float("nan")
         coherence_by_k[int(k)] = round(score, 6)
@@ -354,6 +385,39 @@ def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicPa
     _, lda, per_topic = best
     return TopicModel(lda=lda, dictionary=dictionary, phraser=phraser, params=params,
                       topics=_topics_table(lda, params, per_topic), coherence_by_k=coherence_by_k)
+
+
+def _lexicon_hits(word: str, lexicon: tuple[str, ...]) -> bool:
+    parts = word.split("_")
+    return any((entry in word) if len(entry) > 1 else (entry in parts) for entry in lexicon)
+
+
+def seed_categories(bow: list[list[tuple[int, int]]], dictionary, *, min_docs: int = 20) -> list[str]:
+    """Categories to seed, most frequent first: those whose lexicon words occur in at least ``min_docs``
+    training documents (a category the data hardly mention gets no topic of its own)."""
+    docs_with = {}
+    for cat in CATEGORIES:
+        ids = {i for i, w in dictionary.items() if _lexicon_hits(w, cat.lexicon)}
+        docs_with[cat.code] = sum(1 for doc in bow if any(i in ids for i, _ in doc)) if ids else 0
+    ranked = sorted((c for c in docs_with if docs_with[c] >= min_docs), key=lambda c: (-docs_with[c], c))
+    return ranked
+
+
+def seeded_eta(dictionary, seeds: list[str], k: int, *, strength: float) -> np.ndarray:
+    """The topic-word Dirichlet prior of a seeded (guided) LDA: ``1/K`` everywhere (gensim's symmetric
+    default) except that topic ``i`` gives the words of the lexicon of ``seeds[i]`` the prior ``strength``.
+
+    Lexical priors anchor one topic per 12345 category (Jagarlamudi, Daumé & Udupa 2012, "Incorporating
+    lexical priors into topic models"); everything else a topic contains (回水管, 热力站, 跑风门 …) is
+    learned from co-occurrence, and topics beyond the seeded ones stay free for chatter."""
+    from jiesu.categories import BY_CODE
+
+    eta = np.full((k, len(dictionary)), 1.0 / k)
+    for topic, code in enumerate(seeds[:k]):
+        for word_id, word in dictionary.items():
+            if _lexicon_hits(word, BY_CODE[code].lexicon):
+                eta[topic, word_id] = strength
+    return eta
 
 
 def _coherence_sample(phrased: Iterable[list[str]], dictionary, params: TopicParams) -> list[list[str]]:
@@ -410,17 +474,94 @@ def load_model(directory: str | os.PathLike) -> TopicModel:
 # --------------------------------------------------------------------------------------------------
 
 
-def resident_text_messages(messages: pd.DataFrame) -> pd.DataFrame:
-    """Messages that can carry an issue: text messages (文本) not sent by backbone-team staff."""
-    keep = (messages["msg_type"] == "文本") & ~messages["is_staff"].fillna(False).astype(bool)
-    return messages.loc[keep & messages["text"].notna()]
+def text_messages(messages: pd.DataFrame) -> pd.DataFrame:
+    """Messages that can carry an issue: text messages (文本; not pictures, voice, stickers or system
+    notices).  Staff are kept: backbone-team members who live here report issues too, and their
+    generic replies (收到，马上安排) fall into a chatter topic of their own."""
+    keep = (messages["msg_type"] == "文本") & messages["text"].notna()
+    return messages.loc[keep]
+
+
+def staff_exchange(messages: pd.DataFrame, *, answer_hours: float = 24) -> pd.Series:
+    """Whether each message is part of an exchange with staff: a non-staff message that @mentions a
+    staff member, or that a staff member @mentions back in the same group within ``answer_hours``.
+    (The seed: residents @物业, @供热维修, @社区民警 in the groups and staff answer them.)
+    Returns a boolean Series aligned with ``messages``."""
+    is_staff = messages["is_staff"].fillna(False).astype(bool)
+    staff_ids = set(messages.loc[is_staff, "sender_id"])
+    mentions = messages["mentions"].fillna("").astype(str)
+    mentions_staff = mentions.map(lambda s: any(x in staff_ids for x in s.split(";") if x))
+    replies = messages.loc[is_staff & (mentions != ""), ["group_id", "sent_at"]].assign(
+        member=mentions[is_staff & (mentions != "")].str.split(";")).explode("member")
+    pairs = messages[["msg_id", "group_id", "sender_id", "sent_at"]].merge(
+        replies, left_on=["group_id", "sender_id"], right_on=["group_id", "member"], suffixes=("", "_reply"))
+    delay = pairs["sent_at_reply"] - pairs["sent_at"]
+    answered = set(pairs.loc[(delay > pd.Timedelta(0)) & (delay <= pd.Timedelta(hours=answer_hours)), "msg_id"])
+    return (mentions_staff | messages["msg_id"].isin(answered)) & ~is_staff
+
+
+def issue_like(messages: pd.DataFrame, tokens: pd.Series) -> pd.Series:
+    """Messages worth training the topic model on: part of a staff exchange (:func:`staff_exchange`)
+    or naming a governance word (a token containing a lexicon word of :mod:`jiesu.categories`).
+
+    Everyday chatter is ~90% of group traffic; trained on everything, LDA spends its topics on
+    groceries and greetings.  The lexicons only *select* training documents; the topics themselves,
+    and the vocabulary they attract by co-occurrence, are learned.  ``tokens``: space-joined tokens
+    aligned with ``messages``.  Returns a boolean Series aligned with ``messages``."""
+    from jiesu.early_warning import lexicon_category
+
+    vocabulary = {t for doc in tokens for t in doc.split(" ") if t}
+    governance = {t for t in vocabulary if lexicon_category(t) != OTHER_CODE}
+    names = tokens.map(lambda doc: any(t in governance for t in doc.split(" ")))
+    return staff_exchange(messages) | pd.Series(names.to_numpy(), index=messages.index)
+
+
+def conversation_sessions(messages: pd.DataFrame, *, hours: float = 6.0) -> pd.Series:
+    """Session number of each message: one group's messages that follow each other within ``hours``
+    form one session.  Returns a Series ``msg_id`` → session (int)."""
+    ordered = messages[["msg_id", "group_id", "sent_at"]].sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
+    gap = ordered["sent_at"].diff() > pd.Timedelta(hours=hours)
+    new = gap | (ordered["group_id"] != ordered["group_id"].shift())
+    return pd.Series(new.cumsum().to_numpy(), index=ordered["msg_id"].to_numpy(), name="session")
+
+
+class PooledCorpus:
+    """Token lists of conversation sessions: the messages of one session pooled into one document.
+
+    Short messages (a chat report has 3–6 content words) give LDA too little co-occurrence to learn
+    from; pooling the messages of a conversation (report, "+1 我家也是 …", follow-ups) is the standard
+    remedy for short texts (Hong & Davison 2010; Mehrotra et al. 2013, "Improving LDA topic models for
+    microblogs via tweet pooling").  The model is still applied to single messages.
+
+    The underlying stream is read once, lazily, and the pooled documents (issue-like messages only,
+    a few per cent of the chats) are kept for the further passes.
+    """
+
+    def __init__(self, corpus: TokenizedCorpus, session_of: pd.Series, *, min_tokens: int = 2):
+        self.corpus, self.session_of, self.min_tokens = corpus, session_of, int(min_tokens)
+        self._docs: list[list[str]] | None = None
+
+    def _pool(self) -> list[list[str]]:
+        pooled: dict[int, list[str]] = {}
+        session = self.session_of.to_dict()
+        for doc_id, tokens in zip(self.corpus.ids(), self.corpus, strict=True):
+            pooled.setdefault(int(session[doc_id]), []).extend(tokens)
+        return [pooled[key] for key in sorted(pooled) if len(pooled[key]) >= self.min_tokens]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        if self._docs is None:
+            self._docs = self._pool()
+        yield from self._docs
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass
 class Snapshot:
-    """A trained model for one data snapshot and the weights of every resident text message.
+    """A trained model for one data snapshot and the weights of every text message.
 
-    ``doc_topics``: one row per resident text message with ``msg_id``, ``topic`` (dominant, -1 when
+    ``doc_topics``: one row per text message with at least one token with ``msg_id``, ``topic`` (dominant, -1 when
     no known word), ``weight`` (its θ), ``n_tokens``, and ``theta`` columns ``t0…t{K-1}``.
     """
 
@@ -452,13 +593,25 @@ def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicP
     ``doc_topics.parquet``), with ``key`` = hash of the tokens file name and ``params``.
     """
     where = datasets.resolve(data)
-    messages = resident_text_messages(datasets.load("messages", where))
+    messages = text_messages(datasets.load("messages", where))
     tokens_path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
-    key = hashlib.sha256(repr((tokens_path.stem, params.key())).encode()).hexdigest()[:16]
+    key = hashlib.sha256(repr((TRAINING_SELECTION, tokens_path.stem, params.key())).encode()).hexdigest()[:16]
     directory = where.interim / "topics" / key
     if (directory / "doc_topics.parquet").exists():
         return Snapshot(load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key)
-    training = TokenizedCorpus(tokens_path, min_tokens=params.min_tokens)
+    tokens = pd.read_parquet(tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+    selected = issue_like(messages, tokens.reindex(messages["msg_id"]).fillna("").reset_index(drop=True)
+                          .set_axis(messages.index))
+    issues = messages.loc[selected]
+    if params.pool_hours > 0:
+        # staff replies and closing notes belong to the conversation: they say what was repaired
+        candidates = messages.loc[selected | messages["is_staff"].fillna(False).astype(bool)]
+        sessions = conversation_sessions(candidates, hours=params.pool_hours)
+        sessions = sessions.loc[sessions.isin(set(sessions.reindex(issues["msg_id"])))]
+        training = PooledCorpus(TokenizedCorpus(tokens_path, doc_ids=set(sessions.index)), sessions,
+                                min_tokens=params.min_tokens)
+    else:
+        training = TokenizedCorpus(tokens_path, min_tokens=params.min_tokens, doc_ids=set(issues["msg_id"]))
     model = train_topic_model(training, params, progress=progress)
     if progress:
         progress("inference")
@@ -477,7 +630,7 @@ def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicP
 
 def topic_prevalence(doc_topics: pd.DataFrame, messages: pd.DataFrame, groups: pd.DataFrame | None = None, *,
                      by: str = "month") -> pd.DataFrame:
-    """Share of resident messages per topic (mean θ) by ``month``, ``group_id`` or ``building``.
+    """Share of text messages per topic (mean θ) by ``month``, ``group_id`` or ``building``.
 
     Returns a long DataFrame: ``by``, ``topic``, ``share`` (0–1, sums to ≤ 1 per ``by``; messages
     without a known word count in the denominator), ``messages`` (documents in the slice).
@@ -535,7 +688,7 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
 
     Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
     "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the mean θ
-    over the month's resident text messages.
+    over the month's text messages.
     """
     snap = snapshot_model(data, params)
     messages = datasets.load("messages", data)
