@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import shutil
 
+import opencc
 import openpyxl
 import pandas as pd
 import pytest
@@ -82,6 +83,20 @@ def test_gbk_epidemic_file_with_bom_free_utf8_sibling_reads(world):
     path = raw / "epidemic_registration_2020.csv"
     path.write_bytes(EPIDEMIC.encode("gbk"))
     assert read_raw(path).frame["姓名"].tolist() == ["王秀英", "李德明", "張三", "王秀兰"]
+
+
+def test_big5_traditional_file_reads(world):
+    raw, processed, _ = world
+    traditional = opencc.OpenCC("s2t").convert(EPIDEMIC)  # headers, names, addresses and 兩居室
+    assert "登記編號" in traditional and "六號樓三單元502室" in traditional
+    (raw / "epidemic_registration_2020.csv").write_bytes(traditional.encode("big5"))
+    assert read_raw(raw / "epidemic_registration_2020.csv").encoding == "big5"
+    ingest(raw, processed)
+    links = pd.read_parquet(processed / "record_links.parquet").set_index("record_id")
+    assert links.loc["E2", "household_id"] == "06-3-502"
+    assert links.loc["E1", "resident_id"] == links.loc["P1", "resident_id"]
+    households = pd.read_parquet(processed / "households.parquet").set_index("household_id")
+    assert households.loc["07-2-201", "housing_type"] == "三居室"
 
 
 def test_excel_merged_two_row_header_reads(world):

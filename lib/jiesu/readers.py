@@ -24,7 +24,7 @@ from jiesu.errors import DataError
 
 UTF8_BOM = codecs.BOM_UTF8
 # charset-normalizer names the Chinese family in several ways; GB18030 is the superset of all of them.
-_CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "big5", "cp936", "euc_cn"}
+_CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp936", "euc_cn"}
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,14 @@ class RawTable:
 
 
 def detect_encoding(data: bytes) -> str:
-    """The text encoding of a CSV export: ``utf-8-sig`` (BOM), ``utf-8`` or ``gb18030``.
+    """The text encoding of a CSV export: ``utf-8-sig`` (BOM), ``utf-8``, ``gb18030``, or whatever
+    charset-normalizer finds.
 
-    Strict UTF-8 decoding is tried first (it almost never succeeds by accident on GBK bytes);
-    otherwise charset-normalizer decides, and any Chinese legacy code page is read as GB18030, its
-    superset.  Raises ``ValueError`` if no plausible encoding is found.
+    Strict UTF-8 decoding is tried first (it almost never succeeds by accident on GBK bytes).
+    Otherwise charset-normalizer decides on the first 256 KB; any simplified-Chinese legacy code page
+    (GB2312, GBK, CP936) is read as GB18030, its superset.  When the detector proposes a non-Chinese
+    code page but the bytes are valid GB18030, GB18030 wins: Chinese community exports are far more
+    likely than, say, Windows-1252.  Raises ``ValueError`` if nothing decodes.
     """
     if data.startswith(UTF8_BOM):
         return "utf-8-sig"
@@ -59,16 +62,20 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    best = charset_normalizer.from_bytes(data[: 1 << 18]).best()
+    name = best.encoding.lower().replace("-", "_") if best is not None else ""
+    if name in _CHINESE_ENCODINGS and name not in ("big5", "big5hkscs"):
+        return "gb18030"
+    if name in ("big5", "big5hkscs"):
+        return name
     try:
         data.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[: 1 << 20]).best()
     if best is None:
         raise ValueError("no plausible text encoding")
-    name = best.encoding.lower().replace("-", "_")
-    return "gb18030" if name in _CHINESE_ENCODINGS else best.encoding
+    return best.encoding
 
 
 def read_csv(path: str | os.PathLike) -> RawTable:

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from jiesu.contract import Column, Table
 from jiesu.errors import DataError
-from jiesu.normalize import parse_dates, to_halfwidth
+from jiesu.normalize import parse_dates, to_halfwidth, to_halfwidth_text, to_simplified, to_simplified_text
 from jiesu.readers import RawTable
 
 MAX_CELL_CHARS = 32767  # Excel's hard limit on characters in one cell
@@ -66,17 +66,17 @@ class Validated:
 def match_headers(raw: RawTable, table: Table) -> dict[str, str]:
     """Map the file's headers to contract headers; raise :class:`DataError` for a missing column.
 
-    A header equal to the contract's Chinese header or its English ``name`` is accepted.  For a
+    A header equal to the contract's Chinese header (also written in Traditional script or with
+    full-width characters) or to its English ``name`` is accepted.  For a
     missing header the closest unknown header (rapidfuzz similarity) is suggested.
     """
     by_name = {c.name: c.header for c in table.columns}
     mapping: dict[str, str] = {}
     for header in raw.frame.columns:
-        text = str(header)
-        if text in table.headers:
-            mapping[text] = text
-        elif text in by_name and by_name[text] not in mapping.values():
-            mapping[text] = by_name[text]
+        text = to_simplified_text(to_halfwidth_text(str(header)))  # 登記編號 / 住址（ ） as written
+        target = text if text in table.headers else by_name.get(text)
+        if target is not None and target not in mapping.values():
+            mapping[header] = target
     missing = [h for h in table.headers if h not in mapping.values()]
     if not missing:
         return mapping
@@ -144,6 +144,8 @@ def coerce_column(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Seri
         parsed = pd.to_datetime(normal, format="%Y-%m", errors="coerce")
         typed = parsed.dt.strftime("%Y-%m").astype("string")
         return typed, present & parsed.isna(), "无法解析的月份 unparseable month (expected YYYY-MM)"
+    if column.allowed is not None:  # categories typed in Traditional or full-width still count
+        text = to_simplified(to_halfwidth(text))
     return text, pd.Series(False, index=values.index), ""
 
 
