@@ -453,9 +453,20 @@ def _first_line(source: str) -> str:
     return ""
 
 
+PAPERMILL_ADDED_TAGS = {"papermill-error-cell-tag", "injected-parameters"}
+
+
 def failing_cell(nb) -> tuple[int, str, str] | None:
-    """``(index, first line, error)`` of the first cell with an error output in an executed notebook."""
-    for index, cell in enumerate(nb.cells):
+    """``(index, first line, error)`` of the first cell with an error output in an executed notebook.
+
+    ``index`` counts cells of the *template* (0-based): the cells papermill adds (injected parameters,
+    error banners) are not counted, so it points at the cell to fix in the notebook one edits.
+    """
+    index = -1
+    for cell in nb.cells:
+        if set(cell.get("metadata", {}).get("tags", [])) & PAPERMILL_ADDED_TAGS:
+            continue
+        index += 1
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
                 return index, _first_line(cell.source), f"{output.get('ename')}: {output.get('evalue')}"
@@ -532,7 +543,7 @@ def notebook_parameters(community: str, month: str, data: Paths, out_dir: Path, 
 def render_report(community: str = "", month: str = "latest", *, data_dir: str | os.PathLike | None = None,
                   out_dir: str | os.PathLike | None = None, lang: str = "zh",
                   notebook: str | os.PathLike | None = None, stamp: dict | None = None,
-                  timeout: int = 900) -> RenderResult:
+                  timeout: int = 900, progress: bool = False) -> RenderResult:
     """Execute the report notebook for ``community`` × ``month`` and publish it.
 
     Parameters
@@ -544,6 +555,7 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
     notebook : template; ``None`` → ``notebooks/00_monthly_report.ipynb``.
     stamp : precomputed :func:`report_stamp` (the scheduler passes it); computed when ``None``.
     timeout : seconds allowed per cell.
+    progress : show papermill's per-cell progress bar (tqdm, stderr).
 
     Returns a :class:`RenderResult`.  Raises :class:`ReportError` naming the failing cell; the previous
     report is then untouched and the executed notebook is kept at :func:`failed_notebook_path`.
@@ -574,7 +586,7 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
                 papermill.execute_notebook(
                     str(notebook), str(executed),
                     parameters=notebook_parameters(community, month, data, staging, lang),
-                    kernel_name="python3", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    kernel_name="python3", progress_bar=progress, log_output=False, request_save_on_cell_execute=False,
                     execution_timeout=timeout, cwd=str(notebook.parent))
         except Exception as err:  # papermill's execution error, a dead kernel, a timeout
             failed = failed_notebook_path(root, community, month)
@@ -587,7 +599,7 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
                 found = failing_cell(nbformat.read(executed, as_version=4))
                 if found:
                     index, first, error = found
-                    where = f"单元格 cell {index} `{first}`: {error}"
+                    where = f"模板第 {index} 个单元格 template cell {index} `{first}`: {error}"
             if not where:
                 lines = str(err).strip().splitlines()
                 where = f"{type(err).__name__}: {lines[0] if lines else ''}"

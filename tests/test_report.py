@@ -1,0 +1,346 @@
+"""Monthly report and scheduler: code-free offline HTML, privacy, atomic publishing, idempotent schedule.
+
+One real render of ``notebooks/00_monthly_report.ipynb`` on the small world (module fixture, through
+``jiesu report``) is checked for content, privacy and offline-ness.  The scheduler tests use a
+lightweight template notebook built here (same parameters, same ReportPage machinery, no figures) so
+that twelve kernel runs stay cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from jiesu import report, schedule
+from jiesu.cli import main
+from jiesu.settings import FOCUS_COMMUNITY
+
+MONTHS = report.month_range("2019-09", "2020-08")  # twelve months of the small world's panel
+NEW_MONTH = "2020-09"  # the panel's last month, published only in the failure test
+
+
+# ---------------------------------------------------------------------------------------------
+# small pure pieces
+# ---------------------------------------------------------------------------------------------
+
+def test_month_arithmetic_crosses_year_ends():
+    assert report.shift_month("2020-01", -1) == "2019-12"
+    assert report.shift_month("2019-12", 1) == "2020-01"
+    assert report.shift_month("2020-03", -12) == "2019-03"
+    assert report.month_range("2019-11", "2020-02") == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert report.month_range("2020-02", "2020-01") == []
+    with pytest.raises(report.ReportError):
+        report.check_month("2020-13")
+
+
+def test_small_resident_counts_are_suppressed():
+    frame = pd.DataFrame({"building": [1, 2, 3, 4], "residents": [0, 1, 4, 5], "share": [0.1, 0.2, 0.3, 0.4]})
+    shown = report.suppress_small_counts(frame, ["residents"])
+    assert shown["residents"].tolist() == ["0", "<5", "<5", "5"]
+    assert shown["building"].tolist() == [1, 2, 3, 4]
+    assert frame["residents"].tolist() == [0, 1, 4, 5]  # input untouched
+    already = pd.DataFrame({"residents": pd.array([pd.NA, 12], dtype="Int64")})
+    assert report.suppress_small_counts(already, ["residents"])["residents"].tolist() == ["<5", "12"]
+
+
+def test_change_and_percent_formatting():
+    assert report.format_change(0.12) == "+12.0%"
+    assert report.format_change(-0.05) == "−5.0%"
+    assert report.format_change(None) == "—"
+    assert report.format_percent(0.9545) == "95.5%"
+    assert report.format_percent(float("nan")) == "—"
+
+
+def test_publish_swaps_a_whole_folder(tmp_path):
+    target = tmp_path / "2020-01"
+    target.mkdir()
+    (target / "report.html").write_text("old")
+    (target / "stale.csv").write_text("old table")
+    staging = tmp_path / ".staging"
+    staging.mkdir()
+    (staging / "report.html").write_text("new")
+    report.publish(staging, target)
+    assert sorted(p.name for p in target.iterdir()) == ["report.html"]
+    assert (target / "report.html").read_text() == "new"
+    assert not staging.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2020-01"]
+
+
+def test_failing_cell_is_named_by_index_and_first_line():
+    nb = nbformat.v4.new_notebook()
+    good = nbformat.v4.new_code_cell("x = 1")
+    bad = nbformat.v4.new_code_cell("\n# compute the rank\nrank = boom()\nmore()")
+    bad.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="name 'boom' is not defined",
+                                          traceback=[])]
+    injected = nbformat.v4.new_code_cell("month = '2020-01'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    banner = nbformat.v4.new_markdown_cell("An Exception was encountered")
+    banner.metadata["tags"] = ["papermill-error-cell-tag"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), injected, good, banner, bad]
+    assert report.failing_cell(nb) == (2, "# compute the rank", "NameError: name 'boom' is not defined")
+
+
+def test_data_fingerprint_follows_outputs_not_ingest_time(tmp_path):
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    manifest = {"created_at": "2020-01-01T00:00:00", "schema_version": "1", "synthetic": True,
+                "outputs": {"cases": {"file": "cases.parquet", "rows": 3, "sha256": "aa"}}}
+    (processed / "manifest.json").write_text(json.dumps(manifest))
+    first = report.data_fingerprint(tmp_path)
+    manifest["created_at"] = "2021-06-01T00:00:00"
+    (processed / "manifest.json").write_text(json.dumps(manifest))
+    assert report.data_fingerprint(tmp_path) == first
+    manifest["outputs"]["cases"]["sha256"] = "bb"
+    (processed / "manifest.json").write_text(json.dumps(manifest))
+    assert report.data_fingerprint(tmp_path) != first
+
+
+# ---------------------------------------------------------------------------------------------
+# the real report, rendered once through `jiesu report`
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rendered(small_world, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out)])
+    assert status == 0
+    latest = report.latest_month(small_world, FOCUS_COMMUNITY)
+    folder = report.report_dir(out, FOCUS_COMMUNITY, latest)
+    return {"out": out, "folder": folder, "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
+            "month": latest, "world": small_world}
+
+
+def _without_plotlyjs(page: str) -> str:
+    """The page minus the embedded plotly.js bundle (which mentions map-tile URLs it never loads)."""
+    from plotly.offline import get_plotlyjs
+
+    return page.replace(get_plotlyjs(), "")
+
+
+def test_make_report_renders_the_latest_month_with_every_section(rendered):
+    page = rendered["html"]
+    assert rendered["month"] == "2020-09"
+    for heading in ("一、本月关键数字", "二、诉求率与地区排名", "三、三率", "四、园园的覆盖", "五、居民群里这个月在谈什么",
+                    "六、未诉先办", "七、下月季节性准备清单", "八、方法说明与数据来源"):
+        assert heading in page, heading
+    for card in ("本月诉求量", "每万人诉求率", "地区排名", "排名区间", "响应率", "解决率", "满意率", "园园覆盖住户",
+                 "未覆盖困难户", "未诉先办拦截占比", "环比", "同比", "建议牵头队伍"):
+        assert card in page, card
+    assert '<div class="synthetic-banner"' in page and "模拟数据" in page
+    figures = json.loads((rendered["folder"] / report.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+    from jiesu import ranking
+
+    expected = ranking.report_rank(rendered["world"], FOCUS_COMMUNITY, rendered["month"])
+    assert figures["requests"] == expected["requests"] and figures["rank"] == expected["rank"]
+    assert f"{expected['requests']} 件" in page
+
+
+def test_report_contains_no_code(rendered):
+    page = _without_plotlyjs(rendered["html"])
+    assert 'class="input' not in page and "input_area" not in page and "highlight" not in page
+    for snippet in ("open_report(", "page.table(", "import ", "report_rank(", "NBVAL_CHECK_OUTPUT", "data_dir ="):
+        assert snippet not in page, snippet
+    assert "Traceback" not in page and "Warning" not in page
+
+
+def test_report_is_offline_with_plotlyjs_embedded_once(rendered):
+    from plotly.offline import get_plotlyjs
+
+    page = rendered["html"]
+    assert page.count(get_plotlyjs()) == 1
+    rest = _without_plotlyjs(page)
+    assert not re.search(r"<script[^>]+src\s*=", rest, re.I)
+    assert not re.search(r"<link[^>]+href\s*=\s*[\"']?https?:", rest, re.I)
+    assert not re.search(r"https?://", rest), re.findall(r"https?://\S{0,40}", rest)[:3]
+    assert rest.count("Plotly.newPlot(") >= 3
+
+
+def _raw_personal_values(world) -> tuple[set[str], set[str]]:
+    """Every name and phone number written in the raw files of ``world``."""
+    from jiesu.readers import read_raw
+
+    names, phones = set(), set()
+    for file, columns in (("social_worker_visits.xlsx", ("姓名", "联系电话")),
+                          ("epidemic_registration_2020.csv", ("姓名", "联系电话")),
+                          ("parking_permits_2018.xlsx", ("姓名", "联系电话")),
+                          ("hotline_cases.xlsx", ("诉求人", "联系电话")), ("teams.csv", ("姓名", None))):
+        frame = read_raw(world.raw / file).frame
+        names |= {str(v).strip() for v in frame[columns[0]].dropna() if len(str(v).strip()) >= 2}
+        if columns[1]:
+            phones |= {re.sub(r"\D", "", str(v)) for v in frame[columns[1]].dropna()}
+    return names, {p for p in phones if len(p) == 11}
+
+
+def test_report_and_its_tables_hold_no_names_or_phone_numbers(rendered):
+    names, phones = _raw_personal_values(rendered["world"])
+    assert len(names) > 1000 and len(phones) > 1000
+    texts = [_without_plotlyjs(rendered["html"])]
+    texts += [p.read_text(encoding="utf-8-sig") for p in (rendered["folder"] / "tables").glob("*.csv")]
+    for text in texts:
+        visible = re.sub(r"\s+", "", text)
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+        assert not [p for p in phones if p in visible]
+        leaked = [n for n in names if len(n) >= 3 and n in visible]
+        assert not leaked, leaked[:5]
+
+
+def test_every_table_is_linked_as_csv_and_xlsx(rendered):
+    folder, page = rendered["folder"], rendered["html"]
+    links = set(re.findall(r'href="(tables/[^"]+)"', page))
+    files = {p.relative_to(folder).as_posix() for p in (folder / "tables").iterdir()}
+    assert links == files
+    stems = {Path(f).stem for f in files}
+    assert {"area_rank", "coverage_by_building", "watch_list", "data_sources"} <= stems
+    assert all(f"tables/{s}.csv" in files and f"tables/{s}.xlsx" in files for s in stems)
+    building = pd.read_csv(folder / "tables" / "coverage_by_building.csv", dtype=str)
+    small = pd.to_numeric(building["居民数"], errors="coerce")
+    assert not ((small > 0) & (small < 5)).any()
+
+
+def test_static_figures_are_written_or_skipped_with_a_message(rendered):
+    from jiesu.figures import static_export_available
+
+    ok, why = static_export_available()
+    written = sorted(p.name for p in (rendered["folder"] / "figures").glob("*")) \
+        if (rendered["folder"] / "figures").exists() else []
+    if ok:
+        assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png"} <= set(written)
+    else:
+        assert not written and "静态图未导出" in rendered["html"]
+
+
+def test_report_updates_the_index(rendered):
+    index = (rendered["out"] / "index.html").read_text(encoding="utf-8")
+    assert f'href="{report.report_dir(".", FOCUS_COMMUNITY, rendered["month"]).as_posix().removeprefix("./")}/report.html"' \
+        in index or f"{rendered['month']}/report.html" in index
+    assert "模拟数据" in index
+
+
+# ---------------------------------------------------------------------------------------------
+# the scheduler, on a lightweight template
+# ---------------------------------------------------------------------------------------------
+
+def _template(path: Path) -> Path:
+    """A report template with the real parameters and page machinery but no figures (fast)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+    def cell(source, tags):
+        made = nbformat.v4.new_code_cell(source)
+        made.metadata["tags"] = tags
+        return made
+
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 测试模板 test template"),
+        cell('community = ""\nmonth = ""\ndata_dir = ""\nout_dir = ""\nlang = "zh"', ["parameters"]),
+        cell("from jiesu import datasets, report\npage = report.open_report(community, month, data_dir, out_dir, lang)\n"
+             "page.header()", ["remove-input"]),
+        cell('panel = datasets.load("panel", page.data)\n'
+             'mine = panel.loc[(panel["community"] == page.community) & (panel["month"] == page.month)]\n'
+             'page.record(requests=int(mine["requests"].sum()))\n'
+             'page.table(mine.groupby("category", as_index=False)["requests"].sum(), "by_category")',
+             ["remove-input"]),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name not in ("index.html", schedule.LOG_FILE)}
+
+
+@pytest.fixture(scope="module")
+def scheduled(small_world, tmp_path_factory):
+    """Twelve months scheduled once on the template, then a second run."""
+    base = tmp_path_factory.mktemp("schedule")
+    template = _template(base / "template.ipynb")
+    out = base / "reports"
+    first = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=small_world.data, out_dir=out,
+                                  notebook=template, progress=False)
+    second = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=small_world.data, out_dir=out,
+                                   notebook=template, progress=False)
+    return {"out": out, "template": template, "first": first, "second": second, "world": small_world}
+
+
+def test_schedule_renders_every_month_once(scheduled):
+    first, second = scheduled["first"], scheduled["second"]
+    assert first.ok and [m for _, m in first.rendered] == MONTHS
+    assert second.ok and second.rendered == [] and [m for _, m in second.current] == MONTHS
+    log = (scheduled["out"] / schedule.LOG_FILE).read_text(encoding="utf-8")
+    assert log.count("rendered ") == 12 and "0 to render" in log
+
+
+def test_schedule_index_lists_every_report_with_key_figures(scheduled):
+    index = (scheduled["out"] / "index.html").read_text(encoding="utf-8")
+    panel = pd.read_parquet(scheduled["world"].processed / "panel.parquet")
+    for month in MONTHS:
+        assert f'{month}/report.html">{month}</a>' in index
+        requests = int(panel.loc[(panel["community"] == FOCUS_COMMUNITY) & (panel["month"] == month), "requests"].sum())
+        row = index.split(f'>{month}</a>')[1].split("</tr>")[0]
+        assert f"<td>{requests:,}</td>" in row
+    assert "失败" not in index
+
+
+def test_schedule_rerenders_when_the_template_changes(scheduled, tmp_path):
+    changed = _template(tmp_path / "changed.ipynb")
+    nb = nbformat.read(changed, as_version=4)
+    nb.cells[0].source += "\n(修订版 revised)"
+    nbformat.write(nb, changed)
+    stamp = report.report_stamp(FOCUS_COMMUNITY, MONTHS[0], scheduled["world"], changed)
+    assert not report.is_current(report.report_dir(scheduled["out"], FOCUS_COMMUNITY, MONTHS[0]), stamp)
+    to_render, current = schedule.plan(scheduled["world"], [FOCUS_COMMUNITY], MONTHS[0], MONTHS[-1],
+                                       scheduled["out"], changed)
+    assert len(to_render) == 12 and current == []
+
+
+def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch, capsys):
+    """Month 7's data 'changes' (its stamp no longer matches) and a new month arrives, and both notebooks
+    raise: every published report stays byte-identical, nothing is published for the new month, the
+    failed notebooks lie beside the reports, the errors name the cell, the index still lists the twelve
+    good reports, and the command exits non-zero.  Once the fault is gone, exactly those two render."""
+    out, stale_month = scheduled["out"], MONTHS[6]
+    before = _snapshot(out)
+    real_stamp, real_parameters = report.report_stamp, report.notebook_parameters
+
+    def stamp_with_new_data(community, month, data=None, notebook=None):
+        stamp = real_stamp(community, month, data, notebook)
+        return {**stamp, "data": "new-data"} if month == stale_month else stamp
+
+    def parameters_with_broken_data(community, month, data, out_dir, lang):
+        params = real_parameters(community, month, data, out_dir, lang)
+        return {**params, "data_dir": str(out / "no-such-data")} if month in (stale_month, NEW_MONTH) else params
+
+    monkeypatch.setattr(report, "report_stamp", stamp_with_new_data)
+    monkeypatch.setattr(report, "notebook_parameters", parameters_with_broken_data)
+    command = ["schedule", "--since", MONTHS[0], "--until", NEW_MONTH, "--data-dir", str(scheduled["world"].data),
+               "--out-dir", str(out), "--notebook", str(scheduled["template"])]
+    assert main(command) == 1
+    printed = capsys.readouterr()
+    assert "0 rendered, 11 current, 2 failed" in printed.out
+    assert "template cell 2 `from jiesu import datasets, report`" in printed.err and "MissingDataError" in printed.err
+    failed = {report.failed_notebook_path(out, FOCUS_COMMUNITY, m).relative_to(out).as_posix()
+              for m in (stale_month, NEW_MONTH)}
+    after = _snapshot(out)
+    assert set(after) - set(before) == failed
+    assert {k: v for k, v in after.items() if k not in failed} == before
+    assert not report.report_dir(out, FOCUS_COMMUNITY, NEW_MONTH).exists()
+    assert not [p for p in out.rglob(".*")]  # no staging folders left behind
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'{m}/report.html">{m}</a>' in index for m in MONTHS)
+    assert f'{NEW_MONTH}/report.html' not in index and index.count("最近一次生成失败") == 2
+    assert "最近一次生成失败，仍显示上一版" in index
+    assert (out / schedule.LOG_FILE).read_text(encoding="utf-8").count(" ERROR failed ") == 2
+
+    monkeypatch.setattr(report, "notebook_parameters", real_parameters)
+    fixed = schedule.run_schedule(MONTHS[0], NEW_MONTH, data_dir=scheduled["world"].data, out_dir=out,
+                                  notebook=scheduled["template"], progress=False)
+    assert fixed.ok and sorted(m for _, m in fixed.rendered) == [stale_month, NEW_MONTH]
+    assert not any((out / f).exists() for f in failed)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "失败" not in index and f'{NEW_MONTH}/report.html">{NEW_MONTH}</a>' in index
