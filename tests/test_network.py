@@ -326,7 +326,7 @@ def test_complainants_are_linked_to_households_groups_and_reach():
     })
     friends = tables["friends"].iloc[[1]]  # only Rc (household 102) is a friend now
     link = network.complainant_linkage(cases, tables["households"], friends, tables["memberships"],
-                                       tables["groups"]).set_index("complainant_id")
+                                       tables["groups"], repeat_threshold=2).set_index("complainant_id")
     assert link.loc["Rb", "cases"] == 2 and link.loc["Rb", "repeat"]
     assert link.loc["Rb", "outside_reach"] and not link.loc["Rb", "is_friend"]
     assert link.loc["Rc", "household_covered"] and link.loc["Rc", "groups"] == 2

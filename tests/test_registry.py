@@ -131,3 +131,38 @@ def test_map_hover_shows_household_id_and_attributes_only(color_by):
 def test_map_refuses_an_unknown_attribute():
     with pytest.raises(ValueError, match="color_by"):
         registry.registry_map(make_households(), "income")
+
+
+# ------------------------------------------------------------------ planted truth
+
+
+def test_evaluate_recovers_planted_coverage_exactly_on_the_full_world(full_world):
+    from jiesu.scorecard import evaluate
+
+    card = evaluate(full_world, sections=("coverage",))
+    assert card["coverage"] == {"household_coverage_abs_error": 0.0, "uncovered_vulnerable_exact": True}
+
+
+def test_per_building_coverage_matches_the_planted_figures(small_world):
+    from jiesu import datasets
+
+    truth = datasets.planted_truth(small_world)["coverage"]
+    table = registry.household_coverage(datasets.load("households", small_world), datasets.load("friends", small_world),
+                                        by="building")
+    measured = dict(zip(table["building"].astype(int), table["coverage"], strict=True))
+    planted = {int(b): v for b, v in truth["by_building"].items()}
+    assert measured == pytest.approx(planted, abs=1e-12)
+    assert int((table["households"] - table["covered"]).sum()) == truth["n_uncovered"]
+
+
+def test_report_coverage_gives_the_report_its_fields(small_world):
+    from jiesu import datasets
+
+    truth = datasets.planted_truth(small_world)
+    report = registry.report_coverage(small_world, color_by="complaints", start="2020-01-01")
+    assert report["household_coverage"] == pytest.approx(truth["coverage"]["household_coverage"])
+    assert report["uncovered_vulnerable"] == truth["coverage"]["n_uncovered_vulnerable"] == len(report["outreach"])
+    assert set(report["outreach"].columns) >= {"building", "unit", "room", "flags"}
+    assert report["by_building"]["building"].astype(int).tolist() == list(range(1, truth["community"]["buildings"] + 1))
+    assert "模拟数据" in report["map_figure"].layout.title.text
+    assert sum(len(trace.x) for trace in report["map_figure"].data) == truth["community"]["households"]

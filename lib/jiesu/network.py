@@ -749,7 +749,10 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
 
     A **report** is a non-staff 文本 message with an issue category: ``categories`` (a Series aligned with
     ``messages``, category codes, NA for none; e.g. from the topic model) or, by default,
-    :func:`lexicon_category` on ``text_simplified``. Its **first staff reply** is, within ``max_hours``:
+    :func:`lexicon_category` on ``text_simplified``. A categorized message that follows a report of the
+    same category in the same group, within ``max_hours`` and with no staff message in between, is a
+    follow-up (我家也是…) of that report, not a new one. The **first staff reply** to a report is, within
+    ``max_hours``:
 
     1. the first staff message in the same group that @mentions the reporter, else
     2. the first staff message in the same group after the report and before the next report there.
@@ -770,22 +773,25 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
     staff = msgs.loc[msgs["is_staff"].astype(bool)]
     window = pd.Timedelta(hours=max_hours)
     rows = []
-    for gid, group_reports in reports.groupby("group_id", sort=True):
+    for gid, candidates in reports.groupby("group_id", sort=True):
         group_staff = staff.loc[staff["group_id"] == gid]
         staff_times = group_staff["sent_at"].to_numpy()
         mentions = group_staff["mentions"].fillna("").astype(str).str.split(";").to_numpy()
-        report_times = group_reports["sent_at"].to_numpy()
-        for i, rep in enumerate(group_reports.itertuples()):
-            start = np.searchsorted(staff_times, np.datetime64(rep.sent_at), side="right")
+        first_staff_after = np.searchsorted(staff_times, candidates["sent_at"].to_numpy(), side="right")
+        opened: dict[str, tuple[pd.Timestamp, int]] = {}
+        keep = []
+        for rep, start in zip(candidates.itertuples(), first_staff_after, strict=True):
+            previous = opened.get(rep.category)
+            if previous is not None and previous[1] == start and rep.sent_at - previous[0] <= window:
+                continue  # a follow-up of an open report: no staff message since
+            opened[rep.category] = (rep.sent_at, start)
+            keep.append((rep, start))
+        for i, (rep, start) in enumerate(keep):
             stop = np.searchsorted(staff_times, np.datetime64(rep.sent_at + window), side="right")
-            chosen = None
-            for j in range(start, stop):
-                if rep.sender_id in mentions[j]:
-                    chosen = j
-                    break
+            chosen = next((j for j in range(start, stop) if rep.sender_id in mentions[j]), None)
             if chosen is None and start < stop:
-                next_report = report_times[i + 1] if i + 1 < len(report_times) else None
-                if next_report is None or staff_times[start] < next_report:
+                next_report = keep[i + 1][0].sent_at if i + 1 < len(keep) else None
+                if next_report is None or staff_times[start] < np.datetime64(next_report):
                     chosen = start
             if chosen is None:
                 rows.append((rep.msg_id, gid, rep.sender_id, rep.sent_at, rep.category, None, None, np.nan))
@@ -855,17 +861,18 @@ def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
 # ---------------------------------------------------------------------------------------------
 
 def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: pd.DataFrame,
-                        memberships: pd.DataFrame, groups: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
+                        memberships: pd.DataFrame, groups: pd.DataFrame, *, start=None, end=None,
+                        repeat_threshold: int = 3) -> pd.DataFrame:
     """12345 complainants matched to registry households and to 园园's groups.
 
     Considers cases with ``start <= received_at < end`` (bounds optional) that ingest linked to a
-    resident (``complainant_id``).
+    resident (``complainant_id``). A **repeat complainant** called at least ``repeat_threshold`` times.
 
     Returns
     -------
     One row per complainant (most cases first): ``complainant_id`` (pseudonym), ``household_id``,
     ``building``, ``cases``, ``first_case``, ``last_case``, ``categories`` (``、``-joined labels),
-    ``repeat`` (≥ 2 cases), ``is_friend`` (the complainant is a friend of 园园), ``household_covered``
+    ``repeat`` (≥ ``repeat_threshold`` cases), ``is_friend`` (the complainant is a friend of 园园), ``household_covered``
     (someone in the household is), ``groups`` (number of 园园's groups the complainant is in),
     ``group_kinds`` (``、``-joined), ``outside_reach`` (the household is not covered: 园园 cannot hear this
     family's "未尽诉求" before it becomes a hotline call).
@@ -887,7 +894,7 @@ def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: 
         categories=("category", lambda s: "、".join(dict.fromkeys(s.dropna().astype(str)))),
     ).reset_index()
     per["building"] = per["household_id"].map(households.set_index("household_id")["building"]).astype("Int64")
-    per["repeat"] = per["cases"] >= 2
+    per["repeat"] = per["cases"] >= repeat_threshold
     friend_residents = set(friends["resident_id"].dropna().astype(str))
     covered = set(friends["household_id"].dropna().astype(str))
     per["is_friend"] = per["complainant_id"].astype(str).isin(friend_residents)
