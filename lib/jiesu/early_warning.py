@@ -4,10 +4,11 @@ The seed community had someone read 园园's chats for "keywords that keep comin
 makes that repeatable:
 
 * **Burst detection** — daily counts of each term (text messages that contain it) are compared
-  with a *seasonal baseline*: the larger of (a) the same ±``window`` days in the other years of the
-  data (shifted by whole multiples of 364 days, so weekdays line up; leave-one-year-out, i.e. a
-  retrospective baseline) and (b) the trailing level ``trailing`` days back (a guard gap of one week
-  keeps a burst out of its own baseline).  A day alarms when the upper-tail probability
+  with a *seasonal baseline*: the largest of (a) the same ±``window`` days in the other years of the
+  data (shifted by whole multiples of 364 days, so weekdays line up; leave-one-year-out), (b) the
+  trailing level and (c) the leading level four weeks before/after with a one-week guard gap (so a
+  burst stays out of its own baseline and a lasting change is not a burst) — a retrospective
+  baseline, see :func:`seasonal_baseline`.  A day alarms when the upper-tail probability
   ``P(X ≥ x)`` under a negative binomial with that mean and a per-term dispersion (method of moments)
   is below ``alpha`` and at least ``min_count`` messages mention the term.  Consecutive alarm days
   form a term event; term events that start within ``link_days`` of each other and share messages
@@ -46,6 +47,7 @@ class BurstParams:
     floor : smallest baseline mean (messages/day), so a never-seen term needs real volume to alarm.
     min_total : a term is tested only if at least this many messages mention it in the whole period.
     max_terms : at most this many terms (the most frequent) are tested.
+    min_term_length : shortest term tested (characters); single characters (车, 找) are too vague.
     merge_gap : alarm days of one term at most this many days apart belong to one event.
     link_days, min_overlap : term events starting within ``link_days`` and sharing messages (or sharing a
         category) form one burst.
@@ -65,6 +67,7 @@ class BurstParams:
     min_overlap: float = 0.2
     onset_alpha: float = 0.01
     lookback: int = 7
+    min_term_length: int = 2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -73,24 +76,28 @@ class BurstParams:
 
 
 def term_occurrences(docs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (document, distinct term): ``doc_id``, ``day``, ``term``.
+    """One row per (document, distinct term): ``doc_id``, ``day``, ``term`` (and ``group_id`` when
+    ``docs`` has it).
 
     ``docs`` needs ``doc_id``, ``day`` (datetime64, midnight) and ``tokens`` (space-joined string).
     """
     lists = docs["tokens"].fillna("").astype(str).str.split(" ")
     frame = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "day": docs["day"].to_numpy(),
                           "term": [sorted(set(t)) for t in lists]})
+    if "group_id" in docs.columns:
+        frame["group_id"] = docs["group_id"].to_numpy()
     frame = frame.explode("term")
     frame = frame.loc[frame["term"].notna() & (frame["term"] != "")]
     return frame.reset_index(drop=True)
 
 
 def daily_term_counts(occurrences: pd.DataFrame, *, min_total: int = 20, max_terms: int = 3000,
-                      start=None, end=None) -> pd.DataFrame:
+                      min_length: int = 2, start=None, end=None) -> pd.DataFrame:
     """Messages per day mentioning each term: DataFrame indexed by every calendar day from ``start`` to
     ``end`` (default: the data's range), one column per term (the ``max_terms`` most frequent terms
-    with at least ``min_total`` mentions), zeros filled in."""
+    of at least ``min_length`` characters with at least ``min_total`` mentions), zeros filled in."""
     totals = occurrences["term"].value_counts()
+    totals = totals.loc[totals.index.str.len() >= min_length]
     terms = totals.loc[totals >= min_total].head(max_terms).index
     kept = occurrences.loc[occurrences["term"].isin(terms)]
     counts = kept.groupby(["day", "term"]).size().unstack("term", fill_value=0)
@@ -101,11 +108,16 @@ def daily_term_counts(occurrences: pd.DataFrame, *, min_total: int = 20, max_ter
 
 
 def seasonal_baseline(counts: pd.DataFrame, *, window: int = 14, trailing: tuple[int, int] = (8, 28)) -> pd.DataFrame:
-    """Expected daily count of each term: max(same-season level in other years, trailing level).
+    """Expected daily count of each term: max(same-season level in other years, trailing level,
+    leading level).
 
     Same-season level: the centred ``2·window+1``-day mean, taken 364, 728 and 1092 days earlier and
     later (same weekday), averaged over the years available.  Trailing level: mean of days
-    ``d-gap-length+1 … d-gap``.  NaN where neither is available (the first weeks of the data).
+    ``d-gap-length+1 … d-gap``; leading level: the same window after the day.  Taking the largest
+    makes a *lasting* change (a new campaign such as 垃圾分类 from May 2020, the start of the epidemic)
+    part of the baseline rather than a burst: a burst is a rise above what came before *and* after.
+    This is a retrospective baseline (it looks ahead); for the latest weeks the leading level is
+    missing and the test falls back to the other two.  NaN where none is available.
     """
     smooth = counts.rolling(2 * window + 1, center=True, min_periods=window + 1).mean()
     shifted = [smooth.shift(364 * k) for k in (-3, -2, -1, 1, 2, 3)]
@@ -113,8 +125,9 @@ def seasonal_baseline(counts: pd.DataFrame, *, window: int = 14, trailing: tuple
     with np.errstate(invalid="ignore"), _quiet_nanmean():
         seasonal = np.nanmean(stacked, axis=0)
     gap, length = trailing
-    trail = counts.shift(gap).rolling(length, min_periods=length // 2).mean().to_numpy()
-    baseline = np.fmax(seasonal, trail)  # fmax ignores NaN on one side
+    trail = counts.shift(gap).rolling(length, min_periods=length // 2).mean()
+    lead = counts[::-1].shift(gap).rolling(length, min_periods=length // 2).mean()[::-1]
+    baseline = np.fmax(np.fmax(seasonal, trail.to_numpy()), lead.to_numpy())  # fmax ignores NaN on one side
     return pd.DataFrame(baseline, index=counts.index, columns=counts.columns)
 
 
@@ -218,12 +231,17 @@ def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_d
     columns = ["burst", "onset", "peak", "end", "term", "terms", "count", "baseline", "score", "category"]
     if events.empty:
         return pd.DataFrame(columns=columns)
-    docs_by_event = []
+    docs_by_event, group_by_event = [], []
     occ = occurrences.set_index("term")
     for ev in events.itertuples():
         part = occ.loc[[ev.term]] if ev.term in occ.index else occ.iloc[0:0]
-        within = part.loc[(part["day"] >= ev.onset) & (part["day"] <= ev.end), "doc_id"]
-        docs_by_event.append(set(within.tolist()))
+        within = part.loc[(part["day"] >= ev.onset) & (part["day"] <= ev.end)]
+        docs_by_event.append(set(within["doc_id"].tolist()))
+        modal = None
+        if "group_id" in within.columns and len(within):
+            shares = within["group_id"].value_counts(normalize=True)
+            modal = shares.index[0] if shares.iloc[0] >= 0.5 else None
+        group_by_event.append(modal)
     parent = list(range(len(events)))
 
     def find(i: int) -> int:
@@ -241,7 +259,8 @@ def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_d
                 break
             a, b = docs_by_event[i], docs_by_event[j]
             same_category = cats[i] != OTHER and cats[i] == cats[j]
-            if same_category or (a and b and len(a & b) / min(len(a), len(b)) >= min_overlap):
+            same_group = group_by_event[i] is not None and group_by_event[i] == group_by_event[j]
+            if same_category or same_group or (a and b and len(a & b) / min(len(a), len(b)) >= min_overlap):
                 parent[find(j)] = find(i)
     components = pd.Series([find(i) for i in range(len(events))], index=events.index)
     rows = []
@@ -292,7 +311,8 @@ def detect_bursts(docs: pd.DataFrame, params: BurstParams = BurstParams(), *,
     "counts", "baseline", "pvalues": day × term DataFrames, "occurrences"}``.
     """
     occurrences = term_occurrences(docs)
-    counts = daily_term_counts(occurrences, min_total=params.min_total, max_terms=params.max_terms)
+    counts = daily_term_counts(occurrences, min_total=params.min_total, max_terms=params.max_terms,
+                               min_length=params.min_term_length)
     baseline = seasonal_baseline(counts, window=params.window, trailing=params.trailing)
     size = dispersion(counts, baseline, floor=params.floor)
     pvalues = upper_tail_pvalues(counts, baseline, size, floor=params.floor)
@@ -335,11 +355,6 @@ def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.Data
         tokens, left_on="msg_id", right_on="doc_id")
     frame["day"] = frame["sent_at"].dt.normalize()
     return frame.loc[frame["tokens"] != ""].reset_index(drop=True)
-
-
-def snapshot_bursts(data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()) -> dict:
-    """:func:`detect_bursts` on the snapshot's text messages (categories from the lexicons)."""
-    return detect_bursts(snapshot_documents(data), params)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -593,3 +608,97 @@ def monthly_interception(table: pd.DataFrame) -> pd.DataFrame:
     out["interception_share"] = (out["intercepted"] / out["issues"]).round(4)
     out["median_close_hours"] = out["median_close_hours"].round(1)
     return out[["month", "issues", "closed_in_group", "reached_12345", "interception_share", "median_close_hours"]]
+
+
+# --------------------------------------------------------------------------------------------------
+# Categories of terms, the snapshot's bursts, and the planted-truth score
+# --------------------------------------------------------------------------------------------------
+
+
+def topic_term_categories(model, *, min_share: float = 0.5) -> dict[str, str]:
+    """Category code of each vocabulary word of a topic model: the label of the topic with the largest
+    p(topic | word) (uniform topic prior), when that share is at least ``min_share``; bigrams also give
+    their parts (暖气_不热 → 暖气, 不热) unless those are words of their own.  Lexicon words keep their
+    lexicon category."""
+    phi = model.lda.get_topics()
+    share = phi / phi.sum(axis=0, keepdims=True)
+    code_of_topic = model.topics.set_index("topic")["category"]
+    best = share.argmax(axis=0)
+    out: dict[str, str] = {}
+    for word_id, word in model.dictionary.items():
+        code = code_of_topic.get(int(best[word_id]), OTHER) if share[best[word_id], word_id] >= min_share else OTHER
+        if code == OTHER:
+            continue
+        out[word] = code
+        for part in word.split("_"):
+            out.setdefault(part, code)
+    for word in list(out):
+        lexical = lexicon_category(word)
+        if lexical != OTHER:
+            out[word] = lexical
+    return out
+
+
+def _term_category_lookup(topic_categories: dict[str, str]):
+    def category(term: str) -> str:
+        lexical = lexicon_category(term)
+        return lexical if lexical != OTHER else topic_categories.get(term, OTHER)
+    return category
+
+
+def match_bursts(detected: pd.DataFrame, planted: list[dict], *, max_onset_error: int = 7) -> pd.DataFrame:
+    """Match detected bursts to planted ones: a detection matches a planted burst when its onset is
+    within ``max_onset_error`` days and it has the planted category or shares a word with the planted
+    terms.  Each planted burst takes its closest-onset match.
+
+    Returns one row per planted burst: ``id``, ``category``, ``onset``, ``detected`` (burst number or
+    -1), ``onset_error_days`` (detected − planted, NaN if missed)."""
+    from jiesu.text import Tokenizer
+
+    tokenizer = Tokenizer("rjieba", min_length=2)
+    rows = []
+    for burst in planted:
+        onset = pd.Timestamp(burst["onset"])
+        words = {t for term in burst["terms"] for t in tokenizer.tokens(term)}
+        best, error = -1, np.nan
+        for det in detected.itertuples():
+            delta = (det.onset - onset).days
+            if abs(delta) > max_onset_error:
+                continue
+            if det.category == burst["category"] or words & set(str(det.terms).split(" ")):
+                if best < 0 or abs(delta) < abs(error):
+                    best, error = int(det.burst), delta
+        rows.append({"id": burst["id"], "category": burst["category"], "onset": onset, "detected": best,
+                     "onset_error_days": error})
+    return pd.DataFrame(rows)
+
+
+def snapshot_bursts(data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()) -> dict:
+    """:func:`detect_bursts` on the snapshot's text messages; term categories from the lexicons and the
+    cached topic model of :func:`jiesu.topics.snapshot_model` (trained if missing)."""
+    from jiesu.topics import snapshot_model
+
+    docs = snapshot_documents(data)
+    lookup = _term_category_lookup(topic_term_categories(snapshot_model(data).model))
+    terms = set(t for doc in docs["tokens"] for t in doc.split(" ") if t)
+    return detect_bursts(docs, params, term_category={t: lookup(t) for t in terms})
+
+
+def score_bursts(truth: dict, data: Paths | str | os.PathLike | None = None) -> dict:
+    """Planted-truth score of burst detection: ``recall`` (planted bursts detected with onset within 7
+    days), ``precision`` (detected bursts that match a planted one) and ``median_onset_error_days``
+    (absolute, over detected planted bursts)."""
+    planted = truth.get("bursts") or []
+    found = snapshot_bursts(data)["bursts"]
+    matches = match_bursts(found, planted)
+    hit = matches.loc[matches["detected"] >= 0]
+    matched_detections = set()
+    for det in found.itertuples():
+        one = match_bursts(pd.DataFrame([det._asdict()]).drop(columns="Index"), planted)
+        if (one["detected"] >= 0).any():
+            matched_detections.add(int(det.burst))
+    return {
+        "recall": round(len(hit) / len(planted), 4) if planted else None,
+        "precision": round(len(matched_detections) / len(found), 4) if len(found) else None,
+        "median_onset_error_days": float(hit["onset_error_days"].abs().median()) if len(hit) else None,
+    }
