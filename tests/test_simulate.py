@@ -199,6 +199,24 @@ def test_planted_messages_cover_both_chat_files_exactly(small_raw):
     assert set(planted["category"]) - {""} <= {c.code for c in CATEGORIES}
 
 
+def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
+    from jiesu.simulate import simulate
+
+    simulate(tmp_path, seed=0, preset="small", communities=1)
+    peer = tmp_path / "communities" / "对照社区01"
+    assert {p.name for p in peer.iterdir()} >= {t.file for t in RAW.values() if "*" not in t.file} | set(TRUTH_FILES)
+    # the focus world is unchanged except for the peer's rows of the shared panel
+    for name in ("chat_messages.csv", "hotline_cases.xlsx", "yuanyuan_friends.csv"):
+        assert file_sha256(tmp_path / name) == file_sha256(small_raw / name)
+    assert file_sha256(tmp_path / "area_panel.csv") == file_sha256(peer / "area_panel.csv")
+    panel = _csv(peer / "area_panel.csv")
+    cases = pd.read_excel(peer / "hotline_cases.xlsx")
+    assert panel.loc[panel["社区"] == "对照社区01", "诉求量"].astype(int).sum() == len(cases)
+    truth = json.loads((peer / "planted_truth.json").read_text(encoding="utf-8"))
+    assert truth["meta"]["community"] == "对照社区01" and truth["bursts"] == []
+    assert truth["linkage"]["registry_households_covered"] == truth["community"]["households"]
+
+
 def test_unknown_preset_is_refused(tmp_path):
     from jiesu.simulate import simulate
 

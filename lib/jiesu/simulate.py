@@ -32,7 +32,7 @@ import math
 import re
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -91,6 +91,36 @@ BURSTS: tuple[tuple[str, str, str, int, int, str, tuple[str, ...]], ...] = (
     ("B12", "security", "2020-08-24", 5, 0, "safety", ("有人冒充燃气公司的上门", "燃气公司", "敲门")),
 )
 
+
+@dataclass(frozen=True)
+class CommunitySpec:
+    """What makes one community's world: the focus community by default, peers for a district run."""
+
+    name: str = FOCUS_COMMUNITY
+    short: str = "甘二"  # prefix of group names
+    estate: str = "甘露园南里二区"  # how 12345 call-takers write the estate in 诉求地址
+    layout: tuple[tuple[int, int, int, int], ...] = BUILDING_LAYOUT
+    households: int = N_HOUSEHOLDS
+    residents: int = N_RESIDENTS
+    friends: int = N_FRIENDS
+    uncovered_vulnerable: int = N_UNCOVERED_VULNERABLE
+    uncovered_other: int = N_UNCOVERED_OTHER
+    index: int = 0  # 0 = the focus community; i = 对照社区i (own random streams, own panel rows)
+    message_share: float = 1.0  # chat volume relative to the preset's target
+    account: str = "yuanyuan_gan2"  # the community's own WeChat account (园园 for the focus)
+    account_name: str = "园园"
+
+    @property
+    def is_focus(self) -> bool:
+        return self.index == 0
+
+    @property
+    def repair_group(self) -> str:
+        return f"{self.short}供暖和物业报修群"
+
+
+FOCUS = CommunitySpec()
+
 # Chat issue threads per day in season (full activity), and the groups they are reported in.
 THREAD_RATE = {"heating": 1.6, "flood": 1.1, "wind": 0.8, "garbage": 1.2, "epidemic": 2.0, "lighting": 0.5,
                "parking": 0.7, "noise": 0.6, "vendors": 0.4, "security": 0.5}
@@ -134,8 +164,9 @@ REQUEST_TYPE_P = {  # 咨询 求助 投诉 举报 建议
 }
 
 
-def _rng(seed: int, part: int) -> np.random.Generator:
-    return np.random.default_rng([seed, part])
+def _rng(seed: int, part: int, index: int = 0) -> np.random.Generator:
+    """The random stream of one part of one community's world (index 0 = the focus community)."""
+    return np.random.default_rng([seed, part] if index == 0 else [seed, part, index])
 
 
 def _month_range(start: str, end: str) -> list[str]:
@@ -157,29 +188,32 @@ def ramp(month: str) -> float:
 # 1. Buildings, households, residents
 # ==================================================================================================
 
-def build_community(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Buildings, households (exactly 2,602) and residents (exactly ``N_RESIDENTS``).
+def build_community(seed: int, spec: CommunitySpec = FOCUS) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Buildings, households (exactly ``spec.households``: 2,602) and residents (exactly ``spec.residents``).
 
     Returns (buildings, households, residents).  Households carry ``household_id`` (``BB-U-RRR``),
     tenure, flat type, persons and the three flags; residents carry ``resident_key``, name, sex,
     birth year, phone (current) and ``phone_2018`` (differs for residents who changed number).
     """
-    rng = _rng(seed, 1)
+    rng = _rng(seed, 1, spec.index)
+    layout = spec.layout
     rows = []
-    for b, (units, floors, doors, _year) in enumerate(BUILDING_LAYOUT, start=1):
+    for b, (units, floors, doors, _year) in enumerate(layout, start=1):
         for u in range(1, units + 1):
             for f in range(1, floors + 1):
                 for d in range(1, doors + 1):
                     rows.append((b, u, f, f * 100 + d))
     dwellings = pd.DataFrame(rows, columns=["building", "unit", "floor", "room"])
-    excess = len(dwellings) - N_HOUSEHOLDS
+    excess = len(dwellings) - spec.households
     ground = np.flatnonzero(dwellings["floor"].to_numpy() == 1)
+    if excess > len(ground):  # a layout far too large: take dwellings from any floor
+        ground = np.arange(len(dwellings))
     dwellings = dwellings.drop(index=rng.choice(ground, excess, replace=False)).reset_index(drop=True)
     hh = dwellings
     n = len(hh)
     hh["household_id"] = [names.household_key(b, u, r) for b, u, r in zip(hh.building, hh.unit, hh.room, strict=True)]
     hh["tenure"] = rng.choice(["自住", "出租", "空置"], n, p=[0.72, 0.25, 0.03])
-    doors = np.array([BUILDING_LAYOUT[b - 1][2] for b in hh.building])
+    doors = np.array([layout[b - 1][2] for b in hh.building])
     door = hh["room"].to_numpy() % 100
     # end flats (door 1 and the last door) are the larger ones
     large = (door == 1) | (door == doors)
@@ -188,11 +222,11 @@ def build_community(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     occupied = hh["tenure"].to_numpy() != "空置"
     persons = np.where(occupied, rng.choice([1, 2, 3, 4, 5], n, p=[0.22, 0.38, 0.24, 0.11, 0.05]), 0)
     occ_idx = np.flatnonzero(occupied)
-    while persons.sum() != N_RESIDENTS:
+    while persons.sum() != spec.residents:
         i = occ_idx[rng.integers(len(occ_idx))]
-        if persons.sum() < N_RESIDENTS and persons[i] < 6:
+        if persons.sum() < spec.residents and persons[i] < 6:
             persons[i] += 1
-        elif persons.sum() > N_RESIDENTS and persons[i] > 1:
+        elif persons.sum() > spec.residents and persons[i] > 1:
             persons[i] -= 1
     hh["persons"] = persons
 
@@ -252,12 +286,12 @@ def build_community(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     hh["vulnerable"] = hh["elderly"] | hh["dibao"] | hh["disabled"]
 
     buildings = pd.DataFrame({
-        "社区": FOCUS_COMMUNITY,
-        "楼号": np.arange(1, len(BUILDING_LAYOUT) + 1),
-        "单元数": [lay[0] for lay in BUILDING_LAYOUT],
-        "层数": [lay[1] for lay in BUILDING_LAYOUT],
-        "户数": hh.groupby("building").size().reindex(range(1, len(BUILDING_LAYOUT) + 1)).to_numpy(),
-        "建成年份": [lay[3] for lay in BUILDING_LAYOUT],
+        "社区": spec.name,
+        "楼号": np.arange(1, len(layout) + 1),
+        "单元数": [lay[0] for lay in layout],
+        "层数": [lay[1] for lay in layout],
+        "户数": hh.groupby("building").size().reindex(range(1, len(layout) + 1)).to_numpy(),
+        "建成年份": [lay[3] for lay in layout],
     })
     return buildings, hh, res
 
@@ -266,18 +300,19 @@ def build_community(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
 # 2. 园园's friends (coverage plan) and the registry sources
 # ==================================================================================================
 
-def plan_friends(hh: pd.DataFrame, res: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, list[str]]:
-    """Choose exactly ``N_FRIENDS`` resident friends covering every occupied household except a planted
-    uncovered set (``N_UNCOVERED_VULNERABLE`` vulnerable + ``N_UNCOVERED_OTHER`` others).
+def plan_friends(hh: pd.DataFrame, res: pd.DataFrame, seed: int, spec: CommunitySpec = FOCUS
+                 ) -> tuple[pd.DataFrame, list[str]]:
+    """Choose exactly ``spec.friends`` resident friends covering every occupied household except a planted
+    uncovered set (``spec.uncovered_vulnerable`` vulnerable + ``spec.uncovered_other`` others).
 
     Returns (friend residents with ``wxid``/``nickname``/``added``, uncovered household ids).
     """
-    rng = _rng(seed, 2)
+    rng = _rng(seed, 2, spec.index)
     occupied = hh[hh["tenure"] != "空置"]
     vul = occupied.loc[occupied["vulnerable"], "household_id"].to_numpy()
     other = occupied.loc[~occupied["vulnerable"], "household_id"].to_numpy()
-    uncovered = sorted(list(rng.choice(vul, N_UNCOVERED_VULNERABLE, replace=False))
-                       + list(rng.choice(other, N_UNCOVERED_OTHER, replace=False)))
+    uncovered = sorted(list(rng.choice(vul, spec.uncovered_vulnerable, replace=False))
+                       + list(rng.choice(other, spec.uncovered_other, replace=False)))
     unc = set(uncovered)
     candidates = res[~res["household_id"].isin(unc)]
     # one friend per covered household: prefer adults aged 25-75 (they run the family's WeChat)
@@ -286,7 +321,7 @@ def plan_friends(hh: pd.DataFrame, res: pd.DataFrame, seed: int) -> tuple[pd.Dat
     first = pref.sort_values(["household_id", "score"], ascending=[True, False]).groupby("household_id").head(1)
     rest = pref[~pref["resident_key"].isin(first["resident_key"]) & pref["age"].between(14, 88)]
     weights = np.where(rest["age"].between(25, 70), 3.0, 1.0)
-    extra_n = N_FRIENDS - len(first)
+    extra_n = spec.friends - len(first)
     extra = rest.iloc[np.sort(rng.choice(len(rest), extra_n, replace=False, p=weights / weights.sum()))]
     friends = pd.concat([first, extra]).drop(columns="score").sort_values("resident_key").reset_index(drop=True)
     friends["wxid"] = names.wechat_ids(rng, len(friends))
@@ -311,14 +346,14 @@ def _maybe_typo(name: str, rng: np.random.Generator, p: float) -> str:
     return names.homophone_typo(name, rng) if rng.random() < p else name
 
 
-def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame, seed: int
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def registry_sources(hh: pd.DataFrame, res: pd.DataFrame, friends: pd.DataFrame, seed: int,
+                     spec: CommunitySpec = FOCUS) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """停车证 (2018), 疫情登记 (2020-02) and 社工走访 tables with their linkage truth.
 
     Returns (parking, epidemic, visits, linkage) — the first three with the contract's Chinese
     headers; linkage has source, record_id, household_id, resident_key.
     """
-    rng = _rng(seed, 3)
+    rng = _rng(seed, 3, spec.index)
     link: list[tuple[str, str, str, str]] = []
     by_hh: dict[str, list[dict]] = {}
     for person in res.to_dict("records"):  # plain dicts: per-record pandas access is slow
@@ -485,13 +520,13 @@ STAFF_DISPLAY = {"物业维修": "物业{s}师傅", "物业保洁": "保洁{s}�
                  "社区医生": "{s}大夫", "在职党员": "{s}{g}"}
 
 
-def build_accounts(friends: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_accounts(friends: pd.DataFrame, seed: int, spec: CommunitySpec = FOCUS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """WeChat accounts (resident friends + non-resident team members) and the teams table.
 
     Returns (accounts, teams) — accounts has wxid, nickname, display, resident_key, household_id,
     building, team, role, weight (chat activity), is_staff.
     """
-    rng = _rng(seed, 4)
+    rng = _rng(seed, 4, spec.index)
     used = set(friends["wxid"])
     acc = friends[["wxid", "nickname", "resident_key", "household_id", "building", "unit", "room", "name",
                    "birth_year", "added"]].copy()
@@ -500,14 +535,18 @@ def build_accounts(friends: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.D
     acc["organization"] = ""
     staff_rows = []
     for team, role, org, count in STAFF_ROLES:
-        ids = ["yuanyuan_gan2"] if role == "虚拟社工（园园）" else names.wechat_ids(rng, count, used)
+        ids = [spec.account] if role == "虚拟社工（园园）" else names.wechat_ids(rng, count, used)
         years = rng.integers(1965, 1996, count)
         nms = names.person_names(rng, years, rng.choice(["M", "F"], count))
         for wxid, nm, by in zip(ids, nms, years, strict=True):
             display = STAFF_DISPLAY.get(role, "{s}{g}").format(s=nm[0], g=nm[1:])
-            staff_rows.append({"wxid": wxid, "nickname": "园园" if role.startswith("虚拟") else display,
+            if role.startswith("虚拟"):
+                display = spec.account_name
+            if org.endswith("社区居委会"):
+                org = f"{spec.name}居委会"
+            staff_rows.append({"wxid": wxid, "nickname": display,
                                "resident_key": "", "household_id": "", "building": 0, "unit": 0, "room": 0,
-                               "name": "园园" if role.startswith("虚拟") else nm, "birth_year": int(by),
+                               "name": spec.account_name if role.startswith("虚拟") else nm, "birth_year": int(by),
                                "added": pd.Timestamp("2017-10-01"), "team": team, "role": role, "organization": org})
     acc = pd.concat([pd.DataFrame(staff_rows), acc], ignore_index=True)
     # resident backbone members: chosen among friends aged 30-80
@@ -544,19 +583,21 @@ def build_accounts(friends: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.D
     return acc, teams
 
 
-def build_groups(acc: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build_groups(acc: pd.DataFrame, seed: int, spec: CommunitySpec = FOCUS
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Groups and memberships. Returns (groups raw table, memberships raw table, member index frame
     with group_idx, account_idx, joined)."""
-    rng = _rng(seed, 5)
-    specs = [("甘二供暖和物业报修群", "heating_property", 0, "2017-11-02", 40.0),
-             ("甘二维修群", "repair", 0, "2017-10-20", 25.0),
-             ("甘二平安群", "safety", 0, "2017-12-05", 18.0)]
-    specs += [(f"甘二{b}号楼楼门群", "building", b, f"2017-{10 + b % 3}-{1 + b:02d}", 6.5)
-              for b in range(1, len(BUILDING_LAYOUT) + 1)]
-    specs += [("甘二合唱团", "interest", 0, "2017-10-12", 10.0), ("甘二太极拳队", "interest", 0, "2018-03-08", 6.0),
-              ("甘二书画摄影群", "interest", 0, "2018-05-16", 6.0), ("甘二广场舞队", "interest", 0, "2018-04-21", 9.0),
-              ("甘二银龄互助群", "age", 0, "2017-12-18", 14.0), ("甘二青年志愿者群", "age", 0, "2018-06-01", 5.0),
-              ("甘二居民议事群", "council", 0, "2018-07-03", 4.0)]
+    rng = _rng(seed, 5, spec.index)
+    pre = spec.short
+    specs = [(spec.repair_group, "heating_property", 0, "2017-11-02", 40.0),
+             (f"{pre}维修群", "repair", 0, "2017-10-20", 25.0),
+             (f"{pre}平安群", "safety", 0, "2017-12-05", 18.0)]
+    specs += [(f"{pre}{b}号楼楼门群", "building", b, f"2017-{10 + b % 3}-{1 + b % 28:02d}", 6.5)
+              for b in range(1, len(spec.layout) + 1)]
+    specs += [(f"{pre}合唱团", "interest", 0, "2017-10-12", 10.0), (f"{pre}太极拳队", "interest", 0, "2018-03-08", 6.0),
+              (f"{pre}书画摄影群", "interest", 0, "2018-05-16", 6.0), (f"{pre}广场舞队", "interest", 0, "2018-04-21", 9.0),
+              (f"{pre}银龄互助群", "age", 0, "2017-12-18", 14.0), (f"{pre}青年志愿者群", "age", 0, "2018-06-01", 5.0),
+              (f"{pre}居民议事群", "council", 0, "2018-07-03", 4.0)]
     from jiesu.categories import GROUP_KINDS
     gids = set()
     while len(gids) < len(specs):
@@ -579,7 +620,7 @@ def build_groups(acc: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFra
             res_members = np.flatnonzero(is_res & (acc["building"].to_numpy() == b))
             staff = [i for i in staff_idx if team[i] == "staff" or role[i] in ("物业维修", "物业经理", "社区民警")]
         elif kind in ("heating_property", "repair", "safety"):
-            cap = {"heating_property": 470, "repair": 400, "safety": 330}[kind]
+            cap = min({"heating_property": 470, "repair": 400, "safety": 330}[kind], int(is_res.sum() * 0.6))
             w = acc["weight"].to_numpy() * is_res
             res_members = np.sort(rng.choice(len(acc), cap, replace=False, p=w / w.sum()))
             wanted = {"heating_property": ("物业维修", "物业经理", "供热维修", "物业保洁"),
@@ -588,7 +629,7 @@ def build_groups(acc: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFra
             staff = [i for i in staff_idx if team[i] == "staff" or role[i] in wanted]
         elif kind == "council":
             res_members = np.flatnonzero(is_res & np.isin(team, ["self_party", "volunteers", "dual_party"]))
-            extra = rng.choice(np.flatnonzero(is_res), 40, replace=False)
+            extra = rng.choice(np.flatnonzero(is_res), min(40, int(is_res.sum())), replace=False)
             res_members = np.union1d(res_members, extra)
             staff = [i for i in staff_idx if team[i] in ("staff", "whistle") or role[i] in ("物业经理", "律师")]
         elif kind == "age":
@@ -598,7 +639,7 @@ def build_groups(acc: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFra
             staff = [i for i in staff_idx if team[i] == "staff" or role[i] == "社区医生"]
         else:
             pool = np.flatnonzero(is_res & (age >= 45))
-            res_members = np.sort(rng.choice(pool, int(rng.integers(60, 140)), replace=False))
+            res_members = np.sort(rng.choice(pool, min(len(pool), int(rng.integers(60, 140))), replace=False))
             staff = [i for i in staff_idx if role[i] in ("虚拟社工（园园）", "社工")][:3]
         for i in sorted(set(res_members.tolist()) | set(staff)):
             members.append((g, i))
@@ -661,16 +702,16 @@ class _Chat:
 
 
 def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, preset: Preset, seed: int,
-                   progress=None) -> tuple[pd.DataFrame, list[dict]]:
+                   progress=None, spec: CommunitySpec = FOCUS) -> tuple[pd.DataFrame, list[dict]]:
     """All chat messages of the preset's window.
 
     Returns (messages frame with g, t (seconds since the window start, Beijing time), a (account idx),
     type, text, cat, role, thread, burst; burst threads as dicts for spill-over into cases).
     """
-    rng = _rng(seed, 6)
+    rng = _rng(seed, 6, spec.index)
     import opencc
 
-    comp = chatgen.Composer(_rng(seed, 7), to_traditional=opencc.OpenCC("s2t").convert)
+    comp = chatgen.Composer(_rng(seed, 7, spec.index), to_traditional=opencc.OpenCC("s2t").convert)
     start = pd.Timestamp(preset.chat_start)
     days = pd.date_range(preset.chat_start, preset.chat_end, freq="D")
     n_days = len(days)
@@ -777,7 +818,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
             lam = lam * rng.gamma(0.5, 2.0, n_days)
         counts = rng.poisson(lam)
         for day in np.repeat(np.arange(n_days), counts):
-            b = int(rng.integers(1, len(BUILDING_LAYOUT) + 1))
+            b = int(rng.integers(1, len(spec.layout) + 1))
             g = group_for(cat.code, b)
             reporter = pick_member(g, int(day), residents_only=True)
             thread(cat.code, g, timestamp(int(day)), reporter)
@@ -785,7 +826,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
 
     # --- planted bursts ----------------------------------------------------------------------------
     end = pd.Timestamp(preset.chat_end)
-    for bid, code, onset, duration, building, kind, terms in BURSTS:
+    for bid, code, onset, duration, building, kind, terms in (BURSTS if spec.is_focus else ()):
         on = pd.Timestamp(onset)
         if on < start or on + pd.Timedelta(days=duration) > end + pd.Timedelta(days=1):
             continue
@@ -826,7 +867,7 @@ def generate_chats(acc: pd.DataFrame, groups: pd.DataFrame, mem: pd.DataFrame, p
             chat.add(g, jd[i] * 86400 + 10 * 3600 + float(rng.integers(0, 36000)), inviter, "系统", text, "", "system")
 
     # --- everyday chatter: fill up to the preset's target --------------------------------------------
-    remaining = max(preset.messages - len(chat.cols["g"]), 0)
+    remaining = max(int(preset.messages * spec.message_share) - len(chat.cols["g"]), 0)
     weekday = np.where(days.day_of_week.to_numpy() >= 5, 1.15, 1.0)
     epidemic_boost = np.where((days >= pd.Timestamp("2020-01-25")) & (days <= pd.Timestamp("2020-04-30")), 1.4, 1.0)
     day_w = weekday * epidemic_boost * growth
@@ -1050,16 +1091,16 @@ def case_content(code: str, place: str, rng: np.random.Generator, *, term: str =
 
 
 def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncovered: list[str],
-                friends: pd.DataFrame, acc: pd.DataFrame, burst_threads: list[dict], preset: Preset, seed: int
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
-    """12345 work orders of the focus community, instantiated from its panel counts.
+                friends: pd.DataFrame, acc: pd.DataFrame | None, burst_threads: list[dict], preset: Preset,
+                seed: int, spec: CommunitySpec = FOCUS) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """12345 work orders of ``spec``'s community, instantiated from its panel counts.
 
     Spill-over: each burst thread becomes a case with probability ``spill_p(month)`` after the burst's
     lag; such cases replace ordinary ones of the same month × category (the count only grows when
     spills exceed it).  Returns (cases raw table, planted cases, updated panel, complainant truth).
     """
-    rng = _rng(seed, 9)
-    focus = panel["community"] == FOCUS_COMMUNITY
+    rng = _rng(seed, 9, spec.index)
+    focus = panel["community"] == spec.name
     start = pd.Timestamp(preset.chat_start)
     # spill-over from burst threads
     spills: list[dict] = []
@@ -1101,7 +1142,7 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
         month, code, n = row["month"], row["category"], int(row["requests"])
         mstart = pd.Timestamp(month + "-01")
         mdays = mstart.days_in_month
-        r = ramp(month)
+        r = ramp(month) if spec.is_focus else 0.0  # only the focus community changed how it works
         sp = spill_by_key.get((month, code), [])
         for i in range(n):
             seq += 1
@@ -1129,10 +1170,11 @@ def build_cases(panel: pd.DataFrame, res: pd.DataFrame, hh: pd.DataFrame, uncove
                 h = hh_idx[hid]
                 addr_full = names.address_text(int(h["building"]), int(h["unit"]), int(h["room"]),
                                                int(rng.integers(len(names.ADDRESS_VARIANTS))))
-                issue_addr = f"甘露园南里二区{addr_full}" if rng.random() < 0.8 else ""
+                issue_addr = f"{spec.estate}{addr_full}" if rng.random() < 0.8 else ""
                 place = f"{int(h['building'])}号楼" + (f"{int(h['unit'])}单元" if rng.random() < 0.6 else "")
             else:
-                issue_addr = "甘露园南里二区" + ("南门" if rng.random() < 0.5 else f"{int(rng.integers(1, 19))}号楼附近")
+                issue_addr = spec.estate + ("南门" if rng.random() < 0.5
+                                            else f"{int(rng.integers(1, len(spec.layout) + 1))}号楼附近")
                 place = "小区"
             content = case_content(code, place, rng, term=BURST_PHRASE.get(burst_id, ""))
             cat = BY_CODE.get(code)
@@ -1237,46 +1279,77 @@ def _xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return out.getvalue()
 
 
-def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = False) -> dict:
-    """Generate the synthetic world into ``out_dir`` (every raw file of the contract + planted truth).
+def _peer_spec(index: int, panel: pd.DataFrame, seed: int) -> CommunitySpec:
+    """A peer community (对照社区NN) sized like its rows of the area panel: walk-ups of 144 dwellings,
+    fewer WeChat friends (no 园园-style outreach) and half the chat volume per resident."""
+    rng = _rng(seed, 11, index)
+    width = max(2, len(str(panel["community"].nunique() - 1)))
+    name = f"对照社区{index:0{width}d}"
+    last = panel[(panel["community"] == name)].iloc[-1]
+    residents, households = int(last["residents"]), int(last["households"])
+    n_buildings = -(-households // 144)
+    layout = tuple((6, 6, 4, int(rng.integers(1980, 2006))) for _ in range(n_buildings))
+    return CommunitySpec(name=name, short=f"对照{index:0{width}d}", estate=f"{name}小区", layout=layout,
+                         households=households, residents=residents, friends=int(round(0.3 * residents)),
+                         index=index, message_share=0.5 * residents / N_RESIDENTS,
+                         account=f"shequ_helper_{index:0{width}d}", account_name="社区小助手")
 
-    Parameters
-    ----------
-    out_dir : directory to write (created if needed); existing files of the same names are replaced
-        atomically, ``planted_truth.json`` last so its presence means the world is complete.
-    seed : world seed; same seed and preset give byte-identical files.
-    preset : ``"full"`` (chats 2018-01..2020-09, ~300k messages) or ``"small"`` (2020-04..06, ≤ 20k).
-    progress : show a tqdm bar on stderr.
 
-    Returns
-    -------
-    A summary dict: preset, seed, rows per file, seconds.
-    """
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    spec = PRESETS[preset]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    from tqdm import tqdm
+def _peer_coverage(spec: CommunitySpec, hh: pd.DataFrame) -> CommunitySpec:
+    """Uncovered households of a peer: its friends cover about 85 % of their number in households."""
+    occupied = hh[hh["tenure"] != "空置"]
+    n_vul = int(occupied["vulnerable"].sum())
+    covered = min(int(round(0.85 * spec.friends)), len(occupied) - 2)
+    uncovered = len(occupied) - covered
+    unc_v = min(n_vul, int(round(uncovered * n_vul / len(occupied) * 1.5)))
+    return replace(spec, uncovered_vulnerable=unc_v, uncovered_other=uncovered - unc_v)
 
-    bar = tqdm(total=12, desc=f"simulate {preset}", disable=not progress, unit="step")
-    buildings, hh, res = build_community(seed)
-    friends, uncovered = plan_friends(hh, res, seed)
-    bar.update(1)
-    parking, epidemic, visits, linkage = registry_sources(hh, res, friends, seed)
-    bar.update(1)
-    acc, teams = build_accounts(friends, seed)
-    groups, memberships, mem = build_groups(acc, seed)
-    bar.update(1)
-    chats, burst_threads = generate_chats(acc, groups, mem, spec, seed, progress=bar)
-    panel, panel_truth = build_panel(len(res), len(hh), seed)
-    cases, planted_cases, panel, complainant_truth = build_cases(panel, res, hh, uncovered, friends, acc, burst_threads,
-                                                                 spec, seed)
-    bar.update(1)
 
+def _rank_truth(panel: pd.DataFrame, name: str) -> dict:
+    """Monthly rank of ``name`` by expected requests per resident (1 = highest)."""
+    rate = panel.groupby(["month", "community"])[["mu", "residents"]].agg({"mu": "sum", "residents": "first"})
+    rate = (rate["mu"] / rate["residents"]).unstack("community")
+    ranks = rate.rank(axis=1, ascending=False, method="first")[name].astype(int)
+    n = rate.shape[1]
+    return {"n_communities": n, "by": "expected requests per 10k residents, all categories, monthly; 1 = highest",
+            "community": name, "trajectory": {m: int(v) for m, v in ranks.items()},
+            "top5_months": int((ranks <= 5).sum()), "bottom5_months": int((ranks >= n - 4).sum())}
+
+
+def _prepare(spec: CommunitySpec, seed: int, window: Preset, panel: pd.DataFrame, bar) -> dict:
+    """Everything of one community up to its 12345 cases (which update its rows of ``panel``)."""
+    buildings, hh, res = build_community(seed, spec)
+    if not spec.is_focus:
+        spec = _peer_coverage(spec, hh)
+    friends, uncovered = plan_friends(hh, res, seed, spec)
+    bar.update(1)
+    parking, epidemic, visits, linkage = registry_sources(hh, res, friends, seed, spec)
+    bar.update(1)
+    acc, teams = build_accounts(friends, seed, spec)
+    groups, memberships, mem = build_groups(acc, seed, spec)
+    bar.update(1)
+    chats, burst_threads = (generate_chats(acc, groups, mem, window, seed, progress=bar, spec=spec)
+                            if spec.is_focus else (None, []))
+    cases, planted_cases, panel, complainant_truth = build_cases(panel, res, hh, uncovered, friends, acc,
+                                                                 burst_threads, window, seed, spec)
+    bar.update(1)
+    return dict(spec=spec, buildings=buildings, hh=hh, res=res, friends=friends, uncovered=uncovered,
+                parking=parking, epidemic=epidemic, visits=visits, linkage=linkage, acc=acc, teams=teams,
+                groups=groups, memberships=memberships, mem=mem, chats=chats, burst_threads=burst_threads,
+                cases=cases, planted_cases=planted_cases, panel=panel, complainant_truth=complainant_truth)
+
+
+def _write_world(out: Path, part: dict, panel: pd.DataFrame, panel_truth: dict, *, seed: int, preset: str,
+                 window: Preset) -> dict:
+    """Compose the raw tables and the planted truth of one prepared community and write them to ``out``."""
+    spec, buildings, hh, res = part["spec"], part["buildings"], part["hh"], part["res"]
+    friends, uncovered, acc, teams = part["friends"], part["uncovered"], part["acc"], part["teams"]
+    parking, epidemic, visits, linkage = part["parking"], part["epidemic"], part["visits"], part["linkage"]
+    groups, memberships, chats, burst_threads = part["groups"], part["memberships"], part["chats"], part["burst_threads"]
+    cases, planted_cases, complainant_truth = part["cases"], part["planted_cases"], part["complainant_truth"]
+    del uncovered  # the truth recomputes coverage from the friends themselves
     # --- friends / teams linkage --------------------------------------------------------------------
-    rng = _rng(seed, 10)
+    rng = _rng(seed, 10, spec.index)
     friends_raw = pd.DataFrame({
         "微信号": friends["wxid"], "昵称": friends["nickname"],
         "备注": [f"{_addr(b, u, r, rng, 0.1)}{' ' if rng.random() < 0.8 else ''}{_maybe_typo(nm, rng, 0.05)}"
@@ -1297,11 +1370,11 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
             ["source", "record_id", "household_id", "resident_key"]]], ignore_index=True)
 
     # --- messages: split the 报修 group into the WeChatMsg export -----------------------------------------
-    start = pd.Timestamp(spec.chat_start)
+    start = pd.Timestamp(window.chat_start)
     sent = start + pd.to_timedelta(chats["t"], unit="s")
     sent_text = sent.dt.strftime("%Y-%m-%d %H:%M:%S")
     gid = groups["群编号"].to_numpy()[chats["g"]]
-    wechat_group = groups.index[groups["群名称"] == "甘二供暖和物业报修群"][0]
+    wechat_group = groups.index[groups["群名称"] == spec.repair_group][0]
     in_export = (chats["g"] == wechat_group).to_numpy()
     wxid = acc["wxid"].to_numpy()[chats["a"]]
     display = acc["display"].to_numpy()[chats["a"]]
@@ -1313,7 +1386,7 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
         "内容": chats["text"].to_numpy()[main]})
     ex = chats[in_export]
     remark_of = dict(zip(friends_raw["微信号"], friends_raw["备注"], strict=True))
-    yuanyuan = "yuanyuan_gan2"
+    yuanyuan = spec.account
     talker = groups.at[wechat_group, "群编号"]
     local_ids = np.arange(1, len(ex) + 1)
     ex_wxid = wxid[in_export]
@@ -1334,20 +1407,18 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
         "burst_id": np.concatenate([chats["burst"].to_numpy()[main], ex["burst"].to_numpy()]),
         "sent_at": np.concatenate([sent_text[main].to_numpy(), sent_text[in_export].to_numpy()]),
     })
-    bar.update(1)
-
     # --- truth ----------------------------------------------------------------------------------------
     covered = set(friends["household_id"])
     hh_cov = hh.assign(covered=hh["household_id"].isin(covered))
     uncovered_all = sorted(set(hh["household_id"]) - covered)
     vul_unc = sorted(hh.loc[hh["vulnerable"] & ~hh_cov["covered"], "household_id"])
-    chat_start, chat_end = pd.Timestamp(spec.chat_start), pd.Timestamp(spec.chat_end)
+    chat_start, chat_end = pd.Timestamp(window.chat_start), pd.Timestamp(window.chat_end)
     burst_truth = []
-    for bid, code, onset, duration, building, kind, terms in BURSTS:
+    for bid, code, onset, duration, building, kind, terms in (BURSTS if spec.is_focus else ()):
         on = pd.Timestamp(onset)
         if on < chat_start or on + pd.Timedelta(days=duration) > chat_end + pd.Timedelta(days=1):
             continue
-        gname = f"甘二{building}号楼楼门群" if kind == "building" else groups.loc[
+        gname = f"{spec.short}{building}号楼楼门群" if kind == "building" else groups.loc[
             [k == kind for k in groups.attrs["kinds"]], "群名称"].iloc[0]
         month = on.strftime("%Y-%m")
         burst_truth.append({
@@ -1374,11 +1445,11 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
     per_building = hh_cov.groupby("building")["covered"].mean()
     truth = {
         "meta": {"seed": seed, "preset": preset, "generator_version": GENERATOR_VERSION,
-                 "chat_period": [spec.chat_start, spec.chat_end], "panel_period": [PANEL_START, PANEL_END],
-                 "community": FOCUS_COMMUNITY, "area": AREA, "synthetic": True, "reference_year": REFERENCE_YEAR,
+                 "chat_period": [window.chat_start, window.chat_end], "panel_period": [PANEL_START, PANEL_END],
+                 "community": spec.name, "area": AREA, "synthetic": True, "reference_year": REFERENCE_YEAR,
                  "age_definition": "age = 2020 − birth year; 高龄 = a resident aged 80+",
                  "files": sorted([t.file for t in RAW.values() if "*" not in t.file]
-                                 + ["wechatmsg_甘二供暖和物业报修群.csv"])},
+                                 + [f"wechatmsg_{spec.repair_group}.csv"])},
         "community": {
             "buildings": len(buildings), "households": len(hh), "residents": len(res),
             "occupied_households": int((hh["tenure"] != "空置").sum()),
@@ -1414,11 +1485,14 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
         },
         "categories": categories_truth,
         "bursts": burst_truth,
-        "intervention": panel_truth["intervention"],
-        "rank": panel_truth["rank"],
+        "intervention": panel_truth["intervention"] if spec.is_focus else {
+            "community": spec.name, "start_month": None, "effect_log_rr": {k: 0.0 for k in EFFECT_LOG_RR},
+            "effect_log_rr_total": 0.0, "note": "a peer community: no intervention was planted here",
+            "focus_intervention": panel_truth["intervention"]},
+        "rank": panel_truth["rank"] if spec.is_focus else _rank_truth(panel, spec.name),
         "complainants": complainant_truth,
         "messages": {"total": int(len(chats)), "chat_messages_csv": int(main.sum()), "wechatmsg": int(in_export.sum()),
-                     "wechatmsg_group": "甘二供暖和物业报修群", "threads": int(chats.loc[chats["thread"] != "", "thread"].nunique()),
+                     "wechatmsg_group": spec.repair_group, "threads": int(chats.loc[chats["thread"] != "", "thread"].nunique()),
                      "table": "planted_messages.csv"},
     }
 
@@ -1438,22 +1512,67 @@ def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = F
         "wechat_groups.csv": lambda: _csv_bytes(groups),
         "group_members.csv": lambda: _csv_bytes(memberships),
         "chat_messages.csv": lambda: _csv_bytes(messages_raw),
-        "wechatmsg_甘二供暖和物业报修群.csv": lambda: _csv_bytes(wechatmsg, "utf-8-sig"),
+        f"wechatmsg_{spec.repair_group}.csv": lambda: _csv_bytes(wechatmsg, "utf-8-sig"),
         "hotline_cases.xlsx": lambda: _xlsx_bytes({"工单": cases}),
         "area_panel.csv": lambda: _csv_bytes(panel_raw),
         "planted_linkage.csv": lambda: _csv_bytes(linkage),
         "planted_messages.csv": lambda: _csv_bytes(planted_messages),
         "planted_cases.csv": lambda: _csv_bytes(planted_cases),
     }
+    out.mkdir(parents=True, exist_ok=True)
     for name, make in files.items():
         write_bytes(out / name, make())
-    bar.update(bar.total - bar.n - 1)
-    elapsed = time.perf_counter() - started
-    write_json(out / "planted_truth.json", truth)
-    bar.update(1)
-    bar.close()
-    return {"preset": preset, "seed": seed, "out_dir": str(out), "seconds": round(elapsed, 1),
-            "households": len(hh), "residents": len(res), "friends": len(friends),
-            "messages": int(len(chats)), "cases": int(len(cases)), "bursts": len(burst_truth),
-            "panel_rows": int(len(panel_raw))}
+    write_json(out / "planted_truth.json", truth)  # last: its presence means the world is complete
+    return {"households": len(hh), "residents": len(res), "friends": len(friends), "messages": int(len(chats)),
+            "cases": int(len(cases)), "bursts": len(burst_truth), "panel_rows": int(len(panel_raw))}
 
+
+def simulate(out_dir, *, seed: int = 0, preset: str = "full", progress: bool = False, communities: int = 0) -> dict:
+    """Generate the synthetic world into ``out_dir`` (every raw file of the contract + planted truth).
+
+    Parameters
+    ----------
+    out_dir : directory to write (created if needed); existing files of the same names are replaced
+        atomically, ``planted_truth.json`` last so its presence means the world is complete.
+    seed : world seed; same seed and preset give byte-identical files.
+    preset : ``"full"`` (chats 2018-01..2020-09, ~300k messages) or ``"small"`` (2020-04..06, ≤ 20k).
+    progress : show a tqdm bar on stderr.
+    communities : also write the worlds of this many peer communities (对照社区01…) into
+        ``out_dir/communities/<name>/`` — a district for scale runs.  Every world's ``area_panel.csv``
+        is the same panel, each community's rows equal to its own cases.  More than 23 widens the area.
+
+    Returns
+    -------
+    A summary dict: preset, seed, counts of the focus world, peer worlds written, seconds.
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if communities < 0:
+        raise ValueError("communities must be ≥ 0")
+    window = PRESETS[preset]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    from tqdm import tqdm
+
+    bar = tqdm(total=9 + 6 * communities, desc=f"simulate {preset}", disable=not progress, unit="step")
+    panel, panel_truth = build_panel(FOCUS.residents, FOCUS.households, seed, n_peers=max(N_PEERS, communities))
+    focus = _prepare(FOCUS, seed, window, panel, bar)
+    panel = focus["panel"]
+    peers = []
+    for index in range(1, communities + 1):
+        part = _prepare(_peer_spec(index, panel, seed), seed, window, panel, bar)
+        panel = part["panel"]
+        peers.append(part)
+    for part in peers:
+        spec = part["spec"]
+        part["chats"], _ = generate_chats(part["acc"], part["groups"], part["mem"], window, seed, spec=spec)
+        _write_world(out / "communities" / spec.name, part, panel, panel_truth, seed=seed, preset=preset,
+                     window=window)
+        part["chats"] = None
+        bar.update(1)
+    counts = _write_world(out, focus, panel, panel_truth, seed=seed, preset=preset, window=window)
+    bar.update(bar.total - bar.n)
+    bar.close()
+    return {"preset": preset, "seed": seed, "out_dir": str(out),
+            "seconds": round(time.perf_counter() - started, 1), **counts, "communities": communities}
