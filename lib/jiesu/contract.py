@@ -370,6 +370,12 @@ has this file. Ids: household `BB-U-RRR` (e.g. `06-3-502`, room = floor·100 + d
 | `complainants` | `n_cases`, `linked_share`, `repeat_complainants` {resident_key: cases} (≥ `repeat_threshold`), `cases_by_repeat_complainants`, `outside_reach_cases` and `outside_reach_households` (complainant's household has no friend of 园园), `complainant_not_friend_cases`, `spill_cases` |
 | `messages` | `total`, `chat_messages_csv`, `wechatmsg`, `wechatmsg_group`, `threads`, `table` |
 
+With `jiesu simulate --communities N`, each peer community 对照社区NN gets a complete world of its own in
+`communities/<name>/` (same files; `wechatmsg_<群名称>.csv` named after its own 报修 group). All worlds
+share one `area_panel.csv` in which every simulated community's rows equal its own cases. A peer's
+truth has no bursts, `intervention.effect_log_rr_total` = 0 (the focus community's intervention is
+kept under `intervention.focus_intervention`) and `rank` is the peer's own trajectory.
+
 Side tables (CSV, UTF-8):
 
 - `planted_linkage.csv` — `source` (parking_permits, epidemic_registration, visits, friends, teams, cases), `record_id` (the raw id; 微信号 for friends and teams, 工单编号 for cases), `household_id`, `resident_key` (empty when the record names no registry resident).
