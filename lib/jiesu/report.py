@@ -187,8 +187,11 @@ class ReportPage:
         banner = (f'<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
                   f'{html.escape(SYNTHETIC_BANNER.removeprefix("模拟数据："))}</div>') if self.synthetic else ""
         year, mon = self.month.split("-")
+        guide = ("阅读说明：先看“本月关键数字”，需要细节再往下读；每张表都可下载为 CSV 和 Excel；"
+                 "数据来源与计算方法见文末。")
         return HTML(f'{banner}<header class="report-header"><h1>{html.escape(self.community)} '
-                    f'接诉即办月报</h1><p class="report-month">{int(year)}年{int(mon)}月</p></header>')
+                    f'接诉即办月报</h1><p class="report-month">{int(year)}年{int(mon)}月</p>'
+                    f'<p class="guide">{html.escape(guide)}</p></header>')
 
     def cards(self, items: list[tuple[str, str, str]]):
         """Key-figure cards: ``(label, value, note)`` triples, shown in a grid."""
@@ -242,8 +245,11 @@ class ReportPage:
         caption = f'<h4 class="table-title">{html.escape(title)}</h4>' if title else ""
         return HTML(f'<div class="table-block">{caption}{body}{more}{links}</div>')
 
-    def figure(self, fig, name: str, *, width: int = 1000, height: int = 560):
-        """Return ``fig`` for display; in report runs also save ``figures/<name>.png``/``.svg``."""
+    def figure(self, fig, name: str, *, width: int | None = None, height: int | None = None):
+        """Return ``fig`` for display; in report runs also save ``figures/<name>.png``/``.svg`` (size:
+        the arguments, else the figure's own layout size, else 1000 × 560 px)."""
+        width = width or fig.layout.width or 1000
+        height = height or fig.layout.height or 560
         if self.out_dir is not None and not self.static_message:
             from jiesu.figures import save_static, static_export_available
 
