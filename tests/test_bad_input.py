@@ -183,6 +183,13 @@ def test_negative_persons_rejected(world):
     _rejected(world, "列 column '居住人数'; 行 rows 4: 小于最小值 below minimum 0: -2")
 
 
+def test_wrong_type_rejected(world):
+    raw, _, _ = world
+    text = EPIDEMIC.replace(",1950,", ",一九五〇年,")
+    (raw / "epidemic_registration_2020.csv").write_bytes(text.encode("gb18030"))
+    _rejected(world, "列 column '出生年份'; 行 rows 5: 不是整数 not an integer: '一九五〇年'")
+
+
 def test_duplicate_id_rejected(world):
     raw, _, _ = world
     text = EPIDEMIC.replace("E2,2020/2/3", "E1,2020/2/3")
