@@ -193,15 +193,19 @@ FREE_TALK = ("{n}的事儿有人知道吗", "今天看了个讲{n}的视频，�
              "孙子最近对{n}感兴趣", "{n}这个事儿我觉得挺{a}的", "我说的是{n}，不是{n2}", "关于{n}，大家怎么看",
              "群里有没有懂{n}的", "报纸上登了篇{n}的文章", "这个{n}挺{a}的", "大家对{n}怎么看？我觉得挺{a}",
              "老年大学下学期开{n}课", "以前单位也讲过{n}", "{n}的书谁有，借我看看", "那个讲{n}的节目真{a}")
-_AVOID = set("死尸杀毒淫赌奸婚癌尿屎屁妓枪弹炸贼鬼魔邪党政军警犯罪狱刑葬坟丧血病患疫垃圾暖热雨风灯车噪摊盗")
+_AVOID = set("死尸杀毒淫赌奸婚癌尿屎屁妓嫖娼婊裸色性阴乳睾卵精枪弹炸炮贼鬼魔邪神佛教党政军兵战敌恐叛官府帝皇臣卿爵犯罪狱刑囚贪腐葬坟丧血病患疫")
 
 
 @lru_cache(maxsize=1)
 def everyday_words() -> dict[str, tuple[tuple[str, ...], list[float]]]:
     """Words of jieba's dictionary by part of speech (``n``, ``a``) with cumulative sampling
-    weights ∝ corpus frequency; words touching issue vocabularies or grim topics are left out."""
+    weights ∝ frequency^0.8; words overlapping the issue vocabularies, and grim, sexual, military or
+    political words, are left out (small talk must neither leak categories nor offend)."""
     import jieba
 
+    from jiesu.categories import CATEGORIES
+
+    issue_terms = {t for c in CATEGORIES for t in c.lexicon} | {t for pool in PROBLEMS.values() for t in pool}
     pools: dict[str, list[tuple[str, int]]] = {"n": [], "a": []}
     with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
         for line in handle:
@@ -209,8 +213,10 @@ def everyday_words() -> dict[str, tuple[tuple[str, ...], list[float]]]:
             if len(parts) != 3 or parts[2] not in pools or not 2 <= len(parts[0]) <= 3:
                 continue
             freq = int(parts[1])
-            if 30 <= freq <= 20000 and not (set(parts[0]) & _AVOID):
-                pools[parts[2]].append((parts[0], freq))
+            word = parts[0]
+            if 30 <= freq <= 20000 and not (set(word) & _AVOID) and not any(
+                    term in word or word in term for term in issue_terms):
+                pools[parts[2]].append((word, freq))
     out = {}
     for tag, words in pools.items():
         words.sort(key=lambda wf: (-wf[1], wf[0]))
