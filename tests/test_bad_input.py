@@ -207,7 +207,9 @@ def test_unknown_building_rejected(world):
     raw, _, _ = world
     text = EPIDEMIC.replace("7号楼2单元201", "23号楼2单元201")
     (raw / "epidemic_registration_2020.csv").write_bytes(text.encode("gb18030"))
-    _rejected(world, "列 column '住址'; 行 rows 5: 未知楼号 unknown building 23: buildings.csv 只有 lists 6–7")
+    _rejected(
+        world, "列 column '住址'; 行 rows 5: 未知楼号 unknown building 23: buildings.csv 只有 lists 6–7"
+    )
 
 
 def test_unrecognized_address_rejected(world):

@@ -28,8 +28,17 @@ from jiesu.pseudonyms import load_salt, pseudonym
 
 
 def test_address_variants_are_the_same_room():
-    variants = pd.Series(["6号楼3单元502", "6#3-502", "六号楼三单元502室", "6-3-502", "6栋3门502",
-                          "６＃３－５０２", "甘露园南里二社区6号楼3单元502"])
+    variants = pd.Series(
+        [
+            "6号楼3单元502",
+            "6#3-502",
+            "六号楼三单元502室",
+            "6-3-502",
+            "6栋3门502",
+            "６＃３－５０２",
+            "甘露园南里二社区6号楼3单元502",
+        ]
+    )
     parsed = parse_addresses(variants)
     assert parsed["household_id"].tolist() == ["06-3-502"] * len(variants)
     assert parsed[["building", "unit", "floor", "room"]].drop_duplicates().values.tolist() == [[6, 3, 5, 502]]
@@ -49,12 +58,18 @@ def test_friend_remark_splits_into_address_and_name():
 
 
 def test_chinese_dates_and_excel_serials():
-    values = pd.Series(["2020年9月27日", "2020/9/27 13:14", "44101", 44101, "２０２０／９／２７", "2020-02-30", "bad"],
-                       dtype=object)
+    values = pd.Series(
+        ["2020年9月27日", "2020/9/27 13:14", "44101", 44101, "２０２０／９／２７", "2020-02-30", "bad"],
+        dtype=object,
+    )
     parsed = parse_dates(values)
-    assert parsed.iloc[:5].tolist() == [pd.Timestamp("2020-09-27"), pd.Timestamp("2020-09-27 13:14"),
-                                        pd.Timestamp("2020-09-27"), pd.Timestamp("2020-09-27"),
-                                        pd.Timestamp("2020-09-27")]
+    assert parsed.iloc[:5].tolist() == [
+        pd.Timestamp("2020-09-27"),
+        pd.Timestamp("2020-09-27 13:14"),
+        pd.Timestamp("2020-09-27"),
+        pd.Timestamp("2020-09-27"),
+        pd.Timestamp("2020-09-27"),
+    ]
     assert parsed.iloc[5:].isna().all()
 
 
@@ -64,7 +79,9 @@ def test_fullwidth_and_traditional_text():
 
 
 def test_phones_and_mentions_are_masked():
-    text = pd.Series(["@王秀英\u2005暖气不热 电话13900111111", "打１３９００１１１１１１", "139-0011-1111 找我"])
+    text = pd.Series(
+        ["@王秀英\u2005暖气不热 电话13900111111", "打１３９００１１１１１１", "139-0011-1111 找我"]
+    )
     masked = mask_phones(mask_mentions(text)).tolist()
     assert masked == ["@某人\u2005暖气不热 电话[电话]", "打[电话]", "[电话] 找我"]
 
@@ -107,11 +124,13 @@ def _records(rows):
 
 
 def test_homophone_typo_joins_the_well_attested_spelling():
-    records = _records([
-        ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
-        ("visits", "V1", "06-3-502", "王秀英", None, None),
-        ("friends", "F1", "06-3-502", "王绣英", None, None),
-    ])
+    records = _records(
+        [
+            ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
+            ("visits", "V1", "06-3-502", "王秀英", None, None),
+            ("friends", "F1", "06-3-502", "王绣英", None, None),
+        ]
+    )
     links = link_records(records)
     assert links["resident_key"].nunique() == 1
     assert links["resident_key"].iloc[0] == "06-3-502|王秀英"
@@ -119,37 +138,45 @@ def test_homophone_typo_joins_the_well_attested_spelling():
 
 
 def test_siblings_with_near_identical_names_stay_apart():
-    records = _records([
-        ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1950),
-        ("visits", "V1", "06-3-502", "王秀英", "13900111111", None),
-        ("epidemic_registration", "E2", "06-3-502", "王秀兰", "13900222222", 1953),
-    ])
+    records = _records(
+        [
+            ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1950),
+            ("visits", "V1", "06-3-502", "王秀英", "13900111111", None),
+            ("epidemic_registration", "E2", "06-3-502", "王秀兰", "13900222222", 1953),
+        ]
+    )
     assert link_records(records)["resident_key"].nunique() == 2
 
 
 def test_homonyms_of_different_generations_are_split():
-    records = _records([
-        ("epidemic_registration", "E1", "10-2-204", "陈庆云", "13900111111", 1952),
-        ("epidemic_registration", "E2", "10-2-204", "陈庆云", "13900222222", 1921),
-        ("visits", "V1", "10-2-204", "陈庆云", "13900111111", None),
-    ])
+    records = _records(
+        [
+            ("epidemic_registration", "E1", "10-2-204", "陈庆云", "13900111111", 1952),
+            ("epidemic_registration", "E2", "10-2-204", "陈庆云", "13900222222", 1921),
+            ("visits", "V1", "10-2-204", "陈庆云", "13900111111", None),
+        ]
+    )
     keys = link_records(records)["resident_key"].tolist()
     assert keys == ["10-2-204|陈庆云|1952", "10-2-204|陈庆云|1921", "10-2-204|陈庆云|1952"]
 
 
 def test_same_name_other_household_is_another_person():
-    records = _records([
-        ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
-        ("epidemic_registration", "E2", "07-1-101", "王秀英", "13900222222", 1970),
-    ])
+    records = _records(
+        [
+            ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
+            ("epidemic_registration", "E2", "07-1-101", "王秀英", "13900222222", 1970),
+        ]
+    )
     assert link_records(records)["resident_key"].nunique() == 2
 
 
 def test_phone_links_a_case_without_address():
-    records = _records([
-        ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
-        ("cases", "C1", None, "王女士", "13900111111", None),
-    ])
+    records = _records(
+        [
+            ("epidemic_registration", "E1", "06-3-502", "王秀英", "13900111111", 1938),
+            ("cases", "C1", None, "王女士", "13900111111", None),
+        ]
+    )
     links = link_records(records)
     assert links["rule"].tolist() == ["exact_name", "phone_only"]
     assert links["household_id"].tolist() == ["06-3-502", "06-3-502"]

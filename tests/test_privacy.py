@@ -32,8 +32,11 @@ def raw_identifiers(raw: Path) -> set[str]:
             if key == "friends":
                 found |= set(split_remark(frame["备注"].astype("string"))["name"].dropna())
             if key == "wechatmsg":
-                frame = wechatmsg_to_messages(frame.astype({"IsSender": "Int64", "Type": "Int64",
-                                                            "localId": "Int64", "CreateTime": "Int64"}))
+                frame = wechatmsg_to_messages(
+                    frame.astype(
+                        {"IsSender": "Int64", "Type": "Int64", "localId": "Int64", "CreateTime": "Int64"}
+                    )
+                )
                 found |= set(frame["sender_wxid"].dropna())
     # 园园 is the community's public virtual social worker, not a resident
     return {value for value in found if len(value) >= 2} - {YUANYUAN}
@@ -43,7 +46,7 @@ def _hits(haystack, needles: set) -> set:
     """Needles occurring in ``haystack`` (str or bytes), by sliding windows of each needle length."""
     hits = set()
     for length in {len(n) for n in needles}:
-        windows = {haystack[i:i + length] for i in range(len(haystack) - length + 1)}
+        windows = {haystack[i : i + length] for i in range(len(haystack) - length + 1)}
         hits |= needles & windows
     return hits
 

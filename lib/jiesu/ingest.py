@@ -83,12 +83,16 @@ class IngestResult:
         """One line for the CLI."""
         if self.skipped:
             return f"ingest: 输入未变，跳过 inputs unchanged, nothing to do (cached) → {self.out_dir}"
-        parts = [f"{self.counts.get('households', 0)} 户 households",
-                 f"{self.counts.get('residents', 0)} 居民 residents",
-                 f"{self.counts.get('messages', 0)} 消息 messages",
-                 f"{self.counts.get('cases', 0)} 工单 cases"]
+        parts = [
+            f"{self.counts.get('households', 0)} 户 households",
+            f"{self.counts.get('residents', 0)} 居民 residents",
+            f"{self.counts.get('messages', 0)} 消息 messages",
+            f"{self.counts.get('cases', 0)} 工单 cases",
+        ]
         if self.linkage:
-            parts.append(f"linkage precision {self.linkage['precision']:.3f} recall {self.linkage['recall']:.3f}")
+            parts.append(
+                f"linkage precision {self.linkage['precision']:.3f} recall {self.linkage['recall']:.3f}"
+            )
         if self.quarantined:
             total = sum(self.quarantined.values())
             parts.append(f"{total} 行隔离 rows quarantined → {self.quarantine_dir}")
@@ -116,11 +120,15 @@ def find_inputs(raw_dir: str | os.PathLike) -> dict[str, list[Path]]:
         candidates = [raw / f"{stem}{ext}" for ext in (".csv", ".xlsx")]
         present = [p for p in candidates if p.exists()]
         if len(present) > 1:
-            raise DataError(present[1].name, f"同一张表有两个文件 the table also exists as {present[0].name}; "
-                            "keep only one")
+            raise DataError(
+                present[1].name,
+                f"同一张表有两个文件 the table also exists as {present[0].name}; keep only one",
+            )
         if not present:
-            raise MissingDataError(f"{raw / table.file} 缺少文件 missing input file (contract table "
-                                   f"'{table.zh}'); see data/raw/README.md")
+            raise MissingDataError(
+                f"{raw / table.file} 缺少文件 missing input file (contract table "
+                f"'{table.zh}'); see data/raw/README.md"
+            )
         found[key] = present
     return found
 
@@ -141,8 +149,13 @@ def code_version() -> str:
 # ---------------------------------------------------------------- reading and validating
 
 
-def read_and_validate(inputs: dict[str, list[Path]], *, lenient: bool = False,
-                      today: dt.date | None = None, progress: bool = False) -> dict[str, Validated]:
+def read_and_validate(
+    inputs: dict[str, list[Path]],
+    *,
+    lenient: bool = False,
+    today: dt.date | None = None,
+    progress: bool = False,
+) -> dict[str, Validated]:
     """Read and validate every input table, cross-table rules included.
 
     Returns validated tables by key; the chat exports are merged into ``messages`` (with column
@@ -150,8 +163,18 @@ def read_and_validate(inputs: dict[str, list[Path]], *, lenient: bool = False,
     """
     from tqdm import tqdm
 
-    order = ["buildings", "groups", "memberships", "friends", "teams", *REGISTRY_SOURCES, "cases", "panel",
-             "messages", "wechatmsg"]
+    order = [
+        "buildings",
+        "groups",
+        "memberships",
+        "friends",
+        "teams",
+        *REGISTRY_SOURCES,
+        "cases",
+        "panel",
+        "messages",
+        "wechatmsg",
+    ]
     files = [(key, path) for key in order for path in inputs.get(key, [])]
     done: dict[str, Validated] = {}
     chat_parts: list[Validated] = []
@@ -189,21 +212,36 @@ def _cross_checks(key: str, done: dict[str, Validated]):
             units = building.map(known)
             bad_unit = building.notna() & ~unknown & (parts["unit"] > units).fillna(False)
             for i in bad_unit[bad_unit].index:
-                problems.append((int(i), column, f"未知单元 unknown unit: building {building.loc[i]} has "
-                                 f"{units.loc[i]} units, not {parts['unit'].loc[i]}"))
+                problems.append(
+                    (
+                        int(i),
+                        column,
+                        f"未知单元 unknown unit: building {building.loc[i]} has "
+                        f"{units.loc[i]} units, not {parts['unit'].loc[i]}",
+                    )
+                )
             if required:
                 missing = text.notna() & parts["household_id"].isna()
                 for i in missing[missing].index:
-                    problems.append((int(i), column, f"无法识别的住址 unrecognized address '{text.loc[i]}' "
-                                     "(expected e.g. 6号楼3单元502 or 6#3-502)"))
+                    problems.append(
+                        (
+                            int(i),
+                            column,
+                            f"无法识别的住址 unrecognized address '{text.loc[i]}' "
+                            "(expected e.g. 6号楼3单元502 or 6#3-502)",
+                        )
+                    )
             return problems
+
         return check
 
     def group_check(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
         column = "TalkerId" if key == "wechatmsg" else "group_id"
         unknown = ~frame[column].isin(list(groups))
-        return [(int(i), column, f"未知群编号 unknown group '{frame[column].loc[i]}' (not in wechat_groups)")
-                for i in unknown[unknown].index]
+        return [
+            (int(i), column, f"未知群编号 unknown group '{frame[column].loc[i]}' (not in wechat_groups)")
+            for i in unknown[unknown].index
+        ]
 
     if key in REGISTRY_SOURCES:
         return address_check("address", required=True)
@@ -237,11 +275,20 @@ def _merge_chats(messages: Validated, exports: list[Validated], *, lenient: bool
     if duplicated.any():
         first = merged.loc[duplicated].iloc[0]
         if not lenient:
-            raise DataError(first["source"], f"重复的编号 duplicate id: message '{first['msg_id']}' appears in "
-                            "two chat files", column="msg_id", rows=merged.loc[duplicated, ROW_COLUMN].head(5))
+            raise DataError(
+                first["source"],
+                f"重复的编号 duplicate id: message '{first['msg_id']}' appears in two chat files",
+                column="msg_id",
+                rows=merged.loc[duplicated, ROW_COLUMN].head(5),
+            )
         merged = merged.loc[~duplicated]
-    return Validated(messages.table, messages.file, merged, messages.quarantine,
-                     messages.problems + [p for e in exports for p in e.problems])
+    return Validated(
+        messages.table,
+        messages.file,
+        merged,
+        messages.quarantine,
+        messages.problems + [p for e in exports for p in e.problems],
+    )
 
 
 # ---------------------------------------------------------------- building the processed tables
@@ -255,13 +302,15 @@ def build_tables(tables: dict[str, Validated], salt: bytes) -> dict[str, pd.Data
         return pseudonymize(values, kind="wxid", salt=salt, prefix="M")
 
     def phone(values: pd.Series) -> pd.Series:
-        return pseudonymize(values.astype("string").str.replace(r"\D", "", regex=True), kind="phone",
-                            salt=salt, prefix="P")
+        return pseudonymize(
+            values.astype("string").str.replace(r"\D", "", regex=True), kind="phone", salt=salt, prefix="P"
+        )
 
     records = _registry_records(frames, member)
     links = link_records(records)
-    records = records.assign(household_id=links["household_id"], resident_key=links["resident_key"],
-                             rule=links["rule"])
+    records = records.assign(
+        household_id=links["household_id"], resident_key=links["resident_key"], rule=links["rule"]
+    )
     records["resident_id"] = pseudonymize(records["resident_key"], kind="resident", salt=salt, prefix="R")
     records["phone_id"] = phone(records["phone"])
 
@@ -269,45 +318,65 @@ def build_tables(tables: dict[str, Validated], salt: bytes) -> dict[str, pd.Data
     households = _households(frames, records, reference)
     residents = _residents(records, reference)
     record_links = records.loc[:, ["source", "record_id", "household_id", "resident_id", "rule"]].reset_index(
-        drop=True)
+        drop=True
+    )
 
     by_record = records.set_index(["source", "record_id"])
     friends_raw = frames["friends"]
     friend_ids = member(friends_raw["wxid"])
     friend_links = by_record.loc["friends"].reindex(friend_ids.to_numpy())
-    friends = pd.DataFrame({
-        "member_id": friend_ids.to_numpy(),
-        "resident_id": friend_links["resident_id"].to_numpy(),
-        "household_id": friend_links["household_id"].to_numpy(),
-        "added": frames["friends"]["added"].to_numpy(),
-    })
+    friends = pd.DataFrame(
+        {
+            "member_id": friend_ids.to_numpy(),
+            "resident_id": friend_links["resident_id"].to_numpy(),
+            "household_id": friend_links["household_id"].to_numpy(),
+            "added": frames["friends"]["added"].to_numpy(),
+        }
+    )
 
     teams_raw = frames["teams"]
     team_addresses = parse_addresses(teams_raw["address"])
-    teams = pd.DataFrame({
-        "member_id": member(teams_raw["wxid"]).to_numpy(),
-        "team": teams_raw["team"].to_numpy(),
-        "team_code": teams_raw["team"].map(TEAM_CODES).to_numpy(),
-        "role": teams_raw["role"].to_numpy(),
-        "organization": teams_raw["organization"].to_numpy(),
-        "household_id": team_addresses["household_id"].to_numpy(),
-    })
+    teams = pd.DataFrame(
+        {
+            "member_id": member(teams_raw["wxid"]).to_numpy(),
+            "team": teams_raw["team"].to_numpy(),
+            "team_code": teams_raw["team"].map(TEAM_CODES).to_numpy(),
+            "role": teams_raw["role"].to_numpy(),
+            "organization": teams_raw["organization"].to_numpy(),
+            "household_id": team_addresses["household_id"].to_numpy(),
+        }
+    )
 
-    groups = frames["groups"].loc[:, ["group_id", "group_name", "kind", "building", "created"]].reset_index(drop=True)
-    memberships = pd.DataFrame({
-        "group_id": frames["memberships"]["group_id"].to_numpy(),
-        "member_id": member(frames["memberships"]["wxid"]).to_numpy(),
-        "joined": frames["memberships"]["joined"].to_numpy(),
-    })
+    groups = (
+        frames["groups"]
+        .loc[:, ["group_id", "group_name", "kind", "building", "created"]]
+        .reset_index(drop=True)
+    )
+    memberships = pd.DataFrame(
+        {
+            "group_id": frames["memberships"]["group_id"].to_numpy(),
+            "member_id": member(frames["memberships"]["wxid"]).to_numpy(),
+            "joined": frames["memberships"]["joined"].to_numpy(),
+        }
+    )
     messages = _messages(frames, member)
     cases = _cases(frames["cases"], records, phone)
     panel = frames["panel"].drop(columns=[ROW_COLUMN]).reset_index(drop=True)
     out = {
-        "households": households, "residents": residents, "record_links": record_links, "friends": friends,
-        "teams": teams, "groups": groups, "memberships": memberships, "messages": messages, "cases": cases,
+        "households": households,
+        "residents": residents,
+        "record_links": record_links,
+        "friends": friends,
+        "teams": teams,
+        "groups": groups,
+        "memberships": memberships,
+        "messages": messages,
+        "cases": cases,
         "panel": panel,
     }
-    return {key: out[key].loc[:, [c[0] for c in PROCESSED[key][2]]].reset_index(drop=True) for key in PROCESSED}
+    return {
+        key: out[key].loc[:, [c[0] for c in PROCESSED[key][2]]].reset_index(drop=True) for key in PROCESSED
+    }
 
 
 def _registry_records(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
@@ -315,33 +384,62 @@ def _registry_records(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
     parts = []
     for source in REGISTRY_SOURCES:
         frame = frames[source]
-        parts.append(pd.DataFrame({
-            "source": source, "record_id": frame["record_id"],
-            "household_id": parse_addresses(frame["address"])["household_id"],
-            "name": normalize_names(frame["name"]), "phone": frame["phone"],
-            "birth_year": frame["birth_year"] if "birth_year" in frame else pd.NA,
-            "date": frame["date"],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": source,
+                    "record_id": frame["record_id"],
+                    "household_id": parse_addresses(frame["address"])["household_id"],
+                    "name": normalize_names(frame["name"]),
+                    "phone": frame["phone"],
+                    "birth_year": frame["birth_year"] if "birth_year" in frame else pd.NA,
+                    "date": frame["date"],
+                }
+            )
+        )
     friends = frames["friends"]
     remark = split_remark(friends["remark"])
-    parts.append(pd.DataFrame({
-        "source": "friends", "record_id": member(friends["wxid"]), "household_id": remark["household_id"],
-        "name": normalize_names(remark["name"]), "phone": friends["phone"], "birth_year": pd.NA,
-        "date": friends["added"],
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "friends",
+                "record_id": member(friends["wxid"]),
+                "household_id": remark["household_id"],
+                "name": normalize_names(remark["name"]),
+                "phone": friends["phone"],
+                "birth_year": pd.NA,
+                "date": friends["added"],
+            }
+        )
+    )
     teams = frames["teams"]
-    parts.append(pd.DataFrame({
-        "source": "teams", "record_id": member(teams["wxid"]),
-        "household_id": parse_addresses(teams["address"])["household_id"],
-        "name": normalize_names(teams["name"]), "phone": pd.NA, "birth_year": pd.NA, "date": pd.NaT,
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "teams",
+                "record_id": member(teams["wxid"]),
+                "household_id": parse_addresses(teams["address"])["household_id"],
+                "name": normalize_names(teams["name"]),
+                "phone": pd.NA,
+                "birth_year": pd.NA,
+                "date": pd.NaT,
+            }
+        )
+    )
     cases = frames["cases"]
-    parts.append(pd.DataFrame({
-        "source": "cases", "record_id": cases["case_id"],
-        "household_id": parse_addresses(cases["address"])["household_id"],
-        "name": normalize_names(cases["complainant"]), "phone": cases["phone"], "birth_year": pd.NA,
-        "date": cases["received_at"].dt.normalize(),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "cases",
+                "record_id": cases["case_id"],
+                "household_id": parse_addresses(cases["address"])["household_id"],
+                "name": normalize_names(cases["complainant"]),
+                "phone": cases["phone"],
+                "birth_year": pd.NA,
+                "date": cases["received_at"].dt.normalize(),
+            }
+        )
+    )
     records = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
     records["phone"] = records["phone"].astype("string").str.replace(r"\D", "", regex=True)
     records["phone"] = records["phone"].mask(records["phone"].eq(""))
@@ -373,33 +471,54 @@ def _households(frames, records: pd.DataFrame, reference: pd.Timestamp) -> pd.Da
     statements = []
     for priority, source in enumerate(("epidemic_registration", "visits")):
         frame = frames[source]
-        statements.append(pd.DataFrame({
-            "household_id": parse_addresses(frame["address"])["household_id"].to_numpy(),
-            "date": frame["date"].to_numpy(), "priority": priority,
-            "provenance": (source + ":" + frame["record_id"].astype("string")).to_numpy(),
-            "housing_type": frame["housing_type"].to_numpy(), "tenure": frame["tenure"].to_numpy(),
-            "persons": frame["persons"].astype("Int64").to_numpy(),
-        }))
-    stated = pd.concat(statements, ignore_index=True).sort_values(["household_id", "date", "priority", "provenance"])
+        statements.append(
+            pd.DataFrame(
+                {
+                    "household_id": parse_addresses(frame["address"])["household_id"].to_numpy(),
+                    "date": frame["date"].to_numpy(),
+                    "priority": priority,
+                    "provenance": (source + ":" + frame["record_id"].astype("string")).to_numpy(),
+                    "housing_type": frame["housing_type"].to_numpy(),
+                    "tenure": frame["tenure"].to_numpy(),
+                    "persons": frame["persons"].astype("Int64").to_numpy(),
+                }
+            )
+        )
+    stated = pd.concat(statements, ignore_index=True).sort_values(
+        ["household_id", "date", "priority", "provenance"]
+    )
     for column in ("housing_type", "tenure", "persons"):
-        latest = stated.dropna(subset=[column]).drop_duplicates("household_id", keep="last").set_index("household_id")
+        latest = (
+            stated.dropna(subset=[column])
+            .drop_duplicates("household_id", keep="last")
+            .set_index("household_id")
+        )
         table[column] = table["household_id"].map(latest[column])
         table[f"{column}_source"] = table["household_id"].map(latest["provenance"]).astype("string")
     table["persons"] = table["persons"].astype("Int64")
 
     # 高龄 / 低保 / 残疾: the most recent visit decides
-    visits = frames["visits"].assign(household_id=parse_addresses(frames["visits"]["address"])["household_id"])
-    last_visit = (visits.sort_values(["household_id", "date", "record_id"])
-                  .drop_duplicates("household_id", keep="last").set_index("household_id"))
+    visits = frames["visits"].assign(
+        household_id=parse_addresses(frames["visits"]["address"])["household_id"]
+    )
+    last_visit = (
+        visits.sort_values(["household_id", "date", "record_id"])
+        .drop_duplicates("household_id", keep="last")
+        .set_index("household_id")
+    )
     for flag in ("elderly", "dibao", "disabled"):
         table[flag] = table["household_id"].map(last_visit[flag].eq(YES)).fillna(False).astype(bool)
     flags_source = table["household_id"].map("visits:" + last_visit["record_id"].astype("string"))
-    old = records.loc[records["birth_year"].notna() & (reference.year - records["birth_year"] >= ELDERLY_AGE),
-                      "household_id"]
+    old = records.loc[
+        records["birth_year"].notna() & (reference.year - records["birth_year"] >= ELDERLY_AGE),
+        "household_id",
+    ]
     by_birth_year = table["household_id"].isin(set(old.dropna()))
     table["elderly"] = table["elderly"] | by_birth_year
-    flags_source = flags_source.where(~by_birth_year, flags_source.fillna("").str.cat(
-        pd.Series("birth_year", index=table.index), sep=";").str.lstrip(";"))
+    flags_source = flags_source.where(
+        ~by_birth_year,
+        flags_source.fillna("").str.cat(pd.Series("birth_year", index=table.index), sep=";").str.lstrip(";"),
+    )
     table["flags_source"] = flags_source.fillna("none").astype("string")
     table["vulnerable"] = table["elderly"] | table["dibao"] | table["disabled"]
     return table.sort_values("household_id").reset_index(drop=True)
@@ -411,14 +530,16 @@ def _residents(records: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     people = records.loc[records["resident_id"].notna()]
     grouped = people.groupby("resident_id", sort=True)
     ids = grouped.size().index
-    table = pd.DataFrame({
-        "resident_id": ids,
-        "household_id": grouped["household_id"].first().reindex(ids).to_numpy(),
-        "birth_year": _most_frequent(people, "birth_year").reindex(ids).astype("Int64").to_numpy(),
-        "phone_id": _most_frequent(people, "phone_id").reindex(ids).astype("string").to_numpy(),
-        "sources": _joined_sets(people, "source").reindex(ids).to_numpy(),
-        "n_records": grouped.size().to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "resident_id": ids,
+            "household_id": grouped["household_id"].first().reindex(ids).to_numpy(),
+            "birth_year": _most_frequent(people, "birth_year").reindex(ids).astype("Int64").to_numpy(),
+            "phone_id": _most_frequent(people, "phone_id").reindex(ids).astype("string").to_numpy(),
+            "sources": _joined_sets(people, "source").reindex(ids).to_numpy(),
+            "n_records": grouped.size().to_numpy(),
+        }
+    )
     table["age_band"] = _age_band(reference.year - table["birth_year"].astype("Float64"))
     return table
 
@@ -452,18 +573,20 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
     if system.any():
         text.loc[system] = mask_system_names(text[system], keep=(YUANYUAN,))
     simplified = to_halfwidth(to_simplified(text))
-    return pd.DataFrame({
-        "msg_id": chats["msg_id"].to_numpy(),
-        "group_id": chats["group_id"].to_numpy(),
-        "sender_id": member(sender).to_numpy(),
-        "sent_at": chats["sent_at"].astype("datetime64[us]").to_numpy(),
-        "msg_type": chats["msg_type"].to_numpy(),
-        "text": text.to_numpy(),
-        "text_simplified": simplified.to_numpy(),
-        "mentions": mentions.to_numpy(),
-        "is_staff": is_staff.to_numpy(dtype=bool),
-        "source": chats["source"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "msg_id": chats["msg_id"].to_numpy(),
+            "group_id": chats["group_id"].to_numpy(),
+            "sender_id": member(sender).to_numpy(),
+            "sent_at": chats["sent_at"].astype("datetime64[us]").to_numpy(),
+            "msg_type": chats["msg_type"].to_numpy(),
+            "text": text.to_numpy(),
+            "text_simplified": simplified.to_numpy(),
+            "mentions": mentions.to_numpy(),
+            "is_staff": is_staff.to_numpy(dtype=bool),
+            "source": chats["source"].to_numpy(),
+        }
+    )
 
 
 def _own_wxid(frames: dict[str, pd.DataFrame]) -> str | None:
@@ -478,7 +601,9 @@ def _own_wxid(frames: dict[str, pd.DataFrame]) -> str | None:
     return str(listed.iloc[0]) if not listed.empty else None
 
 
-def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, friends: pd.DataFrame, member) -> pd.Series:
+def _resolve_mentions(
+    chats: pd.DataFrame, memberships: pd.DataFrame, friends: pd.DataFrame, member
+) -> pd.Series:
     """``;``-joined member pseudonyms of the ``@name`` tokens of each message.
 
     A token matches a display name (群昵称) in the message's group; failing that, a display name or a
@@ -496,15 +621,20 @@ def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, friends: p
     found["key"] = to_halfwidth(to_simplified(found["name"])).str.strip()
     names = memberships.loc[memberships["display_name"].notna(), ["group_id", "display_name", "wxid"]]
     names = names.assign(key=to_halfwidth(to_simplified(names["display_name"])).str.strip())
-    in_group = found.merge(names.drop_duplicates(["group_id", "key"])[["group_id", "key", "wxid"]],
-                           on=["group_id", "key"], how="left")
+    in_group = found.merge(
+        names.drop_duplicates(["group_id", "key"])[["group_id", "key", "wxid"]],
+        on=["group_id", "key"],
+        how="left",
+    )
     nicknames = friends.loc[friends["nickname"].notna(), ["nickname", "wxid"]]
     nicknames = nicknames.assign(key=to_halfwidth(to_simplified(nicknames["nickname"])).str.strip())
     # a member without a group display name is shown under their nickname
     by_nickname = memberships[["group_id", "wxid"]].merge(nicknames[["wxid", "key"]], on="wxid")
     by_nickname = by_nickname.drop_duplicates(["group_id", "key", "wxid"])
     by_nickname = by_nickname[~by_nickname.duplicated(["group_id", "key"], keep=False)]
-    in_group = in_group.merge(by_nickname.rename(columns={"wxid": "nick_wxid"}), on=["group_id", "key"], how="left")
+    in_group = in_group.merge(
+        by_nickname.rename(columns={"wxid": "nick_wxid"}), on=["group_id", "key"], how="left"
+    )
     in_group["wxid"] = in_group["wxid"].fillna(in_group["nick_wxid"])
     anywhere = pd.concat([names[["key", "wxid"]], nicknames[["key", "wxid"]]]).drop_duplicates()
     anywhere = anywhere[~anywhere["key"].duplicated(keep=False)].set_index("key")["wxid"]
@@ -522,33 +652,38 @@ def _resolve_mentions(chats: pd.DataFrame, memberships: pd.DataFrame, friends: p
 
 
 def _cases(cases: pd.DataFrame, records: pd.DataFrame, phone) -> pd.DataFrame:
-    linked = records.loc[records["source"].eq("cases")].set_index("record_id").reindex(cases["case_id"].to_numpy())
+    linked = (
+        records.loc[records["source"].eq("cases")].set_index("record_id").reindex(cases["case_id"].to_numpy())
+    )
     content = mask_phones(cases["content"].astype("string"))
-    return pd.DataFrame({
-        "case_id": cases["case_id"].to_numpy(),
-        "received_at": cases["received_at"].to_numpy(),
-        "request_type": cases["request_type"].to_numpy(),
-        "level1": cases["level1"].to_numpy(),
-        "category": cases["category"].to_numpy(),
-        "level3": cases["level3"].to_numpy(),
-        "content": content.to_numpy(),
-        "household_id": linked["household_id"].to_numpy(),
-        "complainant_id": linked["resident_id"].to_numpy(),
-        "phone_id": phone(cases["phone"]).to_numpy(),
-        "handler": cases["handler"].to_numpy(),
-        "dispatched_at": cases["dispatched_at"].to_numpy(),
-        "closed_at": cases["closed_at"].to_numpy(),
-        "responded": cases["responded"].eq(YES).to_numpy(dtype=bool),
-        "resolved": cases["resolved"].to_numpy(),
-        "satisfied": cases["satisfied"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": cases["case_id"].to_numpy(),
+            "received_at": cases["received_at"].to_numpy(),
+            "request_type": cases["request_type"].to_numpy(),
+            "level1": cases["level1"].to_numpy(),
+            "category": cases["category"].to_numpy(),
+            "level3": cases["level3"].to_numpy(),
+            "content": content.to_numpy(),
+            "household_id": linked["household_id"].to_numpy(),
+            "complainant_id": linked["resident_id"].to_numpy(),
+            "phone_id": phone(cases["phone"]).to_numpy(),
+            "handler": cases["handler"].to_numpy(),
+            "dispatched_at": cases["dispatched_at"].to_numpy(),
+            "closed_at": cases["closed_at"].to_numpy(),
+            "responded": cases["responded"].eq(YES).to_numpy(dtype=bool),
+            "resolved": cases["resolved"].to_numpy(),
+            "satisfied": cases["satisfied"].to_numpy(),
+        }
+    )
 
 
 # ---------------------------------------------------------------- orchestration
 
 
-def ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *, lenient: bool = False,
-           progress: bool = False) -> IngestResult:
+def ingest(
+    raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *, lenient: bool = False, progress: bool = False
+) -> IngestResult:
     """Validate, link and pseudonymize ``raw_dir`` into ``out_dir`` (see the module docstring).
 
     A cached no-op when inputs, code, schema and salt are unchanged and the outputs are intact.
@@ -564,8 +699,13 @@ def ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *, lenient: b
     key = content_key(SCHEMA_VERSION, code_version(), salt_fingerprint(salt), lenient, sorted(hashes.items()))
     previous = _read_manifest(out)
     if previous.get("cache_key") == key and _outputs_intact(out, previous):
-        return IngestResult(out, True, {k: v["rows"] for k, v in previous.get("outputs", {}).items()},
-                            linkage=previous.get("linkage"), synthetic=bool(previous.get("synthetic")))
+        return IngestResult(
+            out,
+            True,
+            {k: v["rows"] for k, v in previous.get("outputs", {}).items()},
+            linkage=previous.get("linkage"),
+            synthetic=bool(previous.get("synthetic")),
+        )
 
     tables = read_and_validate(inputs, lenient=lenient, progress=progress)
     built = build_tables(tables, salt)
@@ -594,17 +734,24 @@ def ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *, lenient: b
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "synthetic": synthetic,
         "lenient": lenient,
-        "inputs": {name: {"sha256": digest,
-                          "rows": _input_rows(tables, name)} for name, digest in hashes.items()},
+        "inputs": {
+            name: {"sha256": digest, "rows": _input_rows(tables, name)} for name, digest in hashes.items()
+        },
         "outputs": outputs,
         "quarantined": {name: len(frame) for name, frame in quarantine.items()},
         "linkage": scores,
         "salt_fingerprint": salt_fingerprint(salt),
     }
     write_json(out / MANIFEST, manifest)
-    return IngestResult(out, False, {k: v["rows"] for k, v in outputs.items()},
-                        {k: len(v) for k, v in quarantine.items()}, scores, synthetic,
-                        quarantine_dir if quarantine else None)
+    return IngestResult(
+        out,
+        False,
+        {k: v["rows"] for k, v in outputs.items()},
+        {k: len(v) for k, v in quarantine.items()},
+        scores,
+        synthetic,
+        quarantine_dir if quarantine else None,
+    )
 
 
 def _input_rows(tables: dict[str, Validated], file_name: str) -> int | None:

@@ -121,13 +121,18 @@ def _name_groups(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         for tag, subset in _split_homonyms(members, years, phones):
             gid = len(table)
             record_gid[subset] = gid
-            table.append({
-                "household_id": key[0], "name": key[1], "tag": tag, "n": len(subset),
-                "friends": sum(sources[i] == FRIEND_SOURCE for i in subset),
-                "phones": frozenset(phones[i] for i in subset if phones[i]),
-                "years": frozenset(years[i] for i in subset if years[i] is not None),
-                "gid": gid,
-            })
+            table.append(
+                {
+                    "household_id": key[0],
+                    "name": key[1],
+                    "tag": tag,
+                    "n": len(subset),
+                    "friends": sum(sources[i] == FRIEND_SOURCE for i in subset),
+                    "phones": frozenset(phones[i] for i in subset if phones[i]),
+                    "years": frozenset(years[i] for i in subset if years[i] is not None),
+                    "gid": gid,
+                }
+            )
     columns = ["household_id", "name", "tag", "n", "friends", "phones", "years", "gid"]
     return pd.DataFrame(table, columns=columns), record_gid
 
@@ -148,8 +153,12 @@ def _split_homonyms(members: list[int], years: list, phones: list) -> list[tuple
     for i in members:
         (undated if years[i] is None else subsets[cluster_of[years[i]]]).append(i)
     for i in undated:
-        sharing = [k for k, subset in enumerate(subsets) if phones[i] and any(phones[j] == phones[i] for j in subset)]
-        target = sharing[0] if len(sharing) == 1 else max(range(len(subsets)), key=lambda k: (len(subsets[k]), -k))
+        sharing = [
+            k for k, subset in enumerate(subsets) if phones[i] and any(phones[j] == phones[i] for j in subset)
+        ]
+        target = (
+            sharing[0] if len(sharing) == 1 else max(range(len(subsets)), key=lambda k: (len(subsets[k]), -k))
+        )
         subsets[target].append(i)
     return [(f"|{clusters[k][0]}", sorted(subset)) for k, subset in enumerate(subsets)]
 
@@ -182,16 +191,23 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     merged_by: dict[int, str] = {}
 
     # step 3: compare name groups pairwise within each household (the blocking key)
-    pairs = groups[["household_id", "gid"]].merge(groups[["household_id", "gid"]], on="household_id",
-                                                   suffixes=("_a", "_b"))
+    pairs = groups[["household_id", "gid"]].merge(
+        groups[["household_id", "gid"]], on="household_id", suffixes=("_a", "_b")
+    )
     pairs = pairs[pairs["gid_a"] < pairs["gid_b"]]
     names = groups["name"].tolist()
     counts = groups["n"].to_numpy()
     phones = groups["phones"].tolist()
-    near = [(a, b) for a, b in zip(pairs["gid_a"].tolist(), pairs["gid_b"].tolist(), strict=True)
-            if _one_substitution(names[a], names[b])]
-    neighbours = np.bincount(np.array(near, dtype=int).ravel(), minlength=len(groups)) if near else \
-        np.zeros(len(groups), dtype=int)
+    near = [
+        (a, b)
+        for a, b in zip(pairs["gid_a"].tolist(), pairs["gid_b"].tolist(), strict=True)
+        if _one_substitution(names[a], names[b])
+    ]
+    neighbours = (
+        np.bincount(np.array(near, dtype=int).ravel(), minlength=len(groups))
+        if near
+        else np.zeros(len(groups), dtype=int)
+    )
     decisions = []
     for a, b in zip(pairs["gid_a"].tolist(), pairs["gid_b"].tolist(), strict=True):
         shared_phone = bool(phones[a] & phones[b])
@@ -209,10 +225,17 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     groups["root"] = roots
 
     # canonical spelling: the most frequent in the cluster (ties: the alphabetically first)
-    canonical = (groups.sort_values(["root", "n", "name"], ascending=[True, False, True])
-                 .drop_duplicates("root").set_index("root"))
-    groups["resident_key"] = (groups["household_id"] + "|" + groups["root"].map(canonical["name"])
-                              + groups["root"].map(canonical["tag"]))
+    canonical = (
+        groups.sort_values(["root", "n", "name"], ascending=[True, False, True])
+        .drop_duplicates("root")
+        .set_index("root")
+    )
+    groups["resident_key"] = (
+        groups["household_id"]
+        + "|"
+        + groups["root"].map(canonical["name"])
+        + groups["root"].map(canonical["tag"])
+    )
     groups["rule"] = [merged_by.get(int(g), "exact_name") for g in groups["gid"]]
 
     out = pd.DataFrame(index=frame.index)
@@ -225,17 +248,29 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
 
     # step 4: records without an address join the resident who carries their phone; if several
     # residents share it (children give a parent's number), the one whose name is within one edit
-    by_phone = (pd.DataFrame({"phone": frame.loc[named, "phone"], "name": frame.loc[named, "name"],
-                              "resident_key": out.loc[named, "resident_key"]})
-                .dropna().drop_duplicates(["phone", "resident_key", "name"]))
+    by_phone = (
+        pd.DataFrame(
+            {
+                "phone": frame.loc[named, "phone"],
+                "name": frame.loc[named, "name"],
+                "resident_key": out.loc[named, "resident_key"],
+            }
+        )
+        .dropna()
+        .drop_duplicates(["phone", "resident_key", "name"])
+    )
     loose = frame.loc[frame["household_id"].isna() & frame["phone"].notna(), ["phone", "name"]]
     candidates = loose.reset_index().merge(by_phone, on="phone", how="inner", suffixes=("", "_known"))
     residents_per_phone = candidates.groupby("index")["resident_key"].nunique()
     alone = candidates[candidates["index"].map(residents_per_phone).eq(1)].drop_duplicates("index")
     shared = candidates[candidates["index"].map(residents_per_phone).gt(1)]
-    close = np.array([isinstance(a, str) and Levenshtein.distance(a, b) <= 1
-                      for a, b in zip(shared["name"].tolist(), shared["name_known"].tolist(), strict=True)],
-                     dtype=bool)
+    close = np.array(
+        [
+            isinstance(a, str) and Levenshtein.distance(a, b) <= 1
+            for a, b in zip(shared["name"].tolist(), shared["name_known"].tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
     same_name = shared.loc[close]
     same_name = same_name[same_name.groupby("index")["resident_key"].transform("nunique").eq(1)]
     chosen = pd.concat([alone, same_name.drop_duplicates("index")])
@@ -274,8 +309,9 @@ def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
     }
 
 
-def linkage_scores(record_links: pd.DataFrame, planted: pd.DataFrame, *,
-                   record_ids: dict[str, object] | None = None) -> dict[str, float]:
+def linkage_scores(
+    record_links: pd.DataFrame, planted: pd.DataFrame, *, record_ids: dict[str, object] | None = None
+) -> dict[str, float]:
     """Score ``record_links`` (processed: source, record_id, resident_id) against planted linkage
     (source, record_id, resident_key).
 

@@ -172,7 +172,9 @@ def split_remark(values: pd.Series) -> pd.DataFrame:
     if nothing follows, stripped of spaces and separators).
     """
     frame = parse_addresses(values)
-    names = [_remark_name(value) if value is not pd.NA else None for value in values.astype("string").tolist()]
+    names = [
+        _remark_name(value) if value is not pd.NA else None for value in values.astype("string").tolist()
+    ]
     frame["name"] = pd.array(names, dtype="string")
     return frame
 
@@ -194,10 +196,10 @@ def _remark_name(remark: str) -> str | None:
             rest = original
         else:
             match = _ADDRESS.search(normal)
-            tail, head = normal[parsed[4]:], normal[: match.start()]
+            tail, head = normal[parsed[4] :], normal[: match.start()]
             rest = tail or head
             # map back to the original characters: cn2an may have turned 张三 into 张3
-            candidate = original[-len(tail):] if tail else original[: len(head)]
+            candidate = original[-len(tail) :] if tail else original[: len(head)]
             if candidate and _numeralize(candidate) == rest:
                 rest = candidate
     rest = rest.strip(_REMARK_SEPARATORS)
@@ -209,8 +211,20 @@ def _remark_name(remark: str) -> str | None:
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _ISO_DATETIME = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?"
 _EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: plausible dates only, not ids or years
-_DATE_WORDS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " ", "时": ":", "點": ":", "点": ":",
-                             "分": " ", "/": "-", ".": "-"})
+_DATE_WORDS = str.maketrans(
+    {
+        "年": "-",
+        "月": "-",
+        "日": " ",
+        "号": " ",
+        "时": ":",
+        "點": ":",
+        "点": ":",
+        "分": " ",
+        "/": "-",
+        ".": "-",
+    }
+)
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -228,7 +242,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
         strict = values.astype("string").str.fullmatch(_ISO_DATETIME).fillna(False)
         if strict[values.notna()].all():  # exports in ISO form: one fast vectorized parse
             return pd.to_datetime(values.astype("string"), format="ISO8601", errors="coerce").astype(
-                "datetime64[us]")
+                "datetime64[us]"
+            )
     if {type(v) for v in as_object.tolist()} <= {str, type(None)}:  # CSV text: skip the per-cell type tests
         is_datetime = pd.Series(False, index=values.index)
         rest = as_object[as_object.notna()]
@@ -236,20 +251,26 @@ def parse_dates(values: pd.Series) -> pd.Series:
     else:
         is_datetime = as_object.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)))
         if is_datetime.any():
-            out.loc[is_datetime] = pd.to_datetime(as_object[is_datetime].map(pd.Timestamp)).astype("datetime64[us]")
+            out.loc[is_datetime] = pd.to_datetime(as_object[is_datetime].map(pd.Timestamp)).astype(
+                "datetime64[us]"
+            )
         rest = as_object[~is_datetime & as_object.notna()]
-        is_number = rest.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-                             and not isinstance(v, bool))
+        is_number = rest.map(
+            lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        )
     text = rest[~is_number].astype("string").str.strip()
     text = to_halfwidth(text).str.translate(_DATE_WORDS).str.replace(r"\s+", " ", regex=True).str.strip()
     text = text.str.replace(r"[-:]\s*$", "", regex=True)
     serial_text = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
-    numbers = pd.concat([pd.to_numeric(rest[is_number], errors="coerce"),
-                         pd.to_numeric(text[serial_text], errors="coerce")])
+    numbers = pd.concat(
+        [pd.to_numeric(rest[is_number], errors="coerce"), pd.to_numeric(text[serial_text], errors="coerce")]
+    )
     low, high = _EXCEL_SERIAL_RANGE
     numbers = numbers[(numbers >= low) & (numbers <= high)]
     if not numbers.empty:
-        out.loc[numbers.index] = (EXCEL_EPOCH + pd.to_timedelta(numbers.astype(float), unit="D")).dt.round("s")
+        out.loc[numbers.index] = (EXCEL_EPOCH + pd.to_timedelta(numbers.astype(float), unit="D")).dt.round(
+            "s"
+        )
     text = text[~serial_text & text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}", regex=True).fillna(False)]
     if not text.empty:
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
@@ -267,7 +288,9 @@ MENTION_MASK = "@某人"
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?[1１]\d{2}[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
 # WeChat ends a mention with U+2005, so a display name may contain spaces (``@6-3-502 王\u2005``);
 # a typed mention without it runs to the next space or punctuation.
-MENTION = re.compile(r"[@＠](?:(?P<spaced>[^\u2005@＠\n]{1,30})\u2005|(?P<name>[^\s\u2005@＠,，:：。!！?？;；、]{1,24}))")
+MENTION = re.compile(
+    r"[@＠](?:(?P<spaced>[^\u2005@＠\n]{1,30})\u2005|(?P<name>[^\s\u2005@＠,，:：。!！?？;；、]{1,24}))"
+)
 
 
 def mask_phones(values: pd.Series) -> pd.Series:
@@ -294,6 +317,7 @@ SYSTEM_NAME_MASK = "某人"
 def mask_system_names(values: pd.Series, *, keep: tuple[str, ...] = ()) -> pd.Series:
     """Mask the quoted display names of WeChat system lines (``"王秀英"邀请"6-3-502 李"加入了群聊``),
     except names in ``keep`` (e.g. the public account 园园)."""
+
     def replace(match: re.Match) -> str:
         name = match.group(2)
         return match.group(0) if name in keep else f"{match.group(1)}{SYSTEM_NAME_MASK}{match.group(3)}"

@@ -88,11 +88,18 @@ def read_csv(path: str | os.PathLike) -> RawTable:
         encoding = detect_encoding(data)
         text = data.decode(encoding)
     except (ValueError, UnicodeDecodeError) as err:
-        raise DataError(path.name, f"无法识别编码 cannot detect the text encoding ({err}); "
-                        "save as UTF-8 or GB18030") from err
+        raise DataError(
+            path.name, f"无法识别编码 cannot detect the text encoding ({err}); save as UTF-8 or GB18030"
+        ) from err
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skipinitialspace=False, engine="c")
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
+        )
     except pd.errors.ParserError as err:
         raise DataError(path.name, f"CSV 格式错误 malformed CSV: {str(err).splitlines()[0]}") from err
     frame.columns = [_clean_header(c) for c in frame.columns]
@@ -126,8 +133,11 @@ def read_xlsx(path: str | os.PathLike, table: Table | None = None) -> RawTable:
     header_rows, headers = _choose_header(rows, table)
     body = rows[header_rows:]
     keep = [j for j, h in enumerate(headers) if h or any(_present(r[j]) for r in body)]
-    frame = pd.DataFrame([[_cell(r[j]) for j in keep] for r in body],
-                         columns=[headers[j] or f"列{j + 1}" for j in keep], dtype=object)
+    frame = pd.DataFrame(
+        [[_cell(r[j]) for j in keep] for r in body],
+        columns=[headers[j] or f"列{j + 1}" for j in keep],
+        dtype=object,
+    )
     _require_rows(path, frame)
     return RawTable(path, frame, "xlsx", header_rows)
 
@@ -167,16 +177,21 @@ def wechatmsg_to_messages(frame: pd.DataFrame, *, own_wxid: str | None = None) -
     content = frame["StrContent"].astype("string")
     placeholder = kinds.map({"图片": "[图片]", "语音": "[语音]", "表情": "[表情]"}).astype("string")
     content = content.mask(content.isna() | content.eq(""), placeholder)
-    return pd.DataFrame({
-        "msg_id": frame["TalkerId"].astype("string") + "#" + frame["localId"].astype("Int64").astype("string"),
-        "group_id": frame["TalkerId"].astype("string"),
-        "sender_wxid": sender,
-        "sender_name": frame["NickName"].astype("string") if "NickName" in frame else pd.NA,
-        "sent_at": sent_at,
-        "msg_type": kinds,
-        "content": content,
-        "is_self": is_self.astype(bool),
-    }, index=frame.index)
+    return pd.DataFrame(
+        {
+            "msg_id": frame["TalkerId"].astype("string")
+            + "#"
+            + frame["localId"].astype("Int64").astype("string"),
+            "group_id": frame["TalkerId"].astype("string"),
+            "sender_wxid": sender,
+            "sender_name": frame["NickName"].astype("string") if "NickName" in frame else pd.NA,
+            "sent_at": sent_at,
+            "msg_type": kinds,
+            "content": content,
+            "is_self": is_self.astype(bool),
+        },
+        index=frame.index,
+    )
 
 
 # ---------------------------------------------------------------- helpers

@@ -84,8 +84,12 @@ def match_headers(raw: RawTable, table: Table) -> dict[str, str]:
     header = missing[0]
     guess = _closest(header, unknown, exclusive=len(missing) == 1 and len(unknown) == 1)
     if guess is not None:
-        raise DataError(raw.path.name, f"未知列 '{guess}' unknown column: 你是不是指 did you mean '{header}'? "
-                        f"（缺少必需列 missing required column '{header}'）", column=guess)
+        raise DataError(
+            raw.path.name,
+            f"未知列 '{guess}' unknown column: 你是不是指 did you mean '{header}'? "
+            f"（缺少必需列 missing required column '{header}'）",
+            column=guess,
+        )
     raise DataError(raw.path.name, f"缺少必需列 missing required column '{header}'", column=header)
 
 
@@ -103,6 +107,7 @@ def _closest(header: str, candidates: list[str], *, exclusive: bool) -> str | No
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Cells → trimmed strings; Excel numbers that are whole (phone 13812345678.0) lose the ``.0``."""
+
     def one(value):
         if value is None or (isinstance(value, float) and pd.isna(value)):
             return None
@@ -112,6 +117,7 @@ def _as_text(values: pd.Series) -> pd.Series:
             return value.isoformat(sep=" ")
         text = str(value).strip()
         return text or None
+
     cells = values.tolist()
     if {type(v) for v in cells} <= {str, type(None)}:  # CSV: already text, vectorize
         text = pd.Series(cells, index=values.index, dtype="string").str.strip()
@@ -183,8 +189,11 @@ def schema_for(table: Table, *, today: dt.date | None = None) -> pa.DataFrameSch
         if column.dtype == "str":
             checks.append(pa.Check(lambda s: s.str.len() <= MAX_CELL_CHARS, name="cell_length"))
         columns[column.name] = pa.Column(
-            nullable=column.nullable, unique=column.unique, report_duplicates="exclude_first",
-            checks=checks, required=True,
+            nullable=column.nullable,
+            unique=column.unique,
+            report_duplicates="exclude_first",
+            checks=checks,
+            required=True,
         )
     return pa.DataFrameSchema(columns, name=table.key, strict=False)
 
@@ -217,8 +226,9 @@ def _schema_problems(frame: pd.DataFrame, table: Table, raw: RawTable, today) ->
 # ---------------------------------------------------------------- validate a table
 
 
-def validate_table(raw: RawTable, table: Table, *, lenient: bool = False,
-                   today: dt.date | None = None, extra_checks=None) -> Validated:
+def validate_table(
+    raw: RawTable, table: Table, *, lenient: bool = False, today: dt.date | None = None, extra_checks=None
+) -> Validated:
     """Validate one raw table against its contract.
 
     Parameters
@@ -248,7 +258,9 @@ def validate_table(raw: RawTable, table: Table, *, lenient: bool = False,
         typed[column.name] = values
         if failed.any():
             shown = _as_text(source[column.header])
-            found += [(int(i), column.name, f"{message}: '{_short(shown.loc[i])}'") for i in failed[failed].index]
+            found += [
+                (int(i), column.name, f"{message}: '{_short(shown.loc[i])}'") for i in failed[failed].index
+            ]
     parse_failed = {(i, name) for i, name, _ in found}
     found += [p for p in _schema_problems(typed, table, raw, today) if (p[0], p[1]) not in parse_failed]
     if extra_checks is not None:
@@ -282,8 +294,10 @@ def _group(found, table: Table, raw: RawTable) -> list[Problem]:
         key = (name, kind)
         groups.setdefault(key, []).append(raw.file_row(position))
         messages.setdefault(key, message)
-    return [Problem(raw.path.name, table.column(name).header, messages[(name, kind)], tuple(rows[:5]))
-            for (name, kind), rows in groups.items()]
+    return [
+        Problem(raw.path.name, table.column(name).header, messages[(name, kind)], tuple(rows[:5]))
+        for (name, kind), rows in groups.items()
+    ]
 
 
 def _empty_quarantine(source: pd.DataFrame) -> pd.DataFrame:
