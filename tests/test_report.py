@@ -22,6 +22,7 @@ from jiesu.settings import FOCUS_COMMUNITY
 
 MONTHS = report.month_range("2019-09", "2020-08")  # twelve months of the small world's panel
 NEW_MONTH = "2020-09"  # the panel's last month, published only in the failure test
+PUBLIC_NAMES = {"园园"}  # the virtual social worker's public name (a team member in teams.csv), not a person
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def test_report_and_its_tables_hold_no_names_or_phone_numbers(rendered):
         visible = re.sub(r"\s+", "", text)
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
         assert not [p for p in phones if p in visible]
-        leaked = [n for n in names if len(n) >= 3 and n in visible]
+        leaked = [n for n in names - PUBLIC_NAMES if n in visible]
         assert not leaked, leaked[:5]
 
 
