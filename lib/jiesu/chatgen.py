@@ -391,6 +391,8 @@ class Composer:
                                "分类指导员每天早7点到9点在桶站", "请不要把垃圾放在桶站外"))
         else:
             body = f"{self.zpick(WHEN_LATER)}{self.zpick(VENUES)}{self.zpick(ACTIVITIES)}，{self.zpick(INVITES)}"
+        if self.u() < 0.3:  # the formal, multi-line layout copied from the 居委会's notices
+            return f"【通知】\n各位居民：\n    {body}。\n{self.pick(('社区居委会', '园园', '社区党委'))}"
         return f"【通知】{body}" + ("，谢谢配合" if self.u() < 0.4 else "")
 
     # ------------------------------------------------------------------ noise

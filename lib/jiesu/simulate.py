@@ -23,6 +23,10 @@ Data-generating processes (all randomness from ``numpy.random.default_rng([seed,
   ``log μ = log(residents) + α_c + γ_{t,k} + δ_k · ramp(t) · [focus]`` (area-wide seasons, the 2019-01
   接诉即办 surge, the 2020 epidemic); the focus community's cases are instantiated from its counts and
   burst threads spill into cases with a lag (high probability before the intervention, low after).
+
+A district run (``communities=N``) also writes complete worlds for the peers 对照社区01…N, each built from
+a :class:`CommunitySpec` sized by its panel rows, sharing the one area panel.  Message texts are composed
+in :mod:`jiesu.chatgen`; names, phones, WeChat ids and address variants come from :mod:`jiesu.names`.
 """
 
 from __future__ import annotations
