@@ -273,6 +273,19 @@ def test_manifest_records_inputs_and_schema(mini):
     assert manifest["inputs"]["epidemic_registration_2020.csv"]["rows"] == 4
     assert len(manifest["inputs"]["epidemic_registration_2020.csv"]["sha256"]) == 64
     assert manifest["outputs"]["households"]["rows"] == 3
+    assert manifest["inputs"]["chat_messages.csv"]["rows"] == 3
+    assert manifest["inputs"]["wechatmsg_甘二供暖和物业报修群.csv"]["rows"] == 3
+
+
+def test_extra_columns_are_read_past_and_reported(tmp_path):
+    import json
+
+    raw = write_mini_world(tmp_path / "raw")
+    frame = pd.read_csv(raw / "teams.csv", dtype=str).assign(备用=["x", "y", "z"])
+    frame.to_csv(raw / "teams.csv", index=False)
+    ingest(raw, tmp_path / "processed")
+    manifest = json.loads((tmp_path / "processed" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["teams.csv"]["ignored_columns"] == ["备用"]
 
 
 # ---------------------------------------------------------------- planted truth

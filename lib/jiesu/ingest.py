@@ -271,6 +271,7 @@ def _merge_chats(messages: Validated, exports: list[Validated], *, lenient: bool
         converted[ROW_COLUMN] = export.frame[ROW_COLUMN].to_numpy()
         parts.append(converted.assign(source=export.file))
     merged = pd.concat(parts, ignore_index=True)
+    quarantines = [messages.quarantine, *(e.quarantine for e in exports)]
     duplicated = merged["msg_id"].duplicated(keep="first")
     if duplicated.any():
         first = merged.loc[duplicated].iloc[0]
@@ -281,13 +282,29 @@ def _merge_chats(messages: Validated, exports: list[Validated], *, lenient: bool
                 column="msg_id",
                 rows=merged.loc[duplicated, ROW_COLUMN].head(5),
             )
+        quarantines.append(
+            pd.DataFrame(
+                {
+                    "file": merged.loc[duplicated, "source"].to_numpy(),
+                    "row": merged.loc[duplicated, ROW_COLUMN].to_numpy(),
+                    "reasons": "msg_id: 重复的编号 duplicate id across chat files",
+                    "msg_id": merged.loc[duplicated, "msg_id"].to_numpy(),
+                }
+            )
+        )
         merged = merged.loc[~duplicated]
+    quarantine = (
+        pd.concat([q for q in quarantines if len(q)], ignore_index=True)
+        if any(len(q) for q in quarantines)
+        else messages.quarantine
+    )
     return Validated(
         messages.table,
         messages.file,
         merged,
-        messages.quarantine,
+        quarantine,
         messages.problems + [p for e in exports for p in e.problems],
+        messages.ignored_columns,
     )
 
 
@@ -734,9 +751,7 @@ def ingest(
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "synthetic": synthetic,
         "lenient": lenient,
-        "inputs": {
-            name: {"sha256": digest, "rows": _input_rows(tables, name)} for name, digest in hashes.items()
-        },
+        "inputs": {name: _input_entry(tables, name, digest) for name, digest in hashes.items()},
         "outputs": outputs,
         "quarantined": {name: len(frame) for name, frame in quarantine.items()},
         "linkage": scores,
@@ -754,15 +769,22 @@ def ingest(
     )
 
 
-def _input_rows(tables: dict[str, Validated], file_name: str) -> int | None:
+def _input_entry(tables: dict[str, Validated], file_name: str, digest: str) -> dict:
+    """Manifest entry of one input file: hash, rows read (good + quarantined), ignored columns."""
+    entry: dict = {"sha256": digest, "rows": None}
     for validated in tables.values():
-        if validated.file == file_name:
-            return int(len(validated.frame) + len(validated.quarantine))
-    messages = tables.get("messages")
-    if messages is not None and "source" in messages.frame:
-        count = int(messages.frame["source"].eq(file_name).sum())
-        return count or None
-    return None
+        good, quarantined = validated.frame, validated.quarantine
+        good = good[good["source"].eq(file_name)] if "source" in good else good.iloc[:0]
+        if "file" in quarantined and len(quarantined):
+            quarantined = quarantined[quarantined["file"].eq(file_name)]
+        if validated.file == file_name and "source" not in validated.frame:
+            good = validated.frame
+        if validated.file == file_name or len(good) or len(quarantined):
+            entry["rows"] = int(len(good) + len(quarantined))
+            if validated.file == file_name and validated.ignored_columns:
+                entry["ignored_columns"] = list(validated.ignored_columns)
+            break
+    return entry
 
 
 def _read_manifest(out: Path) -> dict:

@@ -51,13 +51,15 @@ class Problem:
 @dataclass
 class Validated:
     """A validated table: ``frame`` has the contract's canonical column names and dtypes plus
-    ``_row``; ``quarantine`` holds the rows set aside in lenient mode (raw cells + ``reasons``)."""
+    ``_row``; ``quarantine`` holds the rows set aside in lenient mode (raw cells + ``reasons``);
+    ``ignored_columns`` lists extra headers the contract does not know (they are not read)."""
 
     table: Table
     file: str
     frame: pd.DataFrame
     quarantine: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    ignored_columns: tuple[str, ...] = ()  # headers outside the contract, read past (and reported)
 
 
 # ---------------------------------------------------------------- headers
@@ -250,6 +252,7 @@ def validate_table(
     DataError : in strict mode, for the first problem (file, column, first offending rows).
     """
     mapping = match_headers(raw, table)
+    ignored = tuple(str(h) for h in raw.frame.columns if h not in mapping)
     source = raw.frame.rename(columns=mapping)
     typed = pd.DataFrame(index=source.index)
     found: list[tuple[int, str, str]] = []
@@ -268,7 +271,7 @@ def validate_table(
     typed[ROW_COLUMN] = [raw.file_row(i) for i in range(len(typed))]
     problems = _group(found, table, raw)
     if not problems:
-        return Validated(table, raw.path.name, typed, _empty_quarantine(source), [])
+        return Validated(table, raw.path.name, typed, _empty_quarantine(source), [], ignored)
     if not lenient:
         raise problems[0].error(more=len(problems) - 1)
     bad = sorted({i for i, _, _ in found})
@@ -281,7 +284,7 @@ def validate_table(
     quarantine.insert(0, "row", [raw.file_row(i) for i in bad])
     quarantine.insert(0, "file", raw.path.name)
     good = typed.drop(index=bad)
-    return Validated(table, raw.path.name, good, quarantine, problems)
+    return Validated(table, raw.path.name, good, quarantine, problems, ignored)
 
 
 def _group(found, table: Table, raw: RawTable) -> list[Problem]:
