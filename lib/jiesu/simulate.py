@@ -1347,11 +1347,11 @@ def _write_world(out: Path, part: dict, panel: pd.DataFrame, panel_truth: dict, 
                  window: Preset) -> dict:
     """Compose the raw tables and the planted truth of one prepared community and write them to ``out``."""
     spec, buildings, hh, res = part["spec"], part["buildings"], part["hh"], part["res"]
-    friends, uncovered, acc, teams = part["friends"], part["uncovered"], part["acc"], part["teams"]
+    friends, acc, teams = part["friends"], part["acc"], part["teams"]
     parking, epidemic, visits, linkage = part["parking"], part["epidemic"], part["visits"], part["linkage"]
     groups, memberships, chats, burst_threads = part["groups"], part["memberships"], part["chats"], part["burst_threads"]
     cases, planted_cases, complainant_truth = part["cases"], part["planted_cases"], part["complainant_truth"]
-    del uncovered  # the truth recomputes coverage from the friends themselves
+
     # --- friends / teams linkage --------------------------------------------------------------------
     rng = _rng(seed, 10, spec.index)
     friends_raw = pd.DataFrame({
