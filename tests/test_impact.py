@@ -173,3 +173,22 @@ def test_planted_effect_is_covered_and_did_beats_naive(full_world):
     assert scores["did_covers_truth"] is True
     assert scores["did_abs_error"] < scores["naive_abs_error"]
     assert scores["did_abs_error"] < 0.25
+
+
+def test_synthetic_weights_recover_a_convex_combination():
+    from jiesu.impact import _synthetic_weights
+
+    rng = np.random.default_rng(0)
+    donors = rng.uniform(10, 50, size=(30, 6))
+    target = donors @ np.array([0.0, 0.3, 0.0, 0.7, 0.0, 0.0])
+    assert _synthetic_weights(target, donors) == pytest.approx([0, 0.3, 0, 0.7, 0, 0], abs=1e-6)
+
+
+def test_synthetic_control_weights_are_a_convex_combination_of_peers(area):
+    from jiesu.impact import synthetic_control
+
+    result = synthetic_control(area, FOCUS, START, RAMP)
+    weights = result["weights"]
+    assert (weights >= 0).all() and weights.sum() == pytest.approx(1)
+    assert FOCUS not in weights.index and len(result["placebos"]) == 7
+    assert result["estimate"] < -0.3  # the focus is above every peer before: the estimate is shrunk, not reversed
