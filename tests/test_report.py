@@ -105,15 +105,26 @@ def test_data_fingerprint_follows_outputs_not_ingest_time(tmp_path):
 # the real report, rendered once through `jiesu report`
 # ---------------------------------------------------------------------------------------------
 
+CHAT_MONTH = "2020-06"  # the small world's chats cover 2020-04..06; its panel runs to 2020-09
+
+
 @pytest.fixture(scope="module")
 def rendered(small_world, tmp_path_factory):
+    """`jiesu report` (what `make report` runs) for the small world's last month with chat data, so that
+    every section has something to show (the full world's latest month has chats; the small one's not)."""
     out = tmp_path_factory.mktemp("reports")
-    status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out)])
+    status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH])
     assert status == 0
-    latest = report.latest_month(small_world, FOCUS_COMMUNITY)
-    folder = report.report_dir(out, FOCUS_COMMUNITY, latest)
+    folder = report.report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
     return {"out": out, "folder": folder, "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
-            "month": latest, "world": small_world}
+            "month": CHAT_MONTH, "world": small_world}
+
+
+def test_latest_month_is_the_last_panel_month_of_the_community(small_world):
+    assert report.latest_month(small_world, FOCUS_COMMUNITY) == "2020-09"
+    assert report.available_months(small_world, FOCUS_COMMUNITY)[0] == "2017-01"
+    with pytest.raises(report.ReportError):
+        report.latest_month(small_world, "不存在的社区")
 
 
 def _without_plotlyjs(page: str) -> str:
@@ -125,7 +136,6 @@ def _without_plotlyjs(page: str) -> str:
 
 def test_make_report_renders_the_latest_month_with_every_section(rendered):
     page = rendered["html"]
-    assert rendered["month"] == "2020-09"
     for heading in ("一、本月关键数字", "二、诉求率与地区排名", "三、三率", "四、园园的覆盖", "五、居民群里这个月在谈什么",
                     "六、未诉先办", "七、下月季节性准备清单", "八、方法说明与数据来源"):
         assert heading in page, heading
@@ -158,7 +168,8 @@ def test_report_is_offline_with_plotlyjs_embedded_once(rendered):
     assert not re.search(r"<script[^>]+src\s*=", rest, re.I)
     assert not re.search(r"<link[^>]+href\s*=\s*[\"']?https?:", rest, re.I)
     assert not re.search(r"https?://", rest), re.findall(r"https?://\S{0,40}", rest)[:3]
-    assert rest.count("Plotly.newPlot(") >= 3
+    assert rest.count("Plotly.newPlot(") == 3  # rank bump chart, 一张图, chat topics
+    assert rest.count('class="plotly-graph-div"') == 3
 
 
 def _raw_personal_values(world) -> tuple[set[str], set[str]]:
@@ -196,7 +207,8 @@ def test_every_table_is_linked_as_csv_and_xlsx(rendered):
     files = {p.relative_to(folder).as_posix() for p in (folder / "tables").iterdir()}
     assert links == files
     stems = {Path(f).stem for f in files}
-    assert {"area_rank", "coverage_by_building", "watch_list", "data_sources"} <= stems
+    assert {"area_rank", "coverage_by_building", "chat_topics", "watch_list", "checklist_next_month",
+            "data_sources"} == stems
     assert all(f"tables/{s}.csv" in files and f"tables/{s}.xlsx" in files for s in stems)
     building = pd.read_csv(folder / "tables" / "coverage_by_building.csv", dtype=str)
     small = pd.to_numeric(building["居民数"], errors="coerce")
@@ -217,9 +229,8 @@ def test_static_figures_are_written_or_skipped_with_a_message(rendered):
 
 def test_report_updates_the_index(rendered):
     index = (rendered["out"] / "index.html").read_text(encoding="utf-8")
-    assert f'href="{report.report_dir(".", FOCUS_COMMUNITY, rendered["month"]).as_posix().removeprefix("./")}/report.html"' \
-        in index or f"{rendered['month']}/report.html" in index
-    assert "模拟数据" in index
+    assert f'{rendered["month"]}/report.html">{rendered["month"]}</a>' in index
+    assert "模拟数据" in index and "<script" not in index
 
 
 # ---------------------------------------------------------------------------------------------
