@@ -476,8 +476,8 @@ def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top:
                       examples: int = 2, term_category: dict[str, str] | None = None) -> pd.DataFrame:
     """Terms rising in the 7 days ending ``week_end`` compared with the ``weeks_back`` weeks before.
 
-    ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only terms with a
-    category (lexicon or ``term_category``) and ≥ ``min_count`` messages this week are listed.  Examples
+    ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only rising terms
+    (trend > 1) with a category (lexicon or ``term_category``) and ≥ ``min_count`` messages this week are listed.  Examples
     are the shortest distinct messages with the term (already masked by ingest; trimmed to 40 chars).
     Returns ``term``, ``category`` (label), ``this_week``, ``trend``, ``examples``, ``owner_team``.
     """
@@ -494,6 +494,7 @@ def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top:
     table["category_code"] = [category.get(t) or lexicon_category(t) for t in table.index]
     table = table.loc[table["category_code"] != OTHER]
     table["trend"] = ((table["this_week"] + 1) / (table["previous"] + 1)).round(2)
+    table = table.loc[table["trend"] > 1.0]
     table = table.sort_values(["trend", "this_week"], ascending=False).head(top)
     texts = recent.loc[recent["day"] >= start].set_index("doc_id")["text"]
     week_occ = occ.loc[occ["day"] >= start]
@@ -538,9 +539,10 @@ def interception(issues: pd.DataFrame, messages: pd.DataFrame, cases: pd.DataFra
         ``is_staff``, ``mentions``).
     cases : 12345 cases: ``received_at``, ``category`` (二级分类 label), ``household_id``.
     answer_hours : a staff message in the same group within this many hours answers the issue.
-    close_days : a staff closing message (text with a :data:`CLOSING_CUES` word, or a staff photo after an
-        answer) within this many days closes it; a staff message that @mentions the reporter is
-        preferred over one that does not.
+    close_days : a staff closing message (text with a :data:`CLOSING_CUES` word, or a staff photo) in the
+        group after the answer and within this many days of the issue closes it.  The answer is the
+        first staff message that @mentions the reporter within ``answer_hours``, else the first staff
+        message in the group.
     case_days : a 12345 case of the same category within this many days after the message means the
         issue reached 12345 anyway; it must come from the sender's household when both are known
         (``sender_households``: sender_id → household_id), else from the group's building when known
@@ -551,49 +553,65 @@ def interception(issues: pd.DataFrame, messages: pd.DataFrame, cases: pd.DataFra
     ``issues`` with ``answered`` (bool), ``answer_hours``, ``closed_in_group`` (bool), ``close_hours``,
     ``reached_12345`` (bool), ``intercepted`` (closed in the group and no case), one row per issue.
     """
+    issues = issues.reset_index(drop=True)
+    key = pd.RangeIndex(len(issues))
     staff = messages.loc[messages["is_staff"].fillna(False).astype(bool),
-                         ["group_id", "sent_at", "msg_type", "text", "mentions"]].sort_values("sent_at")
+                         ["group_id", "sent_at", "msg_type", "text", "mentions"]]
     text = staff["text"].fillna("").astype(str)
-    staff = staff.assign(closing=text.str.contains("|".join(CLOSING_CUES), regex=True),
-                         photo=staff["msg_type"].eq("图片") | text.str.contains(r"\[图片\]", regex=True),
-                         mentions=staff["mentions"].fillna("").astype(str))
-    by_group = {g: part for g, part in staff.groupby("group_id")}
-    case_codes = _case_codes(cases).to_numpy()
-    case_times = cases["received_at"].to_numpy()
-    case_households = cases["household_id"].astype(object).where(cases["household_id"].notna(), None).to_numpy()
-    case_buildings = np.array([int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1 for h in case_households])
-    rows = []
-    for issue in issues.itertuples(index=False):
-        part = by_group.get(issue.group_id)
-        answered_at = closed_at = None
-        if part is not None:
-            after = part.loc[(part["sent_at"] > issue.sent_at)
-                             & (part["sent_at"] <= issue.sent_at + pd.Timedelta(days=close_days))]
-            answers = after.loc[after["sent_at"] <= issue.sent_at + pd.Timedelta(hours=answer_hours)]
-            if len(answers):
-                mentioning = answers.loc[answers["mentions"].str.contains(str(issue.sender_id), regex=False)]
-                answered_at = (mentioning if len(mentioning) else answers)["sent_at"].iloc[0]
-                closing = after.loc[after["closing"] | (after["photo"] & (after["sent_at"] >= answered_at))]
-                if len(closing):
-                    mentioning = closing.loc[closing["mentions"].str.contains(str(issue.sender_id), regex=False)]
-                    closed_at = (mentioning if len(mentioning) else closing)["sent_at"].iloc[0]
-        window = (case_codes == issue.category) & (case_times >= np.datetime64(issue.sent_at)) & (
-            case_times <= np.datetime64(issue.sent_at + pd.Timedelta(days=case_days)))
-        household = sender_households.get(issue.sender_id) if sender_households is not None else None
-        building = group_buildings.get(issue.group_id) if group_buildings is not None else None
-        if isinstance(household, str):
-            window &= case_households == household
-        elif building is not None and not pd.isna(building):
-            window &= case_buildings == int(building)
-        rows.append({
-            "answered": answered_at is not None,
-            "answer_hours": (answered_at - issue.sent_at).total_seconds() / 3600 if answered_at is not None else np.nan,
-            "closed_in_group": closed_at is not None,
-            "close_hours": (closed_at - issue.sent_at).total_seconds() / 3600 if closed_at is not None else np.nan,
-            "reached_12345": bool(window.any()),
-        })
-    out = pd.concat([issues.reset_index(drop=True), pd.DataFrame(rows, index=range(len(issues)))], axis=1)
-    out["intercepted"] = out["closed_in_group"] & ~out["reached_12345"] if len(out) else pd.Series(dtype=bool)
+    closing = text.str.contains("|".join(CLOSING_CUES), regex=True) | staff["msg_type"].eq("图片") | text.str.contains(
+        r"\[图片\]", regex=True)
+    base = issues[["group_id", "sender_id", "sent_at"]].assign(key=key)
+
+    def first_after(left: pd.DataFrame, right: pd.DataFrame, on: str, by: list[str], within: pd.Timedelta) -> pd.Series:
+        """Time of the first ``right`` row strictly after ``left[on]`` (same ``by``) within ``within``."""
+        left = left.dropna(subset=[on]).sort_values(on, kind="stable")
+        right = right.sort_values("at", kind="stable")
+        if left.empty or right.empty:
+            return pd.Series(pd.NaT, index=key, dtype="datetime64[us]")
+        merged = pd.merge_asof(left.astype({on: "datetime64[us]"}), right.astype({"at": "datetime64[us]"}),
+                               left_on=on, right_on="at", by=by, direction="forward", allow_exact_matches=False,
+                               tolerance=within)
+        return merged.set_index("key")["at"].reindex(key)
+
+    replies = staff[["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
+    mentioned = staff.assign(sender_id=staff["mentions"].fillna("").astype(str).str.split(";")).explode("sender_id")
+    mentioned = mentioned.loc[mentioned["sender_id"] != "", ["group_id", "sender_id", "sent_at"]].rename(
+        columns={"sent_at": "at"})
+    answer_window = pd.Timedelta(hours=answer_hours)
+    answered_at = first_after(base, mentioned, "sent_at", ["group_id", "sender_id"], answer_window).fillna(
+        first_after(base, replies, "sent_at", ["group_id"], answer_window))
+    closes = staff.loc[closing, ["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
+    from_answer = base.assign(answered_at=answered_at.to_numpy())
+    closed_at = first_after(from_answer, closes, "answered_at", ["group_id"], pd.Timedelta(days=close_days))
+    closed_at = closed_at.where(closed_at <= issues["sent_at"] + pd.Timedelta(days=close_days))
+
+    cases = cases.assign(category=_case_codes(cases).to_numpy(), at=cases["received_at"])
+    cases = cases.assign(building=cases["household_id"].map(
+        lambda h: int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1))
+    household = issues["sender_id"].map(sender_households) if sender_households is not None else pd.Series(
+        None, index=key, dtype=object)
+    building = issues["group_id"].map(group_buildings) if group_buildings is not None else pd.Series(
+        np.nan, index=key)
+    case_window = pd.Timedelta(days=case_days)
+    cat_base = base.assign(category=issues["category"].to_numpy(), household_id=household.to_numpy(),
+                           building=pd.to_numeric(building, errors="coerce").fillna(-1).astype(int).to_numpy())
+    known_household = cat_base["household_id"].notna()
+    by_household = first_after(cat_base.loc[known_household], cases.loc[cases["household_id"].notna(),
+                               ["household_id", "category", "at"]], "sent_at", ["household_id", "category"], case_window)
+    known_building = ~known_household & (cat_base["building"] >= 0)
+    by_building = first_after(cat_base.loc[known_building], cases[["building", "category", "at"]], "sent_at",
+                              ["building", "category"], case_window)
+    anywhere = ~known_household & ~known_building
+    by_category = first_after(cat_base.loc[anywhere], cases[["category", "at"]], "sent_at", ["category"], case_window)
+    reached = by_household.notna() | by_building.notna() | by_category.notna()
+
+    out = issues.copy()
+    out["answered"] = answered_at.notna().to_numpy()
+    out["answer_hours"] = ((answered_at - issues["sent_at"]).dt.total_seconds() / 3600).to_numpy()
+    out["closed_in_group"] = closed_at.notna().to_numpy()
+    out["close_hours"] = ((closed_at - issues["sent_at"]).dt.total_seconds() / 3600).to_numpy()
+    out["reached_12345"] = reached.to_numpy()
+    out["intercepted"] = out["closed_in_group"] & ~out["reached_12345"]
     return out
 
 
@@ -615,18 +633,22 @@ def monthly_interception(table: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 
-def topic_term_categories(model, *, min_share: float = 0.5) -> dict[str, str]:
+def topic_term_categories(model, *, min_share: float = 0.7, min_docs: int = 20) -> dict[str, str]:
     """Category code of each vocabulary word of a topic model: the label of the topic with the largest
-    p(topic | word) (uniform topic prior), when that share is at least ``min_share``; bigrams also give
+    p(topic | word) (uniform topic prior), when that share is at least ``min_share`` and the word occurs
+    in at least ``min_docs`` training documents (rare words are assigned by chance); bigrams also give
     their parts (暖气_不热 → 暖气, 不热) unless those are words of their own.  Lexicon words keep their
     lexicon category."""
     phi = model.lda.get_topics()
+    frequent = {i for i, n in model.dictionary.dfs.items() if n >= min_docs}
     share = phi / phi.sum(axis=0, keepdims=True)
     code_of_topic = model.topics.set_index("topic")["category"]
     best = share.argmax(axis=0)
     out: dict[str, str] = {}
     for word_id, word in model.dictionary.items():
-        code = code_of_topic.get(int(best[word_id]), OTHER) if share[best[word_id], word_id] >= min_share else OTHER
+        if word_id not in frequent or share[best[word_id], word_id] < min_share:
+            continue
+        code = code_of_topic.get(int(best[word_id]), OTHER)
         if code == OTHER:
             continue
         out[word] = code
@@ -701,4 +723,111 @@ def score_bursts(truth: dict, data: Paths | str | os.PathLike | None = None) -> 
         "recall": round(len(hit) / len(planted), 4) if planted else None,
         "precision": round(len(matched_detections) / len(found), 4) if len(found) else None,
         "median_onset_error_days": float(hit["onset_error_days"].abs().median()) if len(hit) else None,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The snapshot's interception, watch list and checklist (report-facing)
+# --------------------------------------------------------------------------------------------------
+
+
+def issue_messages(messages: pd.DataFrame, categories: pd.Series, *, dedupe_hours: float = 6) -> pd.DataFrame:
+    """Residents' issue messages: non-staff text messages with a category (``categories``: msg_id →
+    code, messages absent or ``"other"`` are not issues); repeats of the same category in the same group within ``dedupe_hours``
+    of the previous one (我家也是, +1, follow-ups) are folded into the first.  Returns ``msg_id``,
+    ``group_id``, ``sender_id``, ``sent_at``, ``text``, ``category``."""
+    frame = messages.loc[(messages["msg_type"] == "文本") & ~messages["is_staff"].fillna(False).astype(bool),
+                         ["msg_id", "group_id", "sender_id", "sent_at", "text"]]
+    frame = frame.assign(category=frame["msg_id"].map(categories).fillna(OTHER))
+    frame = frame.loc[frame["category"] != OTHER].sort_values(["group_id", "category", "sent_at"], kind="stable")
+    gap = frame["sent_at"].diff() > pd.Timedelta(hours=dedupe_hours)
+    first = gap | (frame["group_id"] != frame["group_id"].shift()) | (frame["category"] != frame["category"].shift())
+    return frame.loc[first].sort_values("sent_at", kind="stable").reset_index(drop=True)
+
+
+def issue_categories(msg_ids: pd.Series, snap) -> pd.Series:
+    """Category of each message in ``msg_ids``: the label of its dominant topic in the snapshot model,
+    or, when that is a chatter topic, the category of its first lexicon word; ``"other"`` if neither.
+    Returns a Series msg_id → code."""
+    topic_codes = message_categories(snap.doc_topics, snap.model.topics, min_weight=0.0)
+    tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+    out = {}
+    for msg_id in msg_ids:
+        code = topic_codes.get(msg_id, OTHER)
+        if code == OTHER:
+            words = (tokens.get(msg_id) or "").split(" ")
+            code = next((c for c in map(lexicon_category, words) if c != OTHER), OTHER)
+        out[msg_id] = code
+    return pd.Series(out, name="category", dtype=object)
+
+
+def snapshot_interception(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
+    """:func:`interception` for the issues residents raised with staff in the groups: non-staff messages
+    that @mention a staff member or that staff @mention back (:func:`jiesu.topics.staff_exchange`),
+    categorized by :func:`issue_categories`.  Sender households come from 园园's friends and the team
+    roster, group buildings from the groups table."""
+    from jiesu.topics import snapshot_model, staff_exchange, text_messages
+
+    snap = snapshot_model(data)
+    messages = datasets.load("messages", data)
+    texts = text_messages(messages)
+    raised = texts.loc[staff_exchange(texts), "msg_id"]
+    categories = issue_categories(raised, snap)
+    issues = issue_messages(messages, categories)
+    households = pd.concat([datasets.load("friends", data)[["member_id", "household_id"]],
+                            datasets.load("teams", data)[["member_id", "household_id"]]]).dropna()
+    groups = datasets.load("groups", data)
+    return interception(issues, messages, datasets.load("cases", data),
+                        sender_households=households.drop_duplicates("member_id").set_index("member_id")["household_id"],
+                        group_buildings=groups.set_index("group_id")["building"].dropna())
+
+
+def interception_by_month(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
+    """Monthly interception of the snapshot: ``month``, ``issues``, ``closed_in_group``,
+    ``reached_12345``, ``interception_share`` (see :func:`monthly_interception`)."""
+    table = monthly_interception(snapshot_interception(data))
+    return table[["month", "issues", "closed_in_group", "reached_12345", "interception_share"]]
+
+
+def _exchange_columns(docs: pd.DataFrame, data) -> dict:
+    messages = datasets.load("messages", data).set_index("msg_id")
+    return {"is_staff": messages["is_staff"].reindex(docs["msg_id"]).to_numpy(),
+            "mentions": messages["mentions"].reindex(docs["msg_id"]).to_numpy()}
+
+
+def _month_end(month: str) -> pd.Timestamp:
+    return pd.Period(month, freq="M").end_time.normalize()
+
+
+def report_watch(data: Paths | str | os.PathLike | None = None, month: str | None = None) -> dict:
+    """What to watch at the end of ``month`` (YYYY-MM; default the latest month with messages).
+
+    Returns ``{"month", "watch_list": DataFrame(term, category, trend, examples, owner_team),
+    "interception_share": float or None (that month), "checklist": DataFrame for the NEXT month
+    (see :func:`seasonal_checklist`, with ``past_messages`` from the snapshot's issue messages)}``.
+    """
+    from jiesu.topics import snapshot_model
+
+    docs = snapshot_documents(data)
+    month = month or docs["day"].max().strftime("%Y-%m")
+    week_end = min(_month_end(month), docs["day"].max())
+    issues = snapshot_interception(data)
+    # watch what residents raise with staff, not the chatter around it
+    from jiesu.topics import staff_exchange
+
+    docs = docs.loc[staff_exchange(docs.assign(**_exchange_columns(docs, data))).to_numpy()]
+    lookup = _term_category_lookup(topic_term_categories(snapshot_model(data).model))
+    recent_terms = set(t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t)
+    watch = weekly_watch_list(docs, week_end, term_category={t: lookup(t) for t in recent_terms}, min_count=2)
+    monthly = monthly_interception(issues)
+    row = monthly.loc[monthly["month"] == month, "interception_share"]
+    years = max(issues["sent_at"].dt.year.nunique(), 1)
+    history = (issues.assign(month=issues["sent_at"].dt.month).groupby(["month", "category"]).size()
+               .div(years).rename("messages").reset_index())
+    next_month = (pd.Period(month, freq="M") + 1).strftime("%Y-%m")
+    return {
+        "month": month,
+        "watch_list": watch[["term", "category", "trend", "examples", "owner_team"]],
+        "interception_share": float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None,
+        "checklist": seasonal_checklist(next_month, history).assign(month=next_month),
     }
