@@ -70,6 +70,18 @@ from jiesu.settings import Paths
 LEVEL = 0.95
 
 
+def _one_blas_thread():
+    """Run small linear algebra on one BLAS thread: the matrices here are at most ~1,000 × 100, where
+    thread start-up and contention on a shared machine cost far more than they save."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 # --------------------------------------------------------------------------------------------------
 # Design
 # --------------------------------------------------------------------------------------------------
@@ -203,8 +215,9 @@ def its(panel: pd.DataFrame, focus: str, start: str, ramp_months: int = 6, *, co
         raise ValueError(f"control must be peers, covariate or none, got {control!r}")
     y = series["requests"].to_numpy(float)
     model = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
-    fit = model.fit(scale="X2")
-    hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": 3})
+    with _one_blas_thread():
+        fit = model.fit(scale="X2")
+        hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": 3})
     post = (series["month"] >= full_from).to_numpy()
     X_cf = X.assign(ramp=0.0)
     value, se = _log_ratio_of_sums(fit, X, X_cf, offset, post, fit.cov_params().to_numpy())
@@ -278,12 +291,14 @@ class PoissonFit:
 
 def poisson_fit(y: np.ndarray, X: np.ndarray, offset: np.ndarray, *, tol: float = 1e-10,
                 max_iter: int = 100) -> PoissonFit:
-    """Poisson GLM (log link) by iteratively reweighted least squares with a Cholesky solve of the
-    normal equations — the same estimator as ``statsmodels.GLM(..., family=Poisson())`` (the tests check
-    they agree), fast enough to refit the fixed-effects model for every placebo."""
-    y = np.asarray(y, float)
-    X = np.asarray(X, float)
-    offset = np.asarray(offset, float)
+    """Poisson GLM (log link) by iteratively reweighted least squares (a direct solve of the weighted
+    normal equations each step) — the same estimator as ``statsmodels.GLM(..., family=Poisson())``
+    (the tests check they agree), fast enough to refit the fixed-effects model for every placebo."""
+    with _one_blas_thread():
+        return _poisson_irls(np.asarray(y, float), np.asarray(X, float), np.asarray(offset, float), tol, max_iter)
+
+
+def _poisson_irls(y: np.ndarray, X: np.ndarray, offset: np.ndarray, tol: float, max_iter: int) -> PoissonFit:
     beta = np.zeros(X.shape[1])
     beta[0] = np.log(max(y.mean(), 1e-9)) - offset.mean()
     deviance = np.inf
