@@ -449,3 +449,15 @@ def test_first_staff_replies_match_the_planted_threads(small_world, world_networ
                      ).dt.total_seconds() / 3600
     measured = replies.loc[on_planted_reports & replies["answered"], "reply_hours"]
     assert abs(measured.median() - planted_hours.median()) < 0.25
+
+
+def test_broker_table_says_who_brokers_are_without_names():
+    tables = tiny_community()
+    graph = network.build_graph(**tables, yuanyuan_ids=["myy"])
+    people = network.person_projection(graph)
+    metrics = network.node_metrics(people, weight=None)
+    table = network.broker_table(metrics, graph, tables["teams"], top=5).set_index("node")
+    assert table.loc["M:ms", "role"] == "工作人员" and table.loc["M:ms", "team"] == "社区工作者"
+    assert table.loc["R:Ra", "role"] == "居民" and table.loc["R:Ra", "building"] == 1
+    residents = network.broker_table(metrics, graph, tables["teams"], residents_only=True)
+    assert set(residents["node"]) == {"R:Ra", "R:Rc"}

@@ -932,7 +932,7 @@ def aggregate_graph(graph: nx.Graph) -> nx.Graph:
     members = {g: {p for p in graph.neighbors(g) if graph.nodes[p].get("kind") in people_kinds} for g in groups}
     for g in groups:
         agg.add_node(g, kind="group", label=graph.nodes[g].get("name") or g, size=len(members[g]),
-                     group_kind=graph.nodes[g].get("kind_zh"))
+                     group_kind=graph.nodes[g].get("kind_zh"), building=graph.nodes[g].get("building"))
     buildings: dict[int, int] = {}
     for _, d in graph.nodes(data=True):
         if d.get("kind") == "resident" and d.get("building") is not None:
@@ -977,40 +977,91 @@ _AGG_STYLE = {"yuanyuan": ("#c0392b", "star"), "group": ("#1f6fb2", "circle"), "
 _AGG_NAMES = {"yuanyuan": "园园", "group": "微信群 groups", "building": "楼栋 buildings", "team": "骨干队伍 teams"}
 
 
-def aggregate_figure(agg: nx.Graph, *, seed: int = 0, title: str = "园园的网络：群、楼栋、队伍") -> go.Figure:
-    """Draw :func:`aggregate_graph`: node size ~ √people, edge opacity ~ weight, labels on every node.
+def aggregate_layout(agg: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Fixed, readable positions for :func:`aggregate_graph`: 园园 in the centre, the community-wide groups
+    (报修, 平安, interest, age, 议事 …) on an inner ring ordered by kind, buildings on the outer ring in
+    number order with each 楼门 group just inside its building, and the six teams in a column on the left."""
+    pos: dict[str, tuple[float, float]] = {YUANYUAN: (0.0, 0.0)} if YUANYUAN in agg else {}
+    buildings = sorted((n for n, d in agg.nodes(data=True) if d.get("kind") == "building"), key=lambda n: int(n[2:]))
+    angle = {n: np.pi / 2 - 2 * np.pi * i / max(1, len(buildings)) for i, n in enumerate(buildings)}
+    for n in buildings:
+        pos[n] = (2.5 * np.cos(angle[n]), 2.5 * np.sin(angle[n]))
+    kind_order = {zh: i for i, zh in enumerate(GROUP_KINDS.values())}
+    groups = [n for n, d in agg.nodes(data=True) if d.get("kind") == "group"]
+    inner = []
+    for g in groups:
+        home = f"B:{agg.nodes[g]['building']}" if agg.nodes[g].get("building") is not None else None
+        if home in angle:
+            pos[g] = (1.9 * np.cos(angle[home]), 1.9 * np.sin(angle[home]))
+        else:
+            inner.append(g)
+    inner.sort(key=lambda g: (kind_order.get(agg.nodes[g].get("group_kind"), 99), agg.nodes[g]["label"]))
+    for i, g in enumerate(inner):
+        theta = np.pi / 2 - 2 * np.pi * i / max(1, len(inner))
+        pos[g] = (1.0 * np.cos(theta), 1.0 * np.sin(theta))
+    teams = sorted(n for n, d in agg.nodes(data=True) if d.get("kind") == "team")
+    for i, t in enumerate(teams):
+        pos[t] = (-3.8, 1.8 - 3.6 * i / max(1, len(teams) - 1))
+    return pos
 
-    Layout: Fruchterman–Reingold on log-scaled weights (``nx.spring_layout`` with ``seed``).
-    """
-    layout_graph = nx.Graph()
-    layout_graph.add_nodes_from(agg.nodes())
-    layout_graph.add_weighted_edges_from((u, v, float(np.log1p(d["weight"]))) for u, v, d in agg.edges(data=True))
-    pos = nx.spring_layout(layout_graph, seed=seed, weight="weight", k=1.2 / max(1, np.sqrt(len(agg))))
-    top = max((d["weight"] for *_, d in agg.edges(data=True)), default=1.0)
+
+def aggregate_figure(agg: nx.Graph, *, title: str = "园园的网络：群、楼栋、队伍") -> go.Figure:
+    """Draw :func:`aggregate_graph` on :func:`aggregate_layout`: node size ~ √people; group–building lines
+    (residents of the building in the group) and team–group lines (members of the team in the group),
+    opacity ~ weight within each kind of line. Group–group overlaps stay in ``agg`` but are not drawn:
+    with staff in every group they would join everything to everything."""
+    pos = aggregate_layout(agg)
     fig = go.Figure()
-    for bucket, alpha in ((0.05, 0.15), (0.3, 0.35), (1.01, 0.7)):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        lower = {0.05: 0.0, 0.3: 0.05, 1.01: 0.3}[bucket]
-        for u, v, d in agg.edges(data=True):
-            if lower <= d["weight"] / top < bucket:
-                xs += [pos[u][0], pos[v][0], None]
-                ys += [pos[u][1], pos[v][1], None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(width=1 + 3 * alpha, color=f"rgba(90,100,120,{alpha})")))
-    biggest = max((d.get("size", 1) for _, d in agg.nodes(data=True)), default=1) or 1
+    kinds = {n: d.get("kind") for n, d in agg.nodes(data=True)}
+    for pair, color in ((("group", "building"), "31,111,178"), (("team", "group"), "39,174,96")):
+        edges = [(u, v, d["weight"]) for u, v, d in agg.edges(data=True) if {kinds[u], kinds[v]} == set(pair)]
+        top = max((w for *_, w in edges), default=1.0)
+        for low, high, alpha in ((0.0, 0.1, 0.12), (0.1, 0.4, 0.3), (0.4, 1.01, 0.65)):
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for u, v, w in edges:
+                if low <= w / top < high:
+                    xs += [pos[u][0], pos[v][0], None]
+                    ys += [pos[u][1], pos[v][1], None]
+            if xs:
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                         line=dict(width=0.6 + 3 * alpha, color=f"rgba({color},{alpha})")))
+    biggest = max((d.get("size", 1) for _, d in agg.nodes(data=True) if d.get("kind") != "yuanyuan"), default=1) or 1
     for kind, (color, symbol) in _AGG_STYLE.items():
-        nodes = [n for n, d in agg.nodes(data=True) if d.get("kind") == kind]
+        nodes = [n for n in agg.nodes if kinds[n] == kind]
         if not nodes:
             continue
-        sizes = [8 + 40 * np.sqrt(agg.nodes[n].get("size", 0) / biggest) for n in nodes]
+        sizes = [34.0 if kind == "yuanyuan" else 8 + 30 * np.sqrt(agg.nodes[n].get("size", 0) / biggest) for n in nodes]
+        labels = [agg.nodes[n]["label"].removeprefix("甘二") for n in nodes]
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text", name=_AGG_NAMES[kind],
-            text=[agg.nodes[n]["label"] for n in nodes], textposition="top center", textfont=dict(size=10),
+            text=labels, textposition="middle left" if kind == "team" else "top center", textfont=dict(size=10),
             hovertext=[f"{agg.nodes[n]['label']}<br>{agg.nodes[n].get('size', 0)} 人" for n in nodes],
             hoverinfo="text", marker=dict(size=sizes, color=color, symbol=symbol, line=dict(width=1, color="white"))))
-    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), height=700)
+    fig.update_layout(title=title, xaxis=dict(visible=False, range=[-5.2, 3.2]),
+                      yaxis=dict(visible=False, range=[-2.9, 2.9], scaleanchor="x"), height=760,
+                      legend=dict(orientation="h", y=1.02, x=0))
     return fig
+
+
+def broker_table(metrics: pd.DataFrame, graph: nx.Graph, teams: pd.DataFrame, *, top: int = 10,
+                 residents_only: bool = False) -> pd.DataFrame:
+    """The ``top`` brokers of :func:`node_metrics` with who they are, pseudonymously.
+
+    Adds ``role`` (居民 resident or 工作人员 staff/non-resident member), ``team`` (the backbone team(s),
+    ``、``-joined, empty if none) and ``building``; ``residents_only`` keeps residents who are in no team.
+    """
+    team_names = {n: graph.nodes[n].get("name", n) for n, kind in graph.nodes(data="kind") if kind == "team"}
+    table = metrics.copy()
+    table["role"] = table["node"].map(lambda n: "居民" if str(n).startswith("R:") else "工作人员")
+    table["team"] = table["node"].map(lambda n: "、".join(sorted(team_names[t] for t in graph.neighbors(n)
+                                                                 if t in team_names)) if n in graph else "")
+    table["building"] = table["node"].map(lambda n: graph.nodes[n].get("building") if n in graph else None).astype(
+        "Int64")
+    if residents_only:
+        table = table.loc[(table["role"] == "居民") & (table["team"] == "")]
+    columns = ["node", "role", "team", "building", "degree", "strength", "betweenness", "eigenvector", "community"]
+    return table[columns].head(top).reset_index(drop=True)
 
 
 def sample_people(projection: nx.Graph, n: int, *, seed: int = 0) -> nx.Graph:
