@@ -561,17 +561,27 @@ def chat_issues(messages: pd.DataFrame, *, answer_hours: float = 24) -> pd.DataF
     return out.reset_index()
 
 
-def chat_interception(messages: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame | None:
-    """Monthly interception (issues closed in the group that did not reach 12345) from
-    :func:`jiesu.early_warning.interception` when that module provides it, else None.
+def chat_interception(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame | None:
+    """Monthly interception — issues raised with staff in the groups that were closed there and never
+    reached 12345 — from :mod:`jiesu.early_warning` when that module provides it, else None.
 
-    Issue messages are those of :func:`chat_issues` (first message of each thread), their category
-    the lexicon category of the text (:func:`jiesu.early_warning.lexicon_category`)."""
+    Prefers ``early_warning.interception_by_month(data)`` (topic-model categories, sender households;
+    trains or reuses the cached chat snapshot model).  Falls back to ``early_warning.interception`` on
+    the issues of :func:`chat_issues` with lexicon categories.  Returns ``month``, ``issues``,
+    ``closed_in_group``, ``reached_12345``, ``interception_share`` or None."""
+    where = datasets.resolve(data)
+    try:
+        from jiesu.early_warning import interception_by_month
+    except (ImportError, AttributeError):
+        interception_by_month = None
+    if interception_by_month is not None:
+        return interception_by_month(where)
     try:
         from jiesu.early_warning import interception, lexicon_category, monthly_interception
         from jiesu.topics import staff_exchange
     except (ImportError, AttributeError):
         return None
+    messages, cases = datasets.load("messages", where), datasets.load("cases", where)
     taken_up = messages.loc[staff_exchange(messages).to_numpy()]
     issues = taken_up.assign(day=taken_up["sent_at"].dt.normalize()).drop_duplicates(
         ["group_id", "sender_id", "day"])
