@@ -319,11 +319,16 @@ def _topics_table(lda, params: TopicParams, per_topic_coherence: list[float]) ->
 
 
 def _coherence(lda, texts: list[list[str]], dictionary, topn: int) -> list[float]:
+    import warnings
+
     from gensim.models.coherencemodel import CoherenceModel
 
     model = CoherenceModel(model=lda, texts=texts, dictionary=dictionary, coherence="c_v", topn=topn,
                            processes=1)
-    return [float(x) for x in model.get_coherence_per_topic()]
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # word pairs never seen together give log(0); gensim's c_v treats them as it should (NaN → 0)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [float(x) for x in np.nan_to_num(model.get_coherence_per_topic())]
 
 
 def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicParams(), *,
@@ -688,7 +693,7 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
 
     Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
     "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the mean θ
-    over the month's text messages.
+    over the month's text messages; issue topics (with a category label) are listed before chatter.
     """
     snap = snapshot_model(data, params)
     messages = datasets.load("messages", data)
@@ -698,7 +703,10 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
     shares = current.set_index("topic")["share"] if len(current) else pd.Series(0.0, index=snap.model.topics["topic"])
     table = snap.model.topics[["topic", "label", "top_words"]].assign(
         share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy())
-    table = table.sort_values(["share", "topic"], ascending=[False, True]).head(top).reset_index(drop=True)
+    # issue topics first: "其他" (greetings, groceries) is always large and says nothing to act on
+    table = table.assign(chatter=table["label"] == CHATTER_LABEL)
+    table = table.sort_values(["chatter", "share", "topic"], ascending=[True, False, True]).head(top)
+    table = table.reset_index(drop=True)
     table = table[["topic", "label", "share", "top_words"]]
     return {
         "month": month,
