@@ -173,6 +173,28 @@ def _grids(counts: pd.DataFrame, unit: str, period: str, count: str, exposure: s
     return np.where(observed, y, np.nan), np.where(observed, e, np.nan), periods, pd.Index(units)
 
 
+def _competition_ranks(rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ranks, 1 = highest, of a periods × units array (NaN = not ranked): the 'min' rank
+    (ties share the best rank of their block) and the 'max' rank (the worst).  int64 arrays; entries
+    at NaN are meaningless.  One stable argsort per row, vectorized over rows."""
+    n = rate.shape[1]
+    key = np.where(np.isfinite(rate), -rate, np.inf)
+    order = np.argsort(key, axis=1, kind="stable")
+    ordered = np.take_along_axis(key, order, axis=1)
+    position = np.broadcast_to(np.arange(n), ordered.shape)
+    starts = np.ones(ordered.shape, bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    ends = np.ones(ordered.shape, bool)
+    ends[:, :-1] = starts[:, 1:]
+    low_sorted = np.maximum.accumulate(np.where(starts, position, 0), axis=1) + 1
+    high_sorted = np.minimum.accumulate(np.where(ends, position, n - 1)[:, ::-1], axis=1)[:, ::-1] + 1
+    low = np.empty(ordered.shape, np.int64)
+    high = np.empty(ordered.shape, np.int64)
+    np.put_along_axis(low, order, low_sorted, axis=1)
+    np.put_along_axis(high, order, high_sorted, axis=1)
+    return low, high
+
+
 def rank_table(counts: pd.DataFrame, *, unit: str = "community", period: str = "month", count: str = "requests",
                exposure: str = "residents", per: float = 1e4, window: int = 1, level: float = 0.95,
                top: int = TOP) -> pd.DataFrame:
@@ -198,18 +220,21 @@ def rank_table(counts: pd.DataFrame, *, unit: str = "community", period: str = "
     """
     y, e, periods, units = _grids(counts, unit, period, count, exposure, window)
     rate = y / e * per
-    wide = pd.DataFrame(rate)
-    rank = wide.rank(axis=1, ascending=False, method="min").to_numpy()
-    from_bottom = wide.rank(axis=1, ascending=True, method="min").to_numpy()
-    percentile = wide.rank(axis=1, ascending=True, method="max", pct=True).to_numpy() * 100
-    n_units = np.isfinite(rate).sum(axis=1)
-    p_idx, u_idx = np.nonzero(np.isfinite(rate))
+    valid = np.isfinite(rate)
+    n_units = valid.sum(axis=1)
+    low, high = _competition_ranks(rate)
+    # ranks from the bottom and percentiles follow from the two tie conventions of the top-down rank:
+    # #(rates < x) + 1 = n + 1 − max-rank(x), #(rates ≤ x) = n + 1 − min-rank(x)
+    from_bottom = n_units[:, None] + 1 - high
+    percentile = (n_units[:, None] + 1 - low) / np.maximum(n_units[:, None], 1) * 100
+    rank = low
+    p_idx, u_idx = np.nonzero(valid)
     y_obs, e_obs = y[p_idx, u_idx], e[p_idx, u_idx]
     lo, hi = poisson_ci(y_obs, level=level)
     long = pd.DataFrame({
         unit: units.to_numpy()[u_idx], period: periods.to_numpy()[p_idx], "count": y_obs.round().astype("int64"),
         "exposure": e_obs, "rate": rate[p_idx, u_idx], "rate_lo": lo / e_obs * per, "rate_hi": hi / e_obs * per,
-        "rank": rank[p_idx, u_idx].astype("int64"), "rank_from_bottom": from_bottom[p_idx, u_idx].astype("int64"),
+        "rank": rank[p_idx, u_idx], "rank_from_bottom": from_bottom[p_idx, u_idx],
         "n_units": n_units[p_idx].astype("int64"), "percentile": percentile[p_idx, u_idx],
     })
     long[unit] = long[unit].astype(str)
