@@ -51,25 +51,38 @@ def _hits(haystack, needles: set) -> set:
     return hits
 
 
+FREE_TEXT_COLUMNS = ("text", "text_simplified", "content")
+"""Chat and work-order text.  A two-character name (于宇, 高浩) can also be an ordinary substring of
+Chinese prose (关于宇宙), so in these columns only names of three or more characters, phone numbers
+and WeChat ids count as leaks; everywhere else every identifier does."""
+
+
 def leaked_identifiers(processed: Path, identifiers: set[str]) -> dict[str, set[str]]:
-    """``{file: identifiers found}`` over every file below ``processed``."""
-    as_bytes = {value.encode("utf-8"): value for value in identifiers}
+    """``{file: identifiers found}`` over every file below ``processed``: the raw bytes of each file
+    and, for Parquet, every decoded cell and column name."""
+    strong = {value for value in identifiers if len(value) >= 3}
+    as_bytes = {value.encode("utf-8"): value for value in strong}
     leaks: dict[str, set[str]] = {}
     for path in sorted(p for p in processed.rglob("*") if p.is_file()):
         found = {as_bytes[b] for b in _hits(path.read_bytes(), set(as_bytes))}
         if path.suffix == ".parquet":
             table = pq.read_table(path).to_pandas()
-            cells = "\x00".join(table[c].astype(str).str.cat(sep="\x00") for c in table.columns)
-            found |= _hits(cells + "\x00" + "\x00".join(map(str, table.columns)), identifiers)
+            for column in table.columns:
+                cells = table[column].astype(str).str.cat(sep="\x00") + "\x00" + str(column)
+                found |= _hits(cells, strong if column in FREE_TEXT_COLUMNS else identifiers)
+        elif path.suffix in (".json", ".csv", ".md"):
+            found |= _hits(path.read_text(encoding="utf-8"), identifiers)
         if found:
             leaks[path.name] = found
     return leaks
 
 
 def test_identifier_scan_finds_a_planted_leak(tmp_path):
-    pd.DataFrame({"note": ["call 13900111111"], "who": ["王秀英"]}).to_parquet(tmp_path / "leak.parquet")
-    leaks = leaked_identifiers(tmp_path, {"13900111111", "王秀英", "李德明"})
-    assert leaks == {"leak.parquet": {"13900111111", "王秀英"}}
+    pd.DataFrame({"text": ["call 13900111111, 关于宇宙"], "who": ["王秀英"], "by": ["于宇"]}).to_parquet(
+        tmp_path / "leak.parquet"
+    )
+    leaks = leaked_identifiers(tmp_path, {"13900111111", "王秀英", "李德明", "于宇", "高浩"})
+    assert leaks == {"leak.parquet": {"13900111111", "王秀英", "于宇"}}
 
 
 def test_mini_world_processed_holds_no_identifiers(tmp_path):
