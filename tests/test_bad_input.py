@@ -275,3 +275,14 @@ def test_cli_reports_one_line_and_exit_status_1(world, capsys):
     assert status == 1
     assert errors == ["错误 error: 文件 file teams.csv: 空文件 empty file: no header and no rows"]
     assert tree_digest(processed) == before
+
+
+def test_cli_lenient_prints_quarantine_counts(world, capsys):
+    raw, processed, _ = world
+    text = EPIDEMIC.replace("一居室,出租,1", "一居室,出租,-2")
+    (raw / "epidemic_registration_2020.csv").write_bytes(text.encode("gb18030"))
+    status = main(["ingest", "--raw", str(raw), "--out", str(processed), "--lenient"])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "隔离 quarantined epidemic_registration: 1 行 rows" in captured.err
+    assert "1 行隔离 rows quarantined" in captured.out.strip().splitlines()[-1]
