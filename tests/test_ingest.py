@@ -237,6 +237,8 @@ def test_mini_world_friends_messages_cases(mini):
     assert repair["text"] == "@某人\u2005暖气漏水"
     assert messages.loc["g1@chatroom#2", "is_staff"]  # IsSender = 1: 园园
     assert messages.loc["m3", "is_staff"] == False  # noqa: E712 - a resident who is in no team
+    assert messages.loc["m1", "is_staff"] == False  # noqa: E712 - a resident 热心群众 volunteer writes as a resident
+    assert messages.loc["m2", "is_staff"]  # 园园 in chat_messages.csv
     assert messages.loc["m1", "text"] == "楼道灯不亮了 电话[电话]"
     cases = pd.read_parquet(processed / "cases.parquet").set_index("case_id")
     assert cases.loc["C1", "household_id"] == "06-3-502"
@@ -289,6 +291,17 @@ def test_extra_columns_are_read_past_and_reported(tmp_path):
 
 
 # ---------------------------------------------------------------- planted truth
+
+
+def test_staff_messages_match_planted_roles(small_world):
+    """No planted resident report comes from a staff sender; every planted staff reply does."""
+    from jiesu import datasets
+
+    roles = datasets.read_planted_table("messages", small_world)[["msg_id", "role"]]
+    messages = datasets.load("messages", small_world)[["msg_id", "is_staff"]]
+    joined = roles.merge(messages, on="msg_id")
+    assert not joined.loc[joined["role"].eq("report"), "is_staff"].any()
+    assert joined.loc[joined["role"].isin(["reply", "close"]), "is_staff"].all()
 
 
 @pytest.mark.full

@@ -14,6 +14,9 @@ Steps, in order (nothing is written until every step has succeeded):
 5. **pseudonymize** names, phones and WeChat ids (:mod:`jiesu.pseudonyms`) and mask chat text;
 6. **write** each Parquet atomically, then ``manifest.json`` last.
 
+``messages.is_staff`` is true for 园园, 社区工作者 and non-resident team members (see
+:func:`staff_wxids`); resident backbone volunteers write as residents.
+
 Conflict rules for household attributes (stated once, applied everywhere):
 
 * 户型 / 居住性质 / 居住人数: the most recent dated record that states a value wins (走访 and 疫情登记);
@@ -580,8 +583,7 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
     sender = chats["sender_wxid"].astype("string")
     if own is not None:
         sender = sender.mask(chats["is_self"] & sender.eq(YUANYUAN), own)
-    staff_wxids = set(teams["wxid"].dropna()) | ({own} if own else set())
-    is_staff = sender.isin(list(staff_wxids)) | chats["is_self"].astype(bool)
+    is_staff = sender.isin(list(staff_wxids(teams, own))) | chats["is_self"].astype(bool)
 
     content = chats["content"].astype("string")
     mentions = _resolve_mentions(chats, frames["memberships"], frames["friends"], member)
@@ -604,6 +606,18 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
             "source": chats["source"].to_numpy(),
         }
     )
+
+
+def staff_wxids(teams: pd.DataFrame, own_wxid: str | None = None) -> set[str]:
+    """WeChat ids that speak for the community in the chats: 园园, every 社区工作者, and every team
+    member who is not a resident (no 住址 in the team list: 物业, 民警, 城管, 供热, 医生…).
+
+    Resident backbone members (楼门长, 热心群众, resident party members) are team members but also
+    neighbours who report problems themselves, so their messages are not staff messages; this
+    matches the simulator's planted roles (no planted report comes from a staff sender).
+    """
+    official = teams["address"].isna() | teams["team"].eq(TEAMS["staff"])
+    return set(teams.loc[official, "wxid"].dropna()) | ({own_wxid} if own_wxid else set())
 
 
 def _own_wxid(frames: dict[str, pd.DataFrame]) -> str | None:
