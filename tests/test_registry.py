@@ -166,3 +166,16 @@ def test_report_coverage_gives_the_report_its_fields(small_world):
     assert report["by_building"]["building"].astype(int).tolist() == list(range(1, truth["community"]["buildings"] + 1))
     assert "模拟数据" in report["map_figure"].layout.title.text
     assert sum(len(trace.x) for trace in report["map_figure"].data) == truth["community"]["households"]
+
+
+def test_coverage_as_of_a_date_counts_only_friends_added_by_then(small_world):
+    from jiesu import datasets
+
+    friends = datasets.load("friends", small_world)
+    day = pd.to_datetime(friends["added"]).quantile(0.5).normalize()
+    early = registry.report_coverage(small_world, as_of=day.strftime("%Y-%m-%d"))
+    late = registry.report_coverage(small_world)
+    expected = registry.household_coverage(datasets.load("households", small_world),
+                                            friends.loc[pd.to_datetime(friends["added"]) <= day])["coverage"].iloc[0]
+    assert early["household_coverage"] == pytest.approx(expected)
+    assert early["household_coverage"] < late["household_coverage"]

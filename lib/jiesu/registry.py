@@ -213,10 +213,22 @@ def suppress_small(table: pd.DataFrame, columns: list[str], *, threshold: int = 
 # 一张图: the registry map
 # ---------------------------------------------------------------------------------------------
 
-def map_layout(households: pd.DataFrame, *, buildings_per_row: int = 6) -> pd.DataFrame:
+def _buildings_per_row(households: pd.DataFrame, aspect: float = 1.5) -> int:
+    """The number of buildings per row whose grid is closest to ``aspect`` (width / height)."""
+    n = int(households["building"].nunique())
+    if n <= 1:
+        return 1
+    slots = int((households["room"].astype(int) % 100).max()) + 1
+    width = int(households["unit"].astype(int).max()) * slots + 2
+    height = int(households["floor"].astype(int).max()) + 3
+    return min(range(1, n + 1), key=lambda k: abs(np.log(k * width / (np.ceil(n / k) * height) / aspect)))
+
+
+def map_layout(households: pd.DataFrame, *, buildings_per_row: int | None = None) -> pd.DataFrame:
     """Plot coordinates of every household: building → unit → floor → household.
 
-    Buildings sit on a grid of ``buildings_per_row`` columns (building 1 top-left). Inside a building,
+    Buildings sit on a grid of ``buildings_per_row`` columns (building 1 top-left; default: the number
+    that makes the whole map about 1.5 times as wide as high). Inside a building,
     units run left to right; inside a unit, the flats of a floor (``room % 100``: 01, 02, …) run left to
     right and floors run bottom to top, so the picture reads like the façade of the building.
 
@@ -225,6 +237,7 @@ def map_layout(households: pd.DataFrame, *, buildings_per_row: int = 6) -> pd.Da
     DataFrame aligned with ``households`` (same index) with ``x``, ``y`` (plot units) and, per building,
     label positions in the columns ``label_x``/``label_y`` (repeated on every row of the building).
     """
+    buildings_per_row = buildings_per_row or _buildings_per_row(households)
     flat = (households["room"].astype(int) % 100).clip(lower=1)
     floor = households["floor"].astype(int)
     slots = int(flat.max()) if len(flat) else 1
@@ -267,7 +280,7 @@ def map_attributes(households: pd.DataFrame, *, friends: pd.DataFrame | None = N
 
 def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friends: pd.DataFrame | None = None,
                  complaints: pd.Series | None = None, title: str | None = None,
-                 buildings_per_row: int = 6, width: int = 1100) -> go.Figure:
+                 buildings_per_row: int | None = None, width: int = 1100) -> go.Figure:
     """一张图: every household as a square, laid out building → unit → floor → flat, coloured by an attribute.
 
     Parameters
@@ -377,8 +390,11 @@ def coverage_summary(households: pd.DataFrame, residents: pd.DataFrame, friends:
 
 
 def report_coverage(data: Paths | str | os.PathLike | None = None, *, color_by: str = "coverage",
-                    start=None, end=None) -> dict:
+                    start=None, end=None, as_of=None) -> dict:
     """Everything the report shows about 园园's reach, from the processed tables in ``data``.
+
+    ``as_of`` (a date) counts only friends added by the end of that day, and ends the complaint period
+    there unless ``end`` is given.
 
     Returns
     -------
@@ -393,6 +409,10 @@ def report_coverage(data: Paths | str | os.PathLike | None = None, *, color_by: 
     households = datasets.load("households", where)
     residents = datasets.load("residents", where)
     friends = datasets.load("friends", where)
+    if as_of not in (None, ""):
+        cutoff = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+        friends = friends.loc[pd.to_datetime(friends["added"]) < cutoff]
+        end = end if end is not None else cutoff
     complaints = None
     if color_by == "complaints":
         complaints = complaints_per_household(datasets.load("cases", where), start=start, end=end)
