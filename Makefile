@@ -73,7 +73,6 @@ test: setup ## run the whole suite (unit, planted-truth, bad-input, notebooks un
 
 lint: $(STAMP) ## ruff on the library, tests and notebooks
 	$(BIN)/ruff check lib tests notebooks bench
-	$(BIN)/ruff format --check lib tests
 
 lab: setup data ## open JupyterLab on notebooks/ (works as root)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser
