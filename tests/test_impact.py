@@ -192,3 +192,15 @@ def test_synthetic_control_weights_are_a_convex_combination_of_peers(area):
     assert (weights >= 0).all() and weights.sum() == pytest.approx(1)
     assert FOCUS not in weights.index and len(result["placebos"]) == 7
     assert result["estimate"] < -0.3  # the focus is above every peer before: the estimate is shrunk, not reversed
+
+
+def test_expected_ranks_move_the_focus_down_along_the_ramp(exact_area):
+    from jiesu.impact import expected_ranks
+
+    table = expected_ranks(exact_area, FOCUS, START, RAMP, top=2)
+    own = table.loc[table["community"] == FOCUS].set_index("month")
+    # focus log level 0.4 (highest) before; 0.4 − 0.8·ramp after: below every peer (lowest −0.3) once ramp > 7/8
+    assert (own.loc[own.index < START, "rank"] == 1).all()
+    assert (own.loc[own.index >= "2019-01", "rank"] == 8).all()
+    assert own.loc["2018-10", "rank"] == 4  # level 0.4 − 0.4 = 0.0 halfway: three peers (0.3, 0.2, 0.1) above
+    assert (table.groupby("month")["n_units"].first() == 8).all()

@@ -139,6 +139,19 @@ def test_milestones_tolerate_one_noisy_month_but_not_two():
     assert milestones(table, "X", max_gap=0)["first_month_stays_bottom5"] == "2020-10"
 
 
+def test_with_rank_intervals_only_a_clear_exit_ends_a_stay():
+    months = [f"2020-{i:02d}" for i in range(1, 9)]
+    ranks = [1, 2, 21, 18, 22, 17, 23, 24]  # of 24: bottom 5 = ranks 20..24
+    rank_hi = [3, 6, 24, 24, 24, 19, 24, 24]  # 2020-06 is clearly out: its interval ends above rank 20
+    table = pd.DataFrame({"community": "X", "month": months, "n_units": 24, "rank_hi": rank_hi,
+                          "in_bottom5": [r >= 20 for r in ranks], "in_top5": [r <= 5 for r in ranks]})
+    got = milestones(table, "X")
+    assert got["first_month_bottom5"] == "2020-03"
+    assert got["first_month_stays_bottom5"] == "2020-07"
+    table.loc[5, "rank_hi"] = 24  # 2020-06 within noise: the 2020-04 and 2020-06 exits do not end the stay
+    assert milestones(table, "X")["first_month_stays_bottom5"] == "2020-03"
+
+
 def test_composite_uses_the_stated_weights():
     counts = pd.DataFrame({"requests": [10, 0], "responded": [9, 0], "resolved": [6, 0], "rated": [5, 0],
                            "satisfied": [4, 0]})
