@@ -461,3 +461,14 @@ def test_broker_table_says_who_brokers_are_without_names():
     assert table.loc["R:Ra", "role"] == "居民" and table.loc["R:Ra", "building"] == 1
     residents = network.broker_table(metrics, graph, tables["teams"], residents_only=True)
     assert set(residents["node"]) == {"R:Ra", "R:Rc"}
+
+
+def test_cli_reads_an_xlsx_membership_list(tmp_path):
+    members = bridge_memberships().rename(columns={"person": "成员", "group": "兴趣小组"})
+    path = tmp_path / "名单.xlsx"
+    members.to_excel(path, index=False)
+    out = tmp_path / "out"
+    result = run_cli(["network", str(path), "--person-col", "成员", "--group-col", "兴趣小组", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out / "node_metrics.csv", encoding="utf-8-sig")
+    assert metrics.iloc[0]["person"] == "老王" and len(metrics) == 9
