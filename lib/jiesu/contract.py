@@ -330,7 +330,7 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
         ("text", "str", "content with phones and @names masked, original script"),
         ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
         ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
-        ("is_staff", "bool", "sender is a backbone-team member"), ("source", "str", "raw file"),
+        ("is_staff", "bool", "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)"), ("source", "str", "raw file"),
     )),
     "cases": ("cases.parquet", "one 12345 work order", (
         ("case_id", "str", "工单编号"), ("received_at", "datetime", "受理时间"), ("request_type", "str", "诉求类型"),
