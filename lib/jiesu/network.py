@@ -702,12 +702,14 @@ def clean_memberships(frame: pd.DataFrame, person_col: str, group_col: str, *, f
 
 
 def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_nodes: int = 300, seed: int = 0,
-                   title: str = "人际网络 / person network", node_label: str = "node") -> go.Figure:
+                   title: str = "人际网络 / person network", node_label: str = "node",
+                   label_top: int = 0) -> go.Figure:
     """A readable force-directed view of (at most ``max_nodes`` nodes of) a graph.
 
     When the graph is larger, the ``max_nodes`` nodes with the highest betweenness (from ``metrics``)
     are kept. Node size follows betweenness, colour the Louvain community; hover shows the node key and
-    its metrics. Layout: Fruchterman–Reingold (``nx.spring_layout``) with ``seed``.
+    its metrics; the ``label_top`` top brokers are labelled. Layout: Fruchterman–Reingold
+    (``nx.spring_layout``) with ``seed``.
     """
     from jiesu.figures import PALETTE
 
@@ -726,9 +728,12 @@ def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_
                              hoverinfo="skip", showlegend=False))
     shown = metrics.set_index("node").loc[keep].reset_index()
     top = max(float(shown["betweenness"].max()), 1e-12)
+    labelled = set(shown["node"].head(label_top))
     for community, part in shown.groupby("community", sort=True):
         fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in part["node"]], y=[pos[n][1] for n in part["node"]], mode="markers",
+            x=[pos[n][0] for n in part["node"]], y=[pos[n][1] for n in part["node"]],
+            mode="markers+text" if labelled else "markers", textposition="top center",
+            texttemplate=[str(n) if n in labelled else "" for n in part["node"]],
             name=f"社群 community {community}",
             marker=dict(size=6 + 24 * part["betweenness"] / top, color=PALETTE[int(community) % len(PALETTE)],
                         line=dict(width=0.5, color="white")),

@@ -20,10 +20,13 @@ METRIC_COLUMNS = ("person", "degree", "betweenness", "eigenvector", "community",
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出目录 / output directory (node_metrics.csv, network.html)")
 @click.option("--seed", default=0, show_default=True, help="社群划分与布局的随机种子 / seed for Louvain and layout")
+@click.option("--sources", "sources", default=0, show_default=True,
+              help="中介中心性抽样源节点数（0 = 精确）/ betweenness from this many seeded sample sources "
+                   "(0 = exact; use ~500 for lists of many thousands)")
 @click.option("--max-nodes", default=300, show_default=True,
               help="HTML 视图最多显示的节点数 / most nodes drawn in the HTML view (top by betweenness)")
 def network_command(memberships: Path, person_col: str, group_col: str, out_dir: Path, seed: int,
-                    max_nodes: int) -> None:
+                    sources: int, max_nodes: int) -> None:
     from tqdm import tqdm
 
     from jiesu import network
@@ -41,7 +44,8 @@ def network_command(memberships: Path, person_col: str, group_col: str, out_dir:
         bar.update()
         graph = network.membership_projection(members["person"], members["group"])
         bar.update()
-        metrics = network.node_metrics(graph, seed=seed)
+        k = sources if 0 < sources < graph.number_of_nodes() else None
+        metrics = network.node_metrics(graph, seed=seed, k=k)
         metrics["groups"] = metrics["node"].map(lambda n: graph.nodes[n]["groups"])
         metrics = metrics.rename(columns={"node": "person"})[list(METRIC_COLUMNS)].round(
             {"betweenness": 6, "eigenvector": 6, "strength": 6})
@@ -49,7 +53,7 @@ def network_command(memberships: Path, person_col: str, group_col: str, out_dir:
         metrics_path = write_csv(out_dir / "node_metrics.csv", metrics)
         figure = network.network_figure(graph, metrics.rename(columns={"person": "node"}), max_nodes=max_nodes,
                                         seed=seed, title=f"人际网络 person network — {memberships.name}",
-                                        node_label="person")
+                                        node_label="person", label_top=20)
         html_path = write_text(out_dir / "network.html",
                                figure.to_html(include_plotlyjs=True, full_html=True, div_id="jiesu-network"))
         bar.update()
