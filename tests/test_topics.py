@@ -110,14 +110,17 @@ def test_auto_k_picks_the_grid_value_with_best_coherence(corpus_path):
     assert model.k == max(model.coherence_by_k, key=model.coherence_by_k.get)
 
 
-def test_hungarian_match_gives_each_category_a_distinct_topic():
-    cats = pd.Series(["a"] * 5 + ["b"] * 5 + ["c"] * 2)
-    topics_of_docs = pd.Series([1, 1, 1, 0, -1, 0, 0, 0, 0, 1, 1, 1])
-    topics = pd.DataFrame({"topic": [0, 1], "category": ["b", "a"]})
+def test_hungarian_match_gives_each_category_a_distinct_labelled_topic():
+    cats = pd.Series(["a"] * 5 + ["b"] * 5 + ["c"] * 4)
+    topics_of_docs = pd.Series([1, 1, 1, 0, -1, 0, 0, 0, 0, 1, 2, 2, 2, 1])
+    topics = pd.DataFrame({"topic": [0, 1, 2], "category": ["b", "a", "other"]})
     match = category_topic_match(cats, topics_of_docs, topics).set_index("category")
     assert match.loc["b", "topic"] == 0 and match.loc["a", "topic"] == 1
-    assert match.loc["c", "topic"] == -1
+    assert match.loc["c", "topic"] == -1  # topic 2 holds c, but a chatter topic matches no category
     assert match["matched"].tolist() == [True, True, False]
+    # a labelled topic holding too few of its category's documents is no match
+    few = category_topic_match(pd.Series(["a"] * 10), pd.Series([1] * 2 + [2] * 8), topics)
+    assert few["topic"].tolist() == [1] and few["matched"].tolist() == [False]
 
 
 def test_cli_on_gb18030_message_board_strips_boilerplate(tmp_path):
@@ -150,3 +153,25 @@ def test_cli_names_a_missing_column(tmp_path, capsys):
     assert main(["topics", str(source), "--text-col", "留言", "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "留言" in err and "x.csv" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.full
+def test_planted_categories_get_distinct_topics(full_world):
+    from jiesu.datasets import planted_truth
+    from jiesu.topics import score_topics
+
+    score = score_topics(planted_truth(full_world), full_world)
+    assert score["categories_matched_share"] >= 0.8
+    assert score["nmi"] >= 0.6
+
+
+@pytest.mark.full
+def test_heating_topic_follows_the_heating_season(full_world):
+    from jiesu.topics import report_topics
+
+    def heating_share(month: str) -> float:
+        talk = report_topics(full_world, month, top=20)
+        assert list(talk["top_topics"].columns) == ["topic", "label", "share", "top_words"]
+        return float(talk["top_topics"].loc[talk["top_topics"]["label"] == "供暖", "share"].sum())
+
+    assert heating_share("2019-12") > 3 * heating_share("2019-07")

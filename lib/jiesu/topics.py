@@ -634,14 +634,20 @@ def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicP
 
 
 def topic_prevalence(doc_topics: pd.DataFrame, messages: pd.DataFrame, groups: pd.DataFrame | None = None, *,
-                     by: str = "month") -> pd.DataFrame:
-    """Share of text messages per topic (mean θ) by ``month``, ``group_id`` or ``building``.
+                     by: str = "month", min_weight: float = 0.5) -> pd.DataFrame:
+    """Share of text messages clearly about each topic, by ``month``, ``group_id`` or ``building``.
 
-    Returns a long DataFrame: ``by``, ``topic``, ``share`` (0–1, sums to ≤ 1 per ``by``; messages
-    without a known word count in the denominator), ``messages`` (documents in the slice).
+    A message is about topic t when t is its dominant topic with weight θ ≥ ``min_weight`` (a mean of
+    θ would credit every topic with a slice of each vague chatter message).  Returns a long DataFrame:
+    ``by``, ``topic``, ``share`` (0–1, sums to ≤ 1 per ``by``: vague messages and messages without a
+    known word count in the denominator only), ``messages`` (text messages in the slice).
     """
     theta_cols = [c for c in doc_topics.columns if c.startswith("t") and c[1:].isdigit()]
-    frame = doc_topics[["msg_id", *theta_cols]].merge(messages[["msg_id", "group_id", "sent_at"]], on="msg_id")
+    clear = doc_topics[["msg_id"]].copy()
+    dominant = doc_topics["topic"].where(doc_topics["weight"] >= min_weight, -1).to_numpy()
+    for col in theta_cols:
+        clear[col] = (dominant == int(col[1:])).astype(np.float32)
+    frame = clear.merge(messages[["msg_id", "group_id", "sent_at"]], on="msg_id")
     if by == "month":
         frame["month"] = frame["sent_at"].dt.strftime("%Y-%m")
     elif by == "building":
@@ -692,8 +698,9 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
     """What residents talked about in ``month`` (YYYY-MM; default the latest month with messages).
 
     Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
-    "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the mean θ
-    over the month's text messages; issue topics (with a category label) are listed before chatter.
+    "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the share of
+    the month's text messages clearly about the topic (:func:`topic_prevalence`); issue topics (with a
+    category label) are listed before chatter.
     """
     snap = snapshot_model(data, params)
     messages = datasets.load("messages", data)
@@ -716,36 +723,45 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
     }
 
 
-def category_topic_match(categories: pd.Series, topics_of_docs: pd.Series, topics: pd.DataFrame) -> pd.DataFrame:
-    """Match each true category to a distinct topic (Hungarian assignment on the contingency table).
+def category_topic_match(categories: pd.Series, topics_of_docs: pd.Series, topics: pd.DataFrame, *,
+                         min_share: float = 0.25) -> pd.DataFrame:
+    """Match each true category to a distinct topic (Hungarian assignment on the contingency table of
+    documents, over the topics that carry a category label: a chatter topic labelled 其他 matches no
+    category).
 
     Returns one row per category: ``category``, ``topic`` (assigned, -1 if none), ``docs``,
-    ``docs_in_topic``, ``topic_label`` (the topic's automatic category code) and ``matched``
-    (the assigned topic's automatic label is that category).
+    ``docs_in_topic``, ``topic_label`` (the topic's automatic category code) and ``matched``: the
+    assigned topic's automatic label is that category *and* it holds at least ``min_share`` of the
+    category's documents.
     """
     from scipy.optimize import linear_sum_assignment
 
-    table = pd.crosstab(categories.to_numpy(), topics_of_docs.to_numpy())
-    table = table.loc[:, [c for c in table.columns if c >= 0]]
-    rows, cols = linear_sum_assignment(-table.to_numpy())
-    assigned = {table.index[r]: table.columns[c] for r, c in zip(rows, cols, strict=True)}
     code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
+    table = pd.crosstab(categories.to_numpy(), topics_of_docs.to_numpy())
+    totals = table.sum(axis=1)
+    table = table.loc[:, [c for c in table.columns if c >= 0 and code_of_topic.get(c, "other") != "other"]]
+    assigned = {}
+    if table.shape[1]:
+        rows, cols = linear_sum_assignment(-table.to_numpy())
+        assigned = {table.index[r]: table.columns[c] for r, c in zip(rows, cols, strict=True)}
     out = []
-    for cat in table.index:
+    for cat in totals.index:
         topic = assigned.get(cat, -1)
         out.append({
-            "category": cat, "topic": int(topic), "docs": int(table.loc[cat].sum()),
+            "category": cat, "topic": int(topic), "docs": int(totals.loc[cat]),
             "docs_in_topic": int(table.loc[cat, topic]) if topic >= 0 else 0,
             "topic_label": code_of_topic.get(topic, "other"),
         })
     frame = pd.DataFrame(out)
-    frame["matched"] = frame["category"] == frame["topic_label"]
+    frame["matched"] = (frame["category"] == frame["topic_label"]) & (
+        frame["docs_in_topic"] >= min_share * frame["docs"])
     return frame
 
 
 def score_topics(truth: dict, data: Paths | str | os.PathLike | None = None) -> dict:
-    """Planted-truth score: ``categories_matched_share`` (share of planted categories whose messages
-    are assigned to a distinct topic that carries their automatic label) and ``nmi`` (normalized mutual
+    """Planted-truth score: ``categories_matched_share`` (share of planted categories whose reports
+    are assigned, one-to-one over the category-labelled topics, to a topic that carries their
+    automatic label; see :func:`category_topic_match`) and ``nmi`` (normalized mutual
     information, arithmetic mean, between dominant topic and planted category over the planted issue
     reports, role ``report``)."""
     from sklearn.metrics import normalized_mutual_info_score
