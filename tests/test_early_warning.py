@@ -23,7 +23,9 @@ from jiesu.early_warning import (
 DAYS = pd.date_range("2018-01-01", "2020-09-30", freq="D")
 
 
-def noisy_docs(seed: int = 0, bursts=(("雨篦子 积水", "2019-07-10", 6, 6),), rate: float = 1.0) -> pd.DataFrame:
+def noisy_docs(
+    seed: int = 0, bursts=(("雨篦子 积水", "2019-07-10", 6, 12),), rate: float = 1.0
+) -> pd.DataFrame:
     """Tokenized messages: background Poisson(rate) per day for each of 30 terms, plus planted bursts
     (tokens, onset, days, extra messages a day)."""
     rng = np.random.default_rng(seed)
@@ -75,51 +77,84 @@ def test_false_alarm_rate_on_pure_noise_is_near_the_nominal_level():
 
 
 def test_matching_needs_onset_within_a_week_and_the_category_or_a_word():
-    detected = pd.DataFrame({"burst": [1, 2, 3], "onset": pd.to_datetime(["2019-07-12", "2019-07-30", "2019-07-11"]),
-                             "terms": ["积水", "积水", "暖气"], "category": ["other", "flood", "heating"]})
+    detected = pd.DataFrame(
+        {
+            "burst": [1, 2, 3],
+            "onset": pd.to_datetime(["2019-07-12", "2019-07-30", "2019-07-11"]),
+            "terms": ["积水", "积水", "暖气"],
+            "category": ["other", "flood", "heating"],
+        }
+    )
     planted = [{"id": "B1", "category": "flood", "terms": ["雨篦子堵了", "积水"], "onset": "2019-07-10"}]
     match = match_bursts(detected, planted)
     assert match["detected"].tolist() == [1] and match["onset_error_days"].tolist() == [2]
 
 
 def test_lead_lag_is_days_to_first_case_of_the_same_category():
-    bursts = pd.DataFrame({"burst": [1, 2], "onset": pd.to_datetime(["2019-07-10", "2019-12-01"]),
-                           "category": ["flood", "heating"]})
-    cases = pd.DataFrame({"received_at": pd.to_datetime(["2019-07-09 10:00", "2019-07-14 09:00", "2019-12-30 00:00"]),
-                          "category": ["防汛", "防汛", "供暖"]})
+    bursts = pd.DataFrame(
+        {
+            "burst": [1, 2],
+            "onset": pd.to_datetime(["2019-07-10", "2019-12-01"]),
+            "category": ["flood", "heating"],
+        }
+    )
+    cases = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(["2019-07-09 10:00", "2019-07-14 09:00", "2019-12-30 00:00"]),
+            "category": ["防汛", "防汛", "供暖"],
+        }
+    )
     out = lead_lag(bursts, cases, horizon=21)
     assert out["lag_days"].iloc[0] == 4
     assert np.isnan(out["lag_days"].iloc[1])
 
 
 def _chat(rows):
-    return pd.DataFrame(rows, columns=["msg_id", "group_id", "sender_id", "sent_at", "msg_type", "text", "is_staff",
-                                       "mentions"]).assign(sent_at=lambda f: pd.to_datetime(f["sent_at"]))
+    return pd.DataFrame(
+        rows,
+        columns=["msg_id", "group_id", "sender_id", "sent_at", "msg_type", "text", "is_staff", "mentions"],
+    ).assign(sent_at=lambda f: pd.to_datetime(f["sent_at"]))
 
 
 def test_interception_answered_closed_and_reached():
-    messages = _chat([
-        ("m1", "g", "r1", "2020-06-01 09:00", "文本", "@物业 雨篦子堵了", False, "s1"),
-        ("m2", "g", "s1", "2020-06-01 09:20", "文本", "@某人 收到，马上安排", True, "r1"),
-        ("m3", "g", "s1", "2020-06-01 15:00", "文本", "已经疏通了", True, None),
-        ("m4", "g", "s1", "2020-06-01 15:01", "图片", "[图片]", True, None),
-        ("m5", "g", "r2", "2020-06-03 20:00", "文本", "楼道灯不亮了", False, None),
-        ("m6", "h", "r3", "2020-06-05 08:00", "文本", "暖气漏水", False, None),
-    ])
-    issues = messages.loc[messages["msg_id"].isin(["m1", "m5", "m6"]), ["msg_id", "group_id", "sender_id", "sent_at"]]
+    messages = _chat(
+        [
+            ("m1", "g", "r1", "2020-06-01 09:00", "文本", "@物业 雨篦子堵了", False, "s1"),
+            ("m2", "g", "s1", "2020-06-01 09:20", "文本", "@某人 收到，马上安排", True, "r1"),
+            ("m3", "g", "s1", "2020-06-01 15:00", "文本", "已经疏通了", True, None),
+            ("m4", "g", "s1", "2020-06-01 15:01", "图片", "[图片]", True, None),
+            ("m5", "g", "r2", "2020-06-03 20:00", "文本", "楼道灯不亮了", False, None),
+            ("m6", "h", "r3", "2020-06-05 08:00", "文本", "暖气漏水", False, None),
+        ]
+    )
+    issues = messages.loc[
+        messages["msg_id"].isin(["m1", "m5", "m6"]), ["msg_id", "group_id", "sender_id", "sent_at"]
+    ]
     issues = issues.assign(category=["flood", "lighting", "heating"])
-    cases = pd.DataFrame({"received_at": pd.to_datetime(["2020-06-04 10:00", "2020-06-06 00:00"]),
-                          "category": ["楼道照明", "供暖"], "household_id": ["03-1-101", "05-2-202"]})
-    out = interception(issues, messages, cases, sender_households=pd.Series({"r2": "03-1-101", "r3": "09-9-909"}))
+    cases = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(["2020-06-04 10:00", "2020-06-06 00:00"]),
+            "category": ["楼道照明", "供暖"],
+            "household_id": ["03-1-101", "05-2-202"],
+        }
+    )
+    out = interception(
+        issues, messages, cases, sender_households=pd.Series({"r2": "03-1-101", "r3": "09-9-909"})
+    )
     assert out["answered"].tolist() == [True, False, False]
     assert out["answer_hours"].iloc[0] == pytest.approx(20 / 60)
     assert out["closed_in_group"].tolist() == [True, False, False]
     assert out["close_hours"].iloc[0] == pytest.approx(6.0)
     assert out["reached_12345"].tolist() == [False, True, False]  # m6: the case is another household's
     monthly = monthly_interception(out)
-    assert monthly.to_dict("records")[0] == {"month": "2020-06", "issues": 3, "closed_in_group": 1,
-                                                 "reached_12345": 1, "interception_share": 0.3333,
-                                                 "median_close_hours": 6.0}
+    assert monthly.to_dict("records")[0] == {
+        "month": "2020-06",
+        "issues": 3,
+        "closed_in_group": 1,
+        "reached_12345": 1,
+        "interception_share": 0.3333,
+        "median_close_hours": 6.0,
+    }
 
 
 @pytest.mark.parametrize(("month", "first"), [(6, "flood"), (3, "wind"), (11, "heating")])
@@ -134,11 +169,17 @@ def test_watch_list_lists_rising_issue_terms_with_owner_and_examples():
     day = pd.Timestamp("2020-06-30")
     rows = [(day - pd.Timedelta(days=d), "雨篦子 堵", f"雨篦子堵了{d}") for d in range(3)]
     rows += [(day - pd.Timedelta(days=20), "雨篦子", "雨篦子又堵了"), (day, "早上好", "早上好")] * 1
-    docs = pd.DataFrame(rows, columns=["day", "tokens", "text"]).assign(doc_id=lambda f: [f"d{i}" for i in range(len(f))])
+    docs = pd.DataFrame(rows, columns=["day", "tokens", "text"]).assign(
+        doc_id=lambda f: [f"d{i}" for i in range(len(f))]
+    )
     watch = weekly_watch_list(docs, day, min_count=2)
     assert watch["term"].tolist() == ["雨篦子"]
     row = watch.iloc[0]
-    assert row["category"] == "防汛" and row["owner_team"] == "红色联盟" and row["trend"] == pytest.approx(4 / 1.25)
+    assert (
+        row["category"] == "防汛"
+        and row["owner_team"] == "红色联盟"
+        and row["trend"] == pytest.approx(4 / 1.25)
+    )
     assert row["examples"].startswith("雨篦子堵了0")
 
 
@@ -160,11 +201,19 @@ def test_interception_agrees_with_planted_threads(full_world):
 
     table = snapshot_interception(full_world)
     planted = read_planted_table("messages", full_world).set_index("msg_id")
-    reports = table.assign(role=planted["role"].reindex(table["msg_id"]).to_numpy(),
-                           thread=planted["thread_id"].reindex(table["msg_id"]).to_numpy()).query("role == 'report'")
+    reports = table.assign(
+        role=planted["role"].reindex(table["msg_id"]).to_numpy(),
+        thread=planted["thread_id"].reindex(table["msg_id"]).to_numpy(),
+    ).query("role == 'report'")
     assert len(reports) / len(table) >= 0.7  # issues raised with staff are mostly real reports
     closed_threads = set(planted.loc[planted["role"] == "close", "thread_id"])
     assert (reports["closed_in_group"] == reports["thread"].isin(closed_threads)).mean() >= 0.75
     monthly = interception_by_month(full_world)
-    assert list(monthly.columns) == ["month", "issues", "closed_in_group", "reached_12345", "interception_share"]
+    assert list(monthly.columns) == [
+        "month",
+        "issues",
+        "closed_in_group",
+        "reached_12345",
+        "interception_share",
+    ]
     assert monthly["interception_share"].between(0, 1).all()

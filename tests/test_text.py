@@ -78,7 +78,10 @@ def test_backends_agree_on_hand_made_edge_cases(fast, reference):
         "ABC-123 test_x 3.5度 50%湿度 #话题# C++ a&b",
         "暖气片漏水了！！！@物业小王 快来看看吧~~~",
         "我们楼的楼门长说下周清理雨篦子，防雨层也要修",
-        "   ", "", "12345", "𠀀𪚥 罕见字 〇",
+        "   ",
+        "",
+        "12345",
+        "𠀀𪚥 罕见字 〇",
     ]
     for text in texts:
         assert fast.cut(text) == reference.cut(text), text

@@ -24,7 +24,9 @@ TAILS = ("又坏了", "好几天了", "麻烦看看", "谁管管", "能不能尽
 CHATTER = ("收到", "谢谢", "好的哈哈", "早上好", "今天天气不错", "晚上吃什么")
 
 
-def hand_made_messages(n: int = 1200, seed: int = 0, codes=("heating", "flood", "lighting", "parking")) -> pd.DataFrame:
+def hand_made_messages(
+    n: int = 1200, seed: int = 0, codes=("heating", "flood", "lighting", "parking")
+) -> pd.DataFrame:
     """Issue messages composed from the category lexicons, plus chatter; ``cat`` is the truth."""
     rng = np.random.default_rng(seed)
     cats = [c for c in CATEGORIES if c.code in codes]
@@ -35,14 +37,17 @@ def hand_made_messages(n: int = 1200, seed: int = 0, codes=("heating", "flood", 
             continue
         cat = cats[int(rng.integers(len(cats)))]
         a, b, c = rng.choice(cat.lexicon, size=3)
-        rows.append((f"m{i}", f"{rng.choice(PLACES)}{a}{rng.choice(TAILS)}，{b}{c}{rng.choice(TAILS)}", cat.code))
+        rows.append(
+            (f"m{i}", f"{rng.choice(PLACES)}{a}{rng.choice(TAILS)}，{b}{c}{rng.choice(TAILS)}", cat.code)
+        )
     return pd.DataFrame(rows, columns=["msg_id", "text", "cat"])
 
 
 @pytest.fixture(scope="module")
 def corpus_path(tmp_path_factory):
-    return tokenized_corpus(hand_made_messages(), id_col="msg_id", text_col="text",
-                            cache_dir=tmp_path_factory.mktemp("tokens"))
+    return tokenized_corpus(
+        hand_made_messages(), id_col="msg_id", text_col="text", cache_dir=tmp_path_factory.mktemp("tokens")
+    )
 
 
 SMALL = TopicParams(k=4, passes=10, no_below=2, phrase_min_count=5, coherence_docs=500)
@@ -128,21 +133,40 @@ def test_cli_on_gb18030_message_board_strips_boilerplate(tmp_path):
 
     frame = hand_made_messages(600, seed=1)
     frame = frame.loc[frame["cat"] != ""]
-    board = pd.DataFrame({
-        "留言时间": [f"2020年{1 + i % 9}月{1 + i % 27}日 10:00" for i in range(len(frame))],
-        "留言内容": [f"尊敬的领导您好：{t}。此致敬礼" for t in frame["text"]],
-    })
+    board = pd.DataFrame(
+        {
+            "留言时间": [f"2020年{1 + i % 9}月{1 + i % 27}日 10:00" for i in range(len(frame))],
+            "留言内容": [f"尊敬的领导您好：{t}。此致敬礼" for t in frame["text"]],
+        }
+    )
     source = tmp_path / "board.csv"
     board.to_csv(source, index=False, encoding="gb18030")
     out = tmp_path / "out"
-    assert main(["topics", str(source), "--text-col", "留言内容", "--time-col", "留言时间", "--k", "4",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "topics",
+                str(source),
+                "--text-col",
+                "留言内容",
+                "--time-col",
+                "留言时间",
+                "--k",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     topics = pd.read_csv(out / "topics.csv")
     doc_topics = pd.read_csv(out / "doc_topics.csv")
     assert len(topics) == 4 and set(topics.columns) >= {"topic", "label", "top_words", "coherence"}
     assert not topics["top_words"].str.contains("领导|此致|敬礼").any()
     assert doc_topics["row"].tolist() == list(range(2, len(board) + 2))  # rows as the file shows them
-    assert (out / "bursts.csv").exists() and (out / "summary.html").read_text(encoding="utf-8").startswith("<!doctype")
+    assert (out / "bursts.csv").exists() and (out / "summary.html").read_text(encoding="utf-8").startswith(
+        "<!doctype"
+    )
 
 
 def test_cli_names_a_missing_column(tmp_path, capsys):

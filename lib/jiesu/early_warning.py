@@ -82,8 +82,13 @@ def term_occurrences(docs: pd.DataFrame) -> pd.DataFrame:
     ``docs`` needs ``doc_id``, ``day`` (datetime64, midnight) and ``tokens`` (space-joined string).
     """
     lists = docs["tokens"].fillna("").astype(str).str.split(" ")
-    frame = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "day": docs["day"].to_numpy(),
-                          "term": [sorted(set(t)) for t in lists]})
+    frame = pd.DataFrame(
+        {
+            "doc_id": docs["doc_id"].to_numpy(),
+            "day": docs["day"].to_numpy(),
+            "term": [sorted(set(t)) for t in lists],
+        }
+    )
     if "group_id" in docs.columns:
         frame["group_id"] = docs["group_id"].to_numpy()
     frame = frame.explode("term")
@@ -91,8 +96,15 @@ def term_occurrences(docs: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def daily_term_counts(occurrences: pd.DataFrame, *, min_total: int = 20, max_terms: int = 3000,
-                      min_length: int = 2, start=None, end=None) -> pd.DataFrame:
+def daily_term_counts(
+    occurrences: pd.DataFrame,
+    *,
+    min_total: int = 20,
+    max_terms: int = 3000,
+    min_length: int = 2,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
     """Messages per day mentioning each term: DataFrame indexed by every calendar day from ``start`` to
     ``end`` (default: the data's range), one column per term (the ``max_terms`` most frequent terms
     of at least ``min_length`` characters with at least ``min_total`` mentions), zeros filled in."""
@@ -107,7 +119,9 @@ def daily_term_counts(occurrences: pd.DataFrame, *, min_total: int = 20, max_ter
     return counts.reindex(index=days, columns=list(terms), fill_value=0).astype(np.float64)
 
 
-def seasonal_baseline(counts: pd.DataFrame, *, window: int = 14, trailing: tuple[int, int] = (8, 28)) -> pd.DataFrame:
+def seasonal_baseline(
+    counts: pd.DataFrame, *, window: int = 14, trailing: tuple[int, int] = (8, 28)
+) -> pd.DataFrame:
     """Expected daily count of each term: max(same-season level in other years, trailing level,
     leading level).
 
@@ -157,13 +171,16 @@ def dispersion(counts: pd.DataFrame, baseline: pd.DataFrame, *, floor: float = 0
     cap = np.nanpercentile(sq, 99, axis=0) if ok.any() else np.zeros(x.shape[1])
     sq = np.minimum(sq, cap)
     with _quiet_nanmean():
-        excess = np.nanmean(sq - np.where(ok, mu, np.nan), axis=0) / np.nanmean(np.where(ok, mu**2, np.nan), axis=0)
+        excess = np.nanmean(sq - np.where(ok, mu, np.nan), axis=0) / np.nanmean(
+            np.where(ok, mu**2, np.nan), axis=0
+        )
     size = np.where(np.nan_to_num(excess, nan=0.0) > 1e-9, 1.0 / np.maximum(excess, 1e-9), np.inf)
     return pd.Series(size, index=counts.columns, name="size")
 
 
-def upper_tail_pvalues(counts: pd.DataFrame, baseline: pd.DataFrame, size: pd.Series, *,
-                       floor: float = 0.2) -> pd.DataFrame:
+def upper_tail_pvalues(
+    counts: pd.DataFrame, baseline: pd.DataFrame, size: pd.Series, *, floor: float = 0.2
+) -> pd.DataFrame:
     """``P(X ≥ x)`` for X ~ NegBin(mean = max(baseline, floor), size) (Poisson where size is inf);
     NaN where the baseline is NaN."""
     from scipy import stats
@@ -184,9 +201,17 @@ def upper_tail_pvalues(counts: pd.DataFrame, baseline: pd.DataFrame, size: pd.Se
 # --------------------------------------------------------------------------------------------------
 
 
-def term_events(counts: pd.DataFrame, baseline: pd.DataFrame, pvalues: pd.DataFrame, *,
-                alpha: float = 1e-5, min_count: int = 4, merge_gap: int = 3, onset_alpha: float = 0.01,
-                lookback: int = 7) -> pd.DataFrame:
+def term_events(
+    counts: pd.DataFrame,
+    baseline: pd.DataFrame,
+    pvalues: pd.DataFrame,
+    *,
+    alpha: float = 1e-5,
+    min_count: int = 4,
+    merge_gap: int = 3,
+    onset_alpha: float = 0.01,
+    lookback: int = 7,
+) -> pd.DataFrame:
     """Runs of alarm days per term.
 
     Returns DataFrame ``term``, ``onset`` (first alarm day, moved back over the directly preceding days
@@ -206,19 +231,30 @@ def term_events(counts: pd.DataFrame, baseline: pd.DataFrame, pvalues: pd.DataFr
             first = run[0]
             while first > 0 and run[0] - first < lookback and pj[first - 1] < onset_alpha:
                 first -= 1
-            rows.append({
-                "term": counts.columns[j], "onset": days[first], "end": days[run[-1]],
-                "peak": days[run[int(np.argmax(c))]], "count": int(c.sum()),
-                "baseline": float(np.nan_to_num(baseline.iloc[run, j].to_numpy()).sum()),
-                "score": float(-np.log10(max(np.nanmin(pvalues.iloc[run, j].to_numpy()), 1e-300))),
-                "days": len(run),
-            })
+            rows.append(
+                {
+                    "term": counts.columns[j],
+                    "onset": days[first],
+                    "end": days[run[-1]],
+                    "peak": days[run[int(np.argmax(c))]],
+                    "count": int(c.sum()),
+                    "baseline": float(np.nan_to_num(baseline.iloc[run, j].to_numpy()).sum()),
+                    "score": float(-np.log10(max(np.nanmin(pvalues.iloc[run, j].to_numpy()), 1e-300))),
+                    "days": len(run),
+                }
+            )
     columns = ["term", "onset", "end", "peak", "count", "baseline", "score", "days"]
     return pd.DataFrame(rows, columns=columns).sort_values(["onset", "term"]).reset_index(drop=True)
 
 
-def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_days: int = 7,
-                      min_overlap: float = 0.2, term_category: dict[str, str] | None = None) -> pd.DataFrame:
+def group_term_events(
+    events: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    *,
+    link_days: int = 7,
+    min_overlap: float = 0.2,
+    term_category: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Merge term events into bursts: two events are linked when their onsets are at most ``link_days``
     apart and the messages mentioning them during their events overlap (|A∩B| / min(|A|,|B|) ≥
     ``min_overlap``); bursts are the connected components.
@@ -273,12 +309,19 @@ def group_term_events(events: pd.DataFrame, occurrences: pd.DataFrame, *, link_d
             if cat != OTHER:
                 weights[cat] = weights.get(cat, 0) + int(count)
         docs = set().union(*(docs_by_event[i] for i in members.index))
-        rows.append({
-            "onset": members["onset"].min(), "peak": top["peak"], "end": members["end"].max(),
-            "term": top["term"], "terms": " ".join(members["term"].head(6)), "count": len(docs),
-            "baseline": round(float(top["baseline"]), 2), "score": round(float(top["score"]), 2),
-            "category": max(weights, key=lambda c: (weights[c], c)) if weights else OTHER,
-        })
+        rows.append(
+            {
+                "onset": members["onset"].min(),
+                "peak": top["peak"],
+                "end": members["end"].max(),
+                "term": top["term"],
+                "terms": " ".join(members["term"].head(6)),
+                "count": len(docs),
+                "baseline": round(float(top["baseline"]), 2),
+                "score": round(float(top["score"]), 2),
+                "category": max(weights, key=lambda c: (weights[c], c)) if weights else OTHER,
+            }
+        )
     bursts = pd.DataFrame(rows).sort_values(["onset", "term"]).reset_index(drop=True)
     bursts.insert(0, "burst", np.arange(1, len(bursts) + 1))
     return bursts[columns]
@@ -295,8 +338,9 @@ def lexicon_category(term: str) -> str:
     return best
 
 
-def detect_bursts(docs: pd.DataFrame, params: BurstParams = BurstParams(), *,
-                  term_category: dict[str, str] | None = None) -> dict:
+def detect_bursts(
+    docs: pd.DataFrame, params: BurstParams = BurstParams(), *, term_category: dict[str, str] | None = None
+) -> dict:
     """Run the whole burst test on tokenized documents.
 
     Parameters
@@ -311,24 +355,41 @@ def detect_bursts(docs: pd.DataFrame, params: BurstParams = BurstParams(), *,
     "counts", "baseline", "pvalues": day × term DataFrames, "occurrences"}``.
     """
     occurrences = term_occurrences(docs)
-    counts = daily_term_counts(occurrences, min_total=params.min_total, max_terms=params.max_terms,
-                               min_length=params.min_term_length)
+    counts = daily_term_counts(
+        occurrences, min_total=params.min_total, max_terms=params.max_terms, min_length=params.min_term_length
+    )
     baseline = seasonal_baseline(counts, window=params.window, trailing=params.trailing)
     size = dispersion(counts, baseline, floor=params.floor)
     pvalues = upper_tail_pvalues(counts, baseline, size, floor=params.floor)
-    events = term_events(counts, baseline, pvalues, alpha=params.alpha, min_count=params.min_count,
-                         merge_gap=params.merge_gap, onset_alpha=params.onset_alpha, lookback=params.lookback)
+    events = term_events(
+        counts,
+        baseline,
+        pvalues,
+        alpha=params.alpha,
+        min_count=params.min_count,
+        merge_gap=params.merge_gap,
+        onset_alpha=params.onset_alpha,
+        lookback=params.lookback,
+    )
     if term_category is None:
         term_category = {t: lexicon_category(t) for t in counts.columns}
     occ = occurrences.loc[occurrences["term"].isin(set(events["term"]))]
-    bursts = group_term_events(events, occ, link_days=params.link_days, min_overlap=params.min_overlap,
-                               term_category=term_category)
-    return {"bursts": bursts, "events": events, "counts": counts, "baseline": baseline, "pvalues": pvalues,
-            "occurrences": occurrences}
+    bursts = group_term_events(
+        events, occ, link_days=params.link_days, min_overlap=params.min_overlap, term_category=term_category
+    )
+    return {
+        "bursts": bursts,
+        "events": events,
+        "counts": counts,
+        "baseline": baseline,
+        "pvalues": pvalues,
+        "occurrences": occurrences,
+    }
 
 
-def false_alarm_rate(pvalues: pd.DataFrame, counts: pd.DataFrame, quiet: pd.Series, *, alpha: float = 1e-5,
-                     min_count: int = 4) -> float:
+def false_alarm_rate(
+    pvalues: pd.DataFrame, counts: pd.DataFrame, quiet: pd.Series, *, alpha: float = 1e-5, min_count: int = 4
+) -> float:
     """Share of tested term-days that alarm on days marked ``quiet`` (bool Series indexed by day:
     no planted burst within a week).  The nominal level is ``alpha``; this is the measured one."""
     mask = quiet.reindex(counts.index, fill_value=False).to_numpy()[:, None] & ~np.isnan(pvalues.to_numpy())
@@ -352,7 +413,8 @@ def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.Data
     path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
     tokens = pd.read_parquet(path, columns=["doc_id", "tokens"])
     frame = messages[["msg_id", "group_id", "sender_id", "sent_at", "text"]].merge(
-        tokens, left_on="msg_id", right_on="doc_id")
+        tokens, left_on="msg_id", right_on="doc_id"
+    )
     frame["day"] = frame["sent_at"].dt.normalize()
     return frame.loc[frame["tokens"] != ""].reset_index(drop=True)
 
@@ -402,17 +464,31 @@ def category_cross_correlation(docs: pd.DataFrame, cases: pd.DataFrame, *, max_l
     for cat in CATEGORIES:
         mentions = token_sets.map(lambda ts, cat=cat: any(lexicon_category(t) == cat.code for t in ts))
         chat = docs.loc[mentions.to_numpy()].groupby("day").size().reindex(days, fill_value=0).astype(float)
-        case = cdays.loc[(case_codes == cat.code).to_numpy()].value_counts().reindex(days, fill_value=0).astype(float)
+        case = (
+            cdays.loc[(case_codes == cat.code).to_numpy()]
+            .value_counts()
+            .reindex(days, fill_value=0)
+            .astype(float)
+        )
         if chat.sum() == 0 or case.sum() == 0:
             continue
         chat_d = chat - chat.rolling(28, center=True, min_periods=7).mean()
         case_d = case - case.rolling(28, center=True, min_periods=7).mean()
         corr = [chat_d.corr(case_d.shift(-lag)) for lag in range(max_lag + 1)]
         best = int(np.nanargmax(corr)) if not np.all(np.isnan(corr)) else 0
-        rows.append({"category": cat.code, "label": cat.label, "best_lag_days": best,
-                     "correlation": round(float(corr[best]), 3), "chat_mentions": int(chat.sum()),
-                     "cases": int(case.sum())})
-    return pd.DataFrame(rows, columns=["category", "label", "best_lag_days", "correlation", "chat_mentions", "cases"])
+        rows.append(
+            {
+                "category": cat.code,
+                "label": cat.label,
+                "best_lag_days": best,
+                "correlation": round(float(corr[best]), 3),
+                "chat_mentions": int(chat.sum()),
+                "cases": int(case.sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["category", "label", "best_lag_days", "correlation", "chat_mentions", "cases"]
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -462,9 +538,18 @@ def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) ->
         if history is not None and len(history):
             part = history.loc[(history["month"] == m) & (history["category"] == cat.code), "messages"]
             past = float(part.mean()) if len(part) else 0.0
-        rows.append({"category": cat.code, "label": cat.label, "season": cat.season, "starts": starts,
-                     "seasonal": seasonal, "action": SEASONAL_ACTIONS[cat.code],
-                     "owner_team": owner_team(cat.code), "past_messages": past})
+        rows.append(
+            {
+                "category": cat.code,
+                "label": cat.label,
+                "season": cat.season,
+                "starts": starts,
+                "seasonal": seasonal,
+                "action": SEASONAL_ACTIONS[cat.code],
+                "owner_team": owner_team(cat.code),
+                "past_messages": past,
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
@@ -472,8 +557,16 @@ def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) ->
     return frame.drop(columns="seasonal").reset_index(drop=True)
 
 
-def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top: int = 10, min_count: int = 3,
-                      examples: int = 2, term_category: dict[str, str] | None = None) -> pd.DataFrame:
+def weekly_watch_list(
+    docs: pd.DataFrame,
+    week_end,
+    *,
+    weeks_back: int = 4,
+    top: int = 10,
+    min_count: int = 3,
+    examples: int = 2,
+    term_category: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Terms rising in the 7 days ending ``week_end`` compared with the ``weeks_back`` weeks before.
 
     ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only rising terms
@@ -502,9 +595,16 @@ def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top:
     for term, row in table.iterrows():
         ids = week_occ.loc[week_occ["term"] == term, "doc_id"]
         sample = sorted(set(texts.reindex(ids).dropna().astype(str)), key=lambda s: (len(s), s))[:examples]
-        rows.append({"term": term, "category": label_of(row["category_code"]), "this_week": int(row["this_week"]),
-                     "trend": float(row["trend"]), "examples": " / ".join(s[:40] for s in sample),
-                     "owner_team": owner_team(row["category_code"])})
+        rows.append(
+            {
+                "term": term,
+                "category": label_of(row["category_code"]),
+                "this_week": int(row["this_week"]),
+                "trend": float(row["trend"]),
+                "examples": " / ".join(s[:40] for s in sample),
+                "owner_team": owner_team(row["category_code"]),
+            }
+        )
     return pd.DataFrame(rows, columns=["term", "category", "this_week", "trend", "examples", "owner_team"])
 
 
@@ -512,13 +612,39 @@ def weekly_watch_list(docs: pd.DataFrame, week_end, *, weeks_back: int = 4, top:
 # Interception (截留): issues settled in the groups before they reach 12345
 # --------------------------------------------------------------------------------------------------
 
-CLOSING_CUES = ("修好", "已修", "已处理", "处理好", "处理完", "已解决", "解决了", "已清理", "清理完", "清理干净",
-                "已更换", "换好", "已完成", "办结", "已安排", "已疏通", "疏通了", "恢复正常", "已恢复", "搞定",
-                "已加固", "已拆除", "已劝离", "已清走", "已清运")
+CLOSING_CUES = (
+    "修好",
+    "已修",
+    "已处理",
+    "处理好",
+    "处理完",
+    "已解决",
+    "解决了",
+    "已清理",
+    "清理完",
+    "清理干净",
+    "已更换",
+    "换好",
+    "已完成",
+    "办结",
+    "已安排",
+    "已疏通",
+    "疏通了",
+    "恢复正常",
+    "已恢复",
+    "搞定",
+    "已加固",
+    "已拆除",
+    "已劝离",
+    "已清走",
+    "已清运",
+)
 """Words with which staff report in the group that an issue is done (closing messages, often with a photo)."""
 
 
-def message_categories(doc_topics: pd.DataFrame, topics: pd.DataFrame, *, min_weight: float = 0.4) -> pd.Series:
+def message_categories(
+    doc_topics: pd.DataFrame, topics: pd.DataFrame, *, min_weight: float = 0.4
+) -> pd.Series:
     """Category code of each message from its dominant topic's label (``"other"`` for chatter topics,
     no known word, or a dominant weight below ``min_weight``), indexed by ``msg_id``."""
     code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
@@ -527,9 +653,17 @@ def message_categories(doc_topics: pd.DataFrame, topics: pd.DataFrame, *, min_we
     return pd.Series(codes.to_numpy(), index=doc_topics["msg_id"].to_numpy(), name="category")
 
 
-def interception(issues: pd.DataFrame, messages: pd.DataFrame, cases: pd.DataFrame, *,
-                 answer_hours: float = 24, close_days: float = 7, case_days: float = 14,
-                 sender_households: pd.Series | None = None, group_buildings: pd.Series | None = None) -> pd.DataFrame:
+def interception(
+    issues: pd.DataFrame,
+    messages: pd.DataFrame,
+    cases: pd.DataFrame,
+    *,
+    answer_hours: float = 24,
+    close_days: float = 7,
+    case_days: float = 14,
+    sender_households: pd.Series | None = None,
+    group_buildings: pd.Series | None = None,
+) -> pd.DataFrame:
     """For every issue message: answered and closed in the group? how fast? did 12345 get it anyway?
 
     Parameters
@@ -555,54 +689,96 @@ def interception(issues: pd.DataFrame, messages: pd.DataFrame, cases: pd.DataFra
     """
     issues = issues.reset_index(drop=True)
     key = pd.RangeIndex(len(issues))
-    staff = messages.loc[messages["is_staff"].fillna(False).astype(bool),
-                         ["group_id", "sent_at", "msg_type", "text", "mentions"]]
+    staff = messages.loc[
+        messages["is_staff"].fillna(False).astype(bool),
+        ["group_id", "sent_at", "msg_type", "text", "mentions"],
+    ]
     text = staff["text"].fillna("").astype(str)
-    closing = text.str.contains("|".join(CLOSING_CUES), regex=True) | staff["msg_type"].eq("图片") | text.str.contains(
-        r"\[图片\]", regex=True)
+    closing = (
+        text.str.contains("|".join(CLOSING_CUES), regex=True)
+        | staff["msg_type"].eq("图片")
+        | text.str.contains(r"\[图片\]", regex=True)
+    )
     base = issues[["group_id", "sender_id", "sent_at"]].assign(key=key)
 
-    def first_after(left: pd.DataFrame, right: pd.DataFrame, on: str, by: list[str], within: pd.Timedelta) -> pd.Series:
+    def first_after(
+        left: pd.DataFrame, right: pd.DataFrame, on: str, by: list[str], within: pd.Timedelta
+    ) -> pd.Series:
         """Time of the first ``right`` row strictly after ``left[on]`` (same ``by``) within ``within``."""
         left = left.dropna(subset=[on]).sort_values(on, kind="stable")
         right = right.sort_values("at", kind="stable")
         if left.empty or right.empty:
             return pd.Series(pd.NaT, index=key, dtype="datetime64[us]")
-        merged = pd.merge_asof(left.astype({on: "datetime64[us]"}), right.astype({"at": "datetime64[us]"}),
-                               left_on=on, right_on="at", by=by, direction="forward", allow_exact_matches=False,
-                               tolerance=within)
+        merged = pd.merge_asof(
+            left.astype({on: "datetime64[us]"}),
+            right.astype({"at": "datetime64[us]"}),
+            left_on=on,
+            right_on="at",
+            by=by,
+            direction="forward",
+            allow_exact_matches=False,
+            tolerance=within,
+        )
         return merged.set_index("key")["at"].reindex(key)
 
     replies = staff[["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
-    mentioned = staff.assign(sender_id=staff["mentions"].fillna("").astype(str).str.split(";")).explode("sender_id")
+    mentioned = staff.assign(sender_id=staff["mentions"].fillna("").astype(str).str.split(";")).explode(
+        "sender_id"
+    )
     mentioned = mentioned.loc[mentioned["sender_id"] != "", ["group_id", "sender_id", "sent_at"]].rename(
-        columns={"sent_at": "at"})
+        columns={"sent_at": "at"}
+    )
     answer_window = pd.Timedelta(hours=answer_hours)
     answered_at = first_after(base, mentioned, "sent_at", ["group_id", "sender_id"], answer_window).fillna(
-        first_after(base, replies, "sent_at", ["group_id"], answer_window))
+        first_after(base, replies, "sent_at", ["group_id"], answer_window)
+    )
     closes = staff.loc[closing, ["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
     from_answer = base.assign(answered_at=answered_at.to_numpy())
     closed_at = first_after(from_answer, closes, "answered_at", ["group_id"], pd.Timedelta(days=close_days))
     closed_at = closed_at.where(closed_at <= issues["sent_at"] + pd.Timedelta(days=close_days))
 
     cases = cases.assign(category=_case_codes(cases).to_numpy(), at=cases["received_at"])
-    cases = cases.assign(building=cases["household_id"].map(
-        lambda h: int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1))
-    household = issues["sender_id"].map(sender_households) if sender_households is not None else pd.Series(
-        None, index=key, dtype=object)
-    building = issues["group_id"].map(group_buildings) if group_buildings is not None else pd.Series(
-        np.nan, index=key)
+    cases = cases.assign(
+        building=cases["household_id"].map(
+            lambda h: int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1
+        )
+    )
+    household = (
+        issues["sender_id"].map(sender_households)
+        if sender_households is not None
+        else pd.Series(None, index=key, dtype=object)
+    )
+    building = (
+        issues["group_id"].map(group_buildings)
+        if group_buildings is not None
+        else pd.Series(np.nan, index=key)
+    )
     case_window = pd.Timedelta(days=case_days)
-    cat_base = base.assign(category=issues["category"].to_numpy(), household_id=household.to_numpy(),
-                           building=pd.to_numeric(building, errors="coerce").fillna(-1).astype(int).to_numpy())
+    cat_base = base.assign(
+        category=issues["category"].to_numpy(),
+        household_id=household.to_numpy(),
+        building=pd.to_numeric(building, errors="coerce").fillna(-1).astype(int).to_numpy(),
+    )
     known_household = cat_base["household_id"].notna()
-    by_household = first_after(cat_base.loc[known_household], cases.loc[cases["household_id"].notna(),
-                               ["household_id", "category", "at"]], "sent_at", ["household_id", "category"], case_window)
+    by_household = first_after(
+        cat_base.loc[known_household],
+        cases.loc[cases["household_id"].notna(), ["household_id", "category", "at"]],
+        "sent_at",
+        ["household_id", "category"],
+        case_window,
+    )
     known_building = ~known_household & (cat_base["building"] >= 0)
-    by_building = first_after(cat_base.loc[known_building], cases[["building", "category", "at"]], "sent_at",
-                              ["building", "category"], case_window)
+    by_building = first_after(
+        cat_base.loc[known_building],
+        cases[["building", "category", "at"]],
+        "sent_at",
+        ["building", "category"],
+        case_window,
+    )
     anywhere = ~known_household & ~known_building
-    by_category = first_after(cat_base.loc[anywhere], cases[["category", "at"]], "sent_at", ["category"], case_window)
+    by_category = first_after(
+        cat_base.loc[anywhere], cases[["category", "at"]], "sent_at", ["category"], case_window
+    )
     reached = by_household.notna() | by_building.notna() | by_category.notna()
 
     out = issues.copy()
@@ -620,12 +796,22 @@ def monthly_interception(table: pd.DataFrame) -> pd.DataFrame:
     ``reached_12345``, ``interception_share`` (issues closed in the group that did not reach 12345,
     over issues), ``median_close_hours``."""
     frame = table.assign(month=table["sent_at"].dt.strftime("%Y-%m"))
-    out = frame.groupby("month").agg(issues=("msg_id", "size"), closed_in_group=("closed_in_group", "sum"),
-                                     reached_12345=("reached_12345", "sum"), intercepted=("intercepted", "sum"),
-                                     median_close_hours=("close_hours", "median")).reset_index()
+    out = (
+        frame.groupby("month")
+        .agg(
+            issues=("msg_id", "size"),
+            closed_in_group=("closed_in_group", "sum"),
+            reached_12345=("reached_12345", "sum"),
+            intercepted=("intercepted", "sum"),
+            median_close_hours=("close_hours", "median"),
+        )
+        .reset_index()
+    )
     out["interception_share"] = (out["intercepted"] / out["issues"]).round(4)
     out["median_close_hours"] = out["median_close_hours"].round(1)
-    return out[["month", "issues", "closed_in_group", "reached_12345", "interception_share", "median_close_hours"]]
+    return out[
+        ["month", "issues", "closed_in_group", "reached_12345", "interception_share", "median_close_hours"]
+    ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -665,6 +851,7 @@ def _term_category_lookup(topic_categories: dict[str, str]):
     def category(term: str) -> str:
         lexical = lexicon_category(term)
         return lexical if lexical != OTHER else topic_categories.get(term, OTHER)
+
     return category
 
 
@@ -690,12 +877,21 @@ def match_bursts(detected: pd.DataFrame, planted: list[dict], *, max_onset_error
             if det.category == burst["category"] or words & set(str(det.terms).split(" ")):
                 if best < 0 or abs(delta) < abs(error):
                     best, error = int(det.burst), delta
-        rows.append({"id": burst["id"], "category": burst["category"], "onset": onset, "detected": best,
-                     "onset_error_days": error})
+        rows.append(
+            {
+                "id": burst["id"],
+                "category": burst["category"],
+                "onset": onset,
+                "detected": best,
+                "onset_error_days": error,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def snapshot_bursts(data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()) -> dict:
+def snapshot_bursts(
+    data: Paths | str | os.PathLike | None = None, params: BurstParams = BurstParams()
+) -> dict:
     """:func:`detect_bursts` on the snapshot's text messages; term categories from the lexicons and the
     cached topic model of :func:`jiesu.topics.snapshot_model` (trained if missing)."""
     from jiesu.topics import snapshot_model
@@ -736,12 +932,20 @@ def issue_messages(messages: pd.DataFrame, categories: pd.Series, *, dedupe_hour
     code, messages absent or ``"other"`` are not issues); repeats of the same category in the same group within ``dedupe_hours``
     of the previous one (我家也是, +1, follow-ups) are folded into the first.  Returns ``msg_id``,
     ``group_id``, ``sender_id``, ``sent_at``, ``text``, ``category``."""
-    frame = messages.loc[(messages["msg_type"] == "文本") & ~messages["is_staff"].fillna(False).astype(bool),
-                         ["msg_id", "group_id", "sender_id", "sent_at", "text"]]
+    frame = messages.loc[
+        (messages["msg_type"] == "文本") & ~messages["is_staff"].fillna(False).astype(bool),
+        ["msg_id", "group_id", "sender_id", "sent_at", "text"],
+    ]
     frame = frame.assign(category=frame["msg_id"].map(categories).fillna(OTHER))
-    frame = frame.loc[frame["category"] != OTHER].sort_values(["group_id", "category", "sent_at"], kind="stable")
+    frame = frame.loc[frame["category"] != OTHER].sort_values(
+        ["group_id", "category", "sent_at"], kind="stable"
+    )
     gap = frame["sent_at"].diff() > pd.Timedelta(hours=dedupe_hours)
-    first = gap | (frame["group_id"] != frame["group_id"].shift()) | (frame["category"] != frame["category"].shift())
+    first = (
+        gap
+        | (frame["group_id"] != frame["group_id"].shift())
+        | (frame["category"] != frame["category"].shift())
+    )
     return frame.loc[first].sort_values("sent_at", kind="stable").reset_index(drop=True)
 
 
@@ -774,12 +978,20 @@ def snapshot_interception(data: Paths | str | os.PathLike | None = None) -> pd.D
     raised = texts.loc[staff_exchange(texts), "msg_id"]
     categories = issue_categories(raised, snap)
     issues = issue_messages(messages, categories)
-    households = pd.concat([datasets.load("friends", data)[["member_id", "household_id"]],
-                            datasets.load("teams", data)[["member_id", "household_id"]]]).dropna()
+    households = pd.concat(
+        [
+            datasets.load("friends", data)[["member_id", "household_id"]],
+            datasets.load("teams", data)[["member_id", "household_id"]],
+        ]
+    ).dropna()
     groups = datasets.load("groups", data)
-    return interception(issues, messages, datasets.load("cases", data),
-                        sender_households=households.drop_duplicates("member_id").set_index("member_id")["household_id"],
-                        group_buildings=groups.set_index("group_id")["building"].dropna())
+    return interception(
+        issues,
+        messages,
+        datasets.load("cases", data),
+        sender_households=households.drop_duplicates("member_id").set_index("member_id")["household_id"],
+        group_buildings=groups.set_index("group_id")["building"].dropna(),
+    )
 
 
 def interception_by_month(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
@@ -791,8 +1003,10 @@ def interception_by_month(data: Paths | str | os.PathLike | None = None) -> pd.D
 
 def _exchange_columns(docs: pd.DataFrame, data) -> dict:
     messages = datasets.load("messages", data).set_index("msg_id")
-    return {"is_staff": messages["is_staff"].reindex(docs["msg_id"]).to_numpy(),
-            "mentions": messages["mentions"].reindex(docs["msg_id"]).to_numpy()}
+    return {
+        "is_staff": messages["is_staff"].reindex(docs["msg_id"]).to_numpy(),
+        "mentions": messages["mentions"].reindex(docs["msg_id"]).to_numpy(),
+    }
 
 
 def _month_end(month: str) -> pd.Timestamp:
@@ -817,13 +1031,21 @@ def report_watch(data: Paths | str | os.PathLike | None = None, month: str | Non
 
     docs = docs.loc[staff_exchange(docs.assign(**_exchange_columns(docs, data))).to_numpy()]
     lookup = _term_category_lookup(topic_term_categories(snapshot_model(data).model))
-    recent_terms = set(t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t)
+    recent_terms = set(
+        t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t
+    )
     watch = weekly_watch_list(docs, week_end, term_category={t: lookup(t) for t in recent_terms}, min_count=2)
     monthly = monthly_interception(issues)
     row = monthly.loc[monthly["month"] == month, "interception_share"]
     years = max(issues["sent_at"].dt.year.nunique(), 1)
-    history = (issues.assign(month=issues["sent_at"].dt.month).groupby(["month", "category"]).size()
-               .div(years).rename("messages").reset_index())
+    history = (
+        issues.assign(month=issues["sent_at"].dt.month)
+        .groupby(["month", "category"])
+        .size()
+        .div(years)
+        .rename("messages")
+        .reset_index()
+    )
     next_month = (pd.Period(month, freq="M") + 1).strftime("%Y-%m")
     return {
         "month": month,

@@ -208,9 +208,17 @@ class Tokenizer:
     ``tokens`` returns the analysable tokens: stopwords, punctuation, numbers and too-short tokens removed.
     """
 
-    def __init__(self, backend: str = "rjieba", *, user_dict: Iterable[tuple[str, int, str | None]] = (),
-                 use_default_dict: bool = True, stopwords: Iterable[str] | None = None, min_length: int = 1,
-                 strip_boilerplate: bool = False, cache_dir: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        backend: str = "rjieba",
+        *,
+        user_dict: Iterable[tuple[str, int, str | None]] = (),
+        use_default_dict: bool = True,
+        stopwords: Iterable[str] | None = None,
+        min_length: int = 1,
+        strip_boilerplate: bool = False,
+        cache_dir: str | os.PathLike | None = None,
+    ):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.backend = backend
@@ -234,8 +242,13 @@ class Tokenizer:
     def signature(self) -> tuple:
         """Everything that determines the output of :meth:`tokens` (for cache keys).  The backend is
         not part of it: both backends give identical tokens."""
-        return ("tokenizer-v1", self.entries, tuple(sorted(self.stopwords)), self.min_length,
-                self.strip_boilerplate)
+        return (
+            "tokenizer-v1",
+            self.entries,
+            tuple(sorted(self.stopwords)),
+            self.min_length,
+            self.strip_boilerplate,
+        )
 
     def normalize(self, text: str | None) -> str:
         return normalize(text, strip_boilerplate=self.strip_boilerplate)
@@ -259,8 +272,11 @@ class Tokenizer:
 
     def keep(self, token: str) -> bool:
         """Whether a segment is an analysable token (not a stopword, has a Han char or letter)."""
-        return (len(token) >= self.min_length and token not in self.stopwords
-                and _CONTENT.search(token) is not None)
+        return (
+            len(token) >= self.min_length
+            and token not in self.stopwords
+            and _CONTENT.search(token) is not None
+        )
 
     def tokens(self, text: str | None) -> list[str]:
         """Analysable tokens of one text, in order (Latin letters lower-cased)."""
@@ -277,5 +293,7 @@ class Tokenizer:
         return state
 
     def __repr__(self) -> str:
-        return (f"Tokenizer(backend={self.backend!r}, entries={len(self.entries)}, "
-                f"stopwords={len(self.stopwords)}, min_length={self.min_length})")
+        return (
+            f"Tokenizer(backend={self.backend!r}, entries={len(self.entries)}, "
+            f"stopwords={len(self.stopwords)}, min_length={self.min_length})"
+        )

@@ -70,23 +70,27 @@ def topic_tokenizer(*, strip_boilerplate: bool = False) -> Tokenizer:
 def tokenize_frame(frame: pd.DataFrame, *, id_col: str, text_col: str, tokenizer: Tokenizer) -> pd.DataFrame:
     """Tokens of every row: DataFrame ``doc_id`` (from ``id_col``), ``tokens`` (space-joined), ``n_tokens``."""
     token_lists = [tokenizer.tokens(t) for t in frame[text_col].tolist()]
-    return pd.DataFrame({
-        "doc_id": frame[id_col].astype(str).to_numpy(),
-        "tokens": [" ".join(t) for t in token_lists],
-        "n_tokens": np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists)),
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": frame[id_col].astype(str).to_numpy(),
+            "tokens": [" ".join(t) for t in token_lists],
+            "n_tokens": np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists)),
+        }
+    )
 
 
-def tokenized_corpus(frame: pd.DataFrame, *, id_col: str, text_col: str, cache_dir: Path,
-                     tokenizer: Tokenizer | None = None) -> Path:
+def tokenized_corpus(
+    frame: pd.DataFrame, *, id_col: str, text_col: str, cache_dir: Path, tokenizer: Tokenizer | None = None
+) -> Path:
     """Tokenize ``frame[text_col]`` once and cache it as ``<cache_dir>/<hash>.parquet``.
 
     The key is the content hash of ids and texts plus the tokenizer signature, so a new data snapshot
     or a new dictionary gives a new file and an unchanged one is reused.  Returns the file path.
     """
     tokenizer = tokenizer or topic_tokenizer()
-    key = hashlib.sha256(repr((TOKENS_VERSION, frame_hash(frame, [id_col, text_col]),
-                               tokenizer.signature())).encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        repr((TOKENS_VERSION, frame_hash(frame, [id_col, text_col]), tokenizer.signature())).encode()
+    ).hexdigest()[:16]
     target = Path(cache_dir) / f"{key}.parquet"
     if not target.exists():
         from jiesu.storage import write_parquet
@@ -108,8 +112,14 @@ class TokenizedCorpus:
     Iterating yields ``list[str]``; :meth:`ids` yields the matching document ids in the same order.
     """
 
-    def __init__(self, path: str | os.PathLike, *, min_tokens: int = 0, doc_ids: set[str] | None = None,
-                 batch_size: int = 20_000):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        min_tokens: int = 0,
+        doc_ids: set[str] | None = None,
+        batch_size: int = 20_000,
+    ):
         self.path = Path(path)
         self.min_tokens = int(min_tokens)
         self.doc_ids = doc_ids
@@ -119,10 +129,16 @@ class TokenizedCorpus:
         import pyarrow.parquet as pq
 
         handle = pq.ParquetFile(self.path)
-        for batch in handle.iter_batches(batch_size=self.batch_size, columns=["doc_id", "tokens", "n_tokens"]):
+        for batch in handle.iter_batches(
+            batch_size=self.batch_size, columns=["doc_id", "tokens", "n_tokens"]
+        ):
             ids, tokens, counts = (batch.column(i).to_pylist() for i in range(3))
             for doc_id, text, count in zip(ids, tokens, counts, strict=True):
-                if count >= self.min_tokens and count > 0 and (self.doc_ids is None or doc_id in self.doc_ids):
+                if (
+                    count >= self.min_tokens
+                    and count > 0
+                    and (self.doc_ids is None or doc_id in self.doc_ids)
+                ):
                     yield doc_id, text
 
     def __iter__(self) -> Iterator[list[str]]:
@@ -306,15 +322,19 @@ def _topics_table(lda, params: TopicParams, per_topic_coherence: list[float]) ->
     rows = []
     for t in range(lda.num_topics):
         # labels look deeper than the displayed top words: 30 words give a stable lexicon mass
-        code, mass = label_topic([(w, float(p)) for w, p in lda.show_topic(t, 30)], min_mass=params.label_min_mass)
-        rows.append({
-            "topic": t,
-            "label": label_of(code),
-            "category": code,
-            "label_mass": round(mass, 4),
-            "top_words": " ".join(w for w, _ in lda.show_topic(t, params.topn)),
-            "coherence": round(float(per_topic_coherence[t]), 4) if per_topic_coherence else np.nan,
-        })
+        code, mass = label_topic(
+            [(w, float(p)) for w, p in lda.show_topic(t, 30)], min_mass=params.label_min_mass
+        )
+        rows.append(
+            {
+                "topic": t,
+                "label": label_of(code),
+                "category": code,
+                "label_mass": round(mass, 4),
+                "top_words": " ".join(w for w, _ in lda.show_topic(t, params.topn)),
+                "coherence": round(float(per_topic_coherence[t]), 4) if per_topic_coherence else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -323,16 +343,18 @@ def _coherence(lda, texts: list[list[str]], dictionary, topn: int) -> list[float
 
     from gensim.models.coherencemodel import CoherenceModel
 
-    model = CoherenceModel(model=lda, texts=texts, dictionary=dictionary, coherence="c_v", topn=topn,
-                           processes=1)
+    model = CoherenceModel(
+        model=lda, texts=texts, dictionary=dictionary, coherence="c_v", topn=topn, processes=1
+    )
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         # word pairs never seen together give log(0); gensim's c_v treats them as it should (NaN → 0)
         warnings.simplefilter("ignore", RuntimeWarning)
         return [float(x) for x in np.nan_to_num(model.get_coherence_per_topic())]
 
 
-def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicParams(), *,
-                      progress=None) -> TopicModel:
+def train_topic_model(
+    corpus: Iterable[list[str]], params: TopicParams = TopicParams(), *, progress=None
+) -> TopicModel:
     """Train the topic model on a re-iterable stream of token lists (e.g. :class:`TokenizedCorpus`).
 
     Parameters
@@ -351,15 +373,23 @@ def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicPa
 
     note = progress or (lambda step: None)
     note("phrases")
-    phraser = Phrases(corpus, min_count=params.phrase_min_count, threshold=params.phrase_threshold,
-                      connector_words=frozenset()).freeze()
+    phraser = Phrases(
+        corpus,
+        min_count=params.phrase_min_count,
+        threshold=params.phrase_threshold,
+        connector_words=frozenset(),
+    ).freeze()
     phrased = PhrasedCorpus(corpus, phraser)
     note("dictionary")
     dictionary = Dictionary(phrased)
     # governance words stay even when they are everywhere (车棚 is also where lost keys are found)
     governance = [w for w in dictionary.token2id if any(_lexicon_hits(w, c.lexicon) for c in CATEGORIES)]
-    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n,
-                               keep_tokens=governance if params.seed_strength > 0 else None)
+    dictionary.filter_extremes(
+        no_below=params.no_below,
+        no_above=params.no_above,
+        keep_n=params.keep_n,
+        keep_tokens=governance if params.seed_strength > 0 else None,
+    )
     dictionary.compactify()
     if len(dictionary) < 2:
         from jiesu.errors import JiesuError
@@ -373,23 +403,43 @@ def train_topic_model(corpus: Iterable[list[str]], params: TopicParams = TopicPa
     texts = _coherence_sample(phrased, dictionary, params)
 
     grid = params.k_grid if params.k == "auto" else (int(params.k),)
-    seeds = seed_categories(bow, dictionary, min_docs=params.seed_min_docs) if params.seed_strength > 0 else []
+    seeds = (
+        seed_categories(bow, dictionary, min_docs=params.seed_min_docs) if params.seed_strength > 0 else []
+    )
     best = None
     coherence_by_k: dict[int, float] = {}
     for k in grid:
         note(f"LDA K={k}")
-        eta = seeded_eta(dictionary, seeds[: int(k)], int(k), strength=params.seed_strength) if seeds else None
-        lda = LdaModel(corpus=bow, id2word=dictionary, num_topics=int(k), passes=params.passes,
-                       iterations=params.iterations, chunksize=params.chunksize, random_state=params.seed,
-                       eval_every=None, alpha="symmetric", eta=eta, dtype=np.float64)
+        eta = (
+            seeded_eta(dictionary, seeds[: int(k)], int(k), strength=params.seed_strength) if seeds else None
+        )
+        lda = LdaModel(
+            corpus=bow,
+            id2word=dictionary,
+            num_topics=int(k),
+            passes=params.passes,
+            iterations=params.iterations,
+            chunksize=params.chunksize,
+            random_state=params.seed,
+            eval_every=None,
+            alpha="symmetric",
+            eta=eta,
+            dtype=np.float64,
+        )
         per_topic = _coherence(lda, texts, dictionary, params.topn) if len(grid) > 1 or texts else []
         score = float(np.mean(per_topic)) if per_topic else float("nan")
         coherence_by_k[int(k)] = round(score, 6)
         if best is None or score > best[0]:
             best = (score, lda, per_topic)
     _, lda, per_topic = best
-    return TopicModel(lda=lda, dictionary=dictionary, phraser=phraser, params=params,
-                      topics=_topics_table(lda, params, per_topic), coherence_by_k=coherence_by_k)
+    return TopicModel(
+        lda=lda,
+        dictionary=dictionary,
+        phraser=phraser,
+        params=params,
+        topics=_topics_table(lda, params, per_topic),
+        coherence_by_k=coherence_by_k,
+    )
 
 
 def _lexicon_hits(word: str, lexicon: tuple[str, ...]) -> bool:
@@ -468,10 +518,14 @@ def load_model(directory: str | os.PathLike) -> TopicModel:
     raw = meta["params"]
     raw["k_grid"] = tuple(raw["k_grid"])
     topics = pd.read_csv(source / "topics.csv", dtype={"label": str, "category": str, "top_words": str})
-    return TopicModel(lda=LdaModel.load(str(source / "lda.gensim")),
-                      dictionary=Dictionary.load(str(source / "dictionary.gensim")),
-                      phraser=FrozenPhrases.load(str(source / "phraser.gensim")), params=TopicParams(**raw),
-                      topics=topics, coherence_by_k={int(k): v for k, v in meta["coherence_by_k"].items()})
+    return TopicModel(
+        lda=LdaModel.load(str(source / "lda.gensim")),
+        dictionary=Dictionary.load(str(source / "dictionary.gensim")),
+        phraser=FrozenPhrases.load(str(source / "phraser.gensim")),
+        params=TopicParams(**raw),
+        topics=topics,
+        coherence_by_k={int(k): v for k, v in meta["coherence_by_k"].items()},
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -496,12 +550,18 @@ def staff_exchange(messages: pd.DataFrame, *, answer_hours: float = 24) -> pd.Se
     staff_ids = set(messages.loc[is_staff, "sender_id"])
     mentions = messages["mentions"].fillna("").astype(str)
     mentions_staff = mentions.map(lambda s: any(x in staff_ids for x in s.split(";") if x))
-    replies = messages.loc[is_staff & (mentions != ""), ["group_id", "sent_at"]].assign(
-        member=mentions[is_staff & (mentions != "")].str.split(";")).explode("member")
+    replies = (
+        messages.loc[is_staff & (mentions != ""), ["group_id", "sent_at"]]
+        .assign(member=mentions[is_staff & (mentions != "")].str.split(";"))
+        .explode("member")
+    )
     pairs = messages[["msg_id", "group_id", "sender_id", "sent_at"]].merge(
-        replies, left_on=["group_id", "sender_id"], right_on=["group_id", "member"], suffixes=("", "_reply"))
+        replies, left_on=["group_id", "sender_id"], right_on=["group_id", "member"], suffixes=("", "_reply")
+    )
     delay = pairs["sent_at_reply"] - pairs["sent_at"]
-    answered = set(pairs.loc[(delay > pd.Timedelta(0)) & (delay <= pd.Timedelta(hours=answer_hours)), "msg_id"])
+    answered = set(
+        pairs.loc[(delay > pd.Timedelta(0)) & (delay <= pd.Timedelta(hours=answer_hours)), "msg_id"]
+    )
     return (mentions_staff | messages["msg_id"].isin(answered)) & ~is_staff
 
 
@@ -524,7 +584,9 @@ def issue_like(messages: pd.DataFrame, tokens: pd.Series) -> pd.Series:
 def conversation_sessions(messages: pd.DataFrame, *, hours: float = 6.0) -> pd.Series:
     """Session number of each message: one group's messages that follow each other within ``hours``
     form one session.  Returns a Series ``msg_id`` → session (int)."""
-    ordered = messages[["msg_id", "group_id", "sent_at"]].sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
+    ordered = messages[["msg_id", "group_id", "sent_at"]].sort_values(
+        ["group_id", "sent_at", "msg_id"], kind="stable"
+    )
     gap = ordered["sent_at"].diff() > pd.Timedelta(hours=hours)
     new = gap | (ordered["group_id"] != ordered["group_id"].shift())
     return pd.Series(new.cumsum().to_numpy(), index=ordered["msg_id"].to_numpy(), name="session")
@@ -581,17 +643,20 @@ def _doc_topics(model: TopicModel, corpus: TokenizedCorpus) -> pd.DataFrame:
     theta = model.infer(iter(corpus))
     counts = pd.read_parquet(corpus.path, columns=["doc_id", "n_tokens"]).set_index("doc_id")["n_tokens"]
     has_word = theta.sum(axis=1) > 0
-    frame = pd.DataFrame({
-        "msg_id": ids,
-        "topic": np.where(has_word, theta.argmax(axis=1), -1).astype(np.int32),
-        "weight": np.where(has_word, theta.max(axis=1), 0.0).astype(np.float32),
-        "n_tokens": counts.reindex(ids).to_numpy(dtype=np.int32),
-    })
+    frame = pd.DataFrame(
+        {
+            "msg_id": ids,
+            "topic": np.where(has_word, theta.argmax(axis=1), -1).astype(np.int32),
+            "weight": np.where(has_word, theta.max(axis=1), 0.0).astype(np.float32),
+            "n_tokens": counts.reindex(ids).to_numpy(dtype=np.int32),
+        }
+    )
     return pd.concat([frame, pd.DataFrame(theta, columns=[f"t{i}" for i in range(model.k)])], axis=1)
 
 
-def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicParams = TopicParams(), *,
-                   progress=None) -> Snapshot:
+def snapshot_model(
+    data: Paths | str | os.PathLike | None = None, params: TopicParams = TopicParams(), *, progress=None
+) -> Snapshot:
     """Train (once) and cache the topic model of the chat snapshot in ``data``; later calls only read.
 
     Cache: ``<interim>/tokens/<hash>.parquet`` (tokens) and ``<interim>/topics/<key>/`` (model,
@@ -599,22 +664,29 @@ def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicP
     """
     where = datasets.resolve(data)
     messages = text_messages(datasets.load("messages", where))
-    tokens_path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
+    tokens_path = tokenized_corpus(
+        messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens"
+    )
     key = hashlib.sha256(repr((TRAINING_SELECTION, tokens_path.stem, params.key())).encode()).hexdigest()[:16]
     directory = where.interim / "topics" / key
     if (directory / "doc_topics.parquet").exists():
-        return Snapshot(load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key)
+        return Snapshot(
+            load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key
+        )
     tokens = pd.read_parquet(tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
-    selected = issue_like(messages, tokens.reindex(messages["msg_id"]).fillna("").reset_index(drop=True)
-                          .set_axis(messages.index))
+    selected = issue_like(
+        messages,
+        tokens.reindex(messages["msg_id"]).fillna("").reset_index(drop=True).set_axis(messages.index),
+    )
     issues = messages.loc[selected]
     if params.pool_hours > 0:
         # staff replies and closing notes belong to the conversation: they say what was repaired
         candidates = messages.loc[selected | messages["is_staff"].fillna(False).astype(bool)]
         sessions = conversation_sessions(candidates, hours=params.pool_hours)
         sessions = sessions.loc[sessions.isin(set(sessions.reindex(issues["msg_id"])))]
-        training = PooledCorpus(TokenizedCorpus(tokens_path, doc_ids=set(sessions.index)), sessions,
-                                min_tokens=params.min_tokens)
+        training = PooledCorpus(
+            TokenizedCorpus(tokens_path, doc_ids=set(sessions.index)), sessions, min_tokens=params.min_tokens
+        )
     else:
         training = TokenizedCorpus(tokens_path, min_tokens=params.min_tokens, doc_ids=set(issues["msg_id"]))
     model = train_topic_model(training, params, progress=progress)
@@ -633,8 +705,14 @@ def snapshot_model(data: Paths | str | os.PathLike | None = None, params: TopicP
 # --------------------------------------------------------------------------------------------------
 
 
-def topic_prevalence(doc_topics: pd.DataFrame, messages: pd.DataFrame, groups: pd.DataFrame | None = None, *,
-                     by: str = "month", min_weight: float = 0.5) -> pd.DataFrame:
+def topic_prevalence(
+    doc_topics: pd.DataFrame,
+    messages: pd.DataFrame,
+    groups: pd.DataFrame | None = None,
+    *,
+    by: str = "month",
+    min_weight: float = 0.5,
+) -> pd.DataFrame:
     """Share of text messages clearly about each topic, by ``month``, ``group_id`` or ``building``.
 
     A message is about topic t when t is its dominant topic with weight θ ≥ ``min_weight`` (a mean of
@@ -673,28 +751,49 @@ def topics_figure(topics: pd.DataFrame, shares: pd.Series | None = None, *, titl
     table["share"] = shares.reindex(table["topic"]).to_numpy() if shares is not None else 1.0 / len(table)
     table = table.sort_values("share")
     names = [f"{t} {lab}" for t, lab in zip(table["topic"], table["label"], strict=True)]
-    fig = go.Figure(go.Bar(x=table["share"], y=names, orientation="h", customdata=table["top_words"],
-                           hovertemplate="%{y}<br>占比 share %{x:.1%}<br>%{customdata}<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="消息占比 share of messages", xaxis_tickformat=".0%",
-                      height=max(300, 28 * len(table) + 100))
+    fig = go.Figure(
+        go.Bar(
+            x=table["share"],
+            y=names,
+            orientation="h",
+            customdata=table["top_words"],
+            hovertemplate="%{y}<br>占比 share %{x:.1%}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="消息占比 share of messages",
+        xaxis_tickformat=".0%",
+        height=max(300, 28 * len(table) + 100),
+    )
     return fig
 
 
-def prevalence_figure(prevalence: pd.DataFrame, topics: pd.DataFrame, *, title: str = "话题月度占比 Topic prevalence"):
+def prevalence_figure(
+    prevalence: pd.DataFrame, topics: pd.DataFrame, *, title: str = "话题月度占比 Topic prevalence"
+):
     """Stacked area of monthly topic shares (from :func:`topic_prevalence` with ``by="month"``)."""
     import plotly.graph_objects as go
 
     labels = dict(zip(topics["topic"], topics["label"], strict=True))
     fig = go.Figure()
     for topic, part in prevalence.sort_values("month").groupby("topic"):
-        fig.add_trace(go.Scatter(x=part["month"], y=part["share"], stackgroup="one",
-                                 name=f"{topic} {labels.get(topic, '')}"))
+        fig.add_trace(
+            go.Scatter(
+                x=part["month"], y=part["share"], stackgroup="one", name=f"{topic} {labels.get(topic, '')}"
+            )
+        )
     fig.update_layout(title=title, yaxis_tickformat=".0%", xaxis_title="月份 month", yaxis_title="占比 share")
     return fig
 
 
-def report_topics(data: Paths | str | os.PathLike | None = None, month: str | None = None, *,
-                  params: TopicParams = TopicParams(), top: int = 5) -> dict:
+def report_topics(
+    data: Paths | str | os.PathLike | None = None,
+    month: str | None = None,
+    *,
+    params: TopicParams = TopicParams(),
+    top: int = 5,
+) -> dict:
     """What residents talked about in ``month`` (YYYY-MM; default the latest month with messages).
 
     Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
@@ -707,9 +806,14 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
     prevalence = topic_prevalence(snap.doc_topics, messages, by="month")
     month = month or str(prevalence["month"].max())
     current = prevalence.loc[prevalence["month"] == month]
-    shares = current.set_index("topic")["share"] if len(current) else pd.Series(0.0, index=snap.model.topics["topic"])
+    shares = (
+        current.set_index("topic")["share"]
+        if len(current)
+        else pd.Series(0.0, index=snap.model.topics["topic"])
+    )
     table = snap.model.topics[["topic", "label", "top_words"]].assign(
-        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy())
+        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy()
+    )
     # issue topics first: "其他" (greetings, groceries) is always large and says nothing to act on
     table = table.assign(chatter=table["label"] == CHATTER_LABEL)
     table = table.sort_values(["chatter", "share", "topic"], ascending=[True, False, True]).head(top)
@@ -723,8 +827,9 @@ def report_topics(data: Paths | str | os.PathLike | None = None, month: str | No
     }
 
 
-def category_topic_match(categories: pd.Series, topics_of_docs: pd.Series, topics: pd.DataFrame, *,
-                         min_share: float = 0.25) -> pd.DataFrame:
+def category_topic_match(
+    categories: pd.Series, topics_of_docs: pd.Series, topics: pd.DataFrame, *, min_share: float = 0.25
+) -> pd.DataFrame:
     """Match each true category to a distinct topic (Hungarian assignment on the contingency table of
     documents, over the topics that carry a category label: a chatter topic labelled 其他 matches no
     category).
@@ -747,14 +852,19 @@ def category_topic_match(categories: pd.Series, topics_of_docs: pd.Series, topic
     out = []
     for cat in totals.index:
         topic = assigned.get(cat, -1)
-        out.append({
-            "category": cat, "topic": int(topic), "docs": int(totals.loc[cat]),
-            "docs_in_topic": int(table.loc[cat, topic]) if topic >= 0 else 0,
-            "topic_label": code_of_topic.get(topic, "other"),
-        })
+        out.append(
+            {
+                "category": cat,
+                "topic": int(topic),
+                "docs": int(totals.loc[cat]),
+                "docs_in_topic": int(table.loc[cat, topic]) if topic >= 0 else 0,
+                "topic_label": code_of_topic.get(topic, "other"),
+            }
+        )
     frame = pd.DataFrame(out)
     frame["matched"] = (frame["category"] == frame["topic_label"]) & (
-        frame["docs_in_topic"] >= min_share * frame["docs"])
+        frame["docs_in_topic"] >= min_share * frame["docs"]
+    )
     return frame
 
 
@@ -786,13 +896,25 @@ def score_topics(truth: dict, data: Paths | str | os.PathLike | None = None) -> 
 
 def params_for_size(n_docs: int, *, k: int | str = "auto", seed: int = 0) -> TopicParams:
     """Topic parameters scaled to a corpus of ``n_docs`` documents (small exports keep rarer words)."""
-    return TopicParams(k=k, seed=seed, no_below=int(min(5, max(2, n_docs // 200))),
-                       phrase_min_count=int(min(20, max(3, n_docs // 300))),
-                       no_above=0.3 if n_docs < 2000 else 0.2, passes=2 if n_docs > 5000 else 5)
+    return TopicParams(
+        k=k,
+        seed=seed,
+        no_below=int(min(5, max(2, n_docs // 200))),
+        phrase_min_count=int(min(20, max(3, n_docs // 300))),
+        no_above=0.3 if n_docs < 2000 else 0.2,
+        passes=2 if n_docs > 5000 else 5,
+    )
 
 
-def analyse_texts(frame: pd.DataFrame, *, text_col: str, time_col: str | None = None, k: int | str = "auto",
-                  seed: int = 0, progress=None) -> dict:
+def analyse_texts(
+    frame: pd.DataFrame,
+    *,
+    text_col: str,
+    time_col: str | None = None,
+    k: int | str = "auto",
+    seed: int = 0,
+    progress=None,
+) -> dict:
     """Topics (and, with a time column, bursts) of one column of Chinese text.
 
     Formal boilerplate (您好, 尊敬的领导, 此致敬礼 …) is stripped before tokenizing.  Input rows are
@@ -807,8 +929,9 @@ def analyse_texts(frame: pd.DataFrame, *, text_col: str, time_col: str | None = 
     note = progress or (lambda step: None)
     tokenizer = topic_tokenizer(strip_boilerplate=True)
     note("tokenize")
-    docs = tokenize_frame(frame.assign(_row=np.arange(1, len(frame) + 1)), id_col="_row", text_col=text_col,
-                          tokenizer=tokenizer)
+    docs = tokenize_frame(
+        frame.assign(_row=np.arange(1, len(frame) + 1)), id_col="_row", text_col=text_col, tokenizer=tokenizer
+    )
     token_lists = [t.split(" ") if t else [] for t in docs["tokens"]]
     usable = [t for t in token_lists if len(t) >= 3]
     if len(usable) < 20:
@@ -820,11 +943,13 @@ def analyse_texts(frame: pd.DataFrame, *, text_col: str, time_col: str | None = 
     note("inference")
     theta = model.infer(token_lists)
     has_word = theta.sum(axis=1) > 0
-    doc_topics = pd.DataFrame({
-        "row": np.arange(1, len(frame) + 1),
-        "topic": np.where(has_word, theta.argmax(axis=1), -1),
-        "weight": np.where(has_word, theta.max(axis=1), 0.0).round(4),
-    })
+    doc_topics = pd.DataFrame(
+        {
+            "row": np.arange(1, len(frame) + 1),
+            "topic": np.where(has_word, theta.argmax(axis=1), -1),
+            "weight": np.where(has_word, theta.max(axis=1), 0.0).round(4),
+        }
+    )
     topics = model.topics.copy()
     topics["share"] = (theta[has_word].mean(axis=0) if has_word.any() else np.zeros(model.k)).round(4)
     topics = topics[["topic", "label", "top_words", "coherence", "share"]]
@@ -834,14 +959,25 @@ def analyse_texts(frame: pd.DataFrame, *, text_col: str, time_col: str | None = 
 
         times = parse_dates(frame[time_col]).reset_index(drop=True)
         skipped = int(times.isna().sum())
-        timed = docs.assign(day=times.dt.normalize().to_numpy()).loc[times.notna().to_numpy() & (docs["tokens"] != "")]
+        timed = docs.assign(day=times.dt.normalize().to_numpy()).loc[
+            times.notna().to_numpy() & (docs["tokens"] != "")
+        ]
         note("bursts")
         total = len(timed)
         found = detect_bursts(timed, BurstParams(min_total=int(min(20, max(5, total // 500))), min_count=3))
         bursts = found["bursts"].assign(label=lambda b: b["category"].map(_label_or_other))
-        bursts = bursts[["burst", "term", "terms", "onset", "peak", "end", "count", "baseline", "score", "label"]]
-    return {"topics": topics, "doc_topics": doc_topics, "bursts": bursts, "k": model.k,
-            "documents": len(usable), "coherence_by_k": model.coherence_by_k, "skipped_times": skipped}
+        bursts = bursts[
+            ["burst", "term", "terms", "onset", "peak", "end", "count", "baseline", "score", "label"]
+        ]
+    return {
+        "topics": topics,
+        "doc_topics": doc_topics,
+        "bursts": bursts,
+        "k": model.k,
+        "documents": len(usable),
+        "coherence_by_k": model.coherence_by_k,
+        "skipped_times": skipped,
+    }
 
 
 def _label_or_other(code: str) -> str:
@@ -865,7 +1001,8 @@ def summary_html(result: dict, *, title: str) -> str:
         f"<div class='bar'><span class='lab'>{int(r.topic)} {html.escape(str(r.label))}</span>"
         f"<span class='fill' style='width:{max(1.0, 100 * float(r.share)):.1f}%'></span>"
         f"<span class='num'>{float(r.share):.1%}</span></div>"
-        for r in topics.sort_values("share", ascending=False).itertuples())
+        for r in topics.sort_values("share", ascending=False).itertuples()
+    )
     ks = ", ".join(f"K={k}: {v:.3f}" for k, v in sorted(result["coherence_by_k"].items()))
     parts = [
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
@@ -876,16 +1013,23 @@ def summary_html(result: dict, *, title: str) -> str:
         ".num{margin-left:6px;font-size:12px}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{result['documents']} 条文本 documents, {result['k']} 个话题 topics (c_v coherence: {ks}).</p>",
-        "<h2>话题占比 Topic shares</h2>", bars, "<h2>话题 Topics</h2>", table(topics),
+        "<h2>话题占比 Topic shares</h2>",
+        bars,
+        "<h2>话题 Topics</h2>",
+        table(topics),
     ]
     if result["bursts"] is not None:
-        parts += ["<h2>突发词 Bursts</h2>", table(result["bursts"]) if len(result["bursts"]) else "<p>无 none</p>"]
+        parts += [
+            "<h2>突发词 Bursts</h2>",
+            table(result["bursts"]) if len(result["bursts"]) else "<p>无 none</p>",
+        ]
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def run_on_table(path: Path, *, text_col: str, time_col: str | None, k: int | str, seed: int, out_dir: Path,
-                 progress=None) -> dict:
+def run_on_table(
+    path: Path, *, text_col: str, time_col: str | None, k: int | str, seed: int, out_dir: Path, progress=None
+) -> dict:
     """``jiesu topics``: read a CSV/XLSX export, analyse one text column, write the outputs to ``out_dir``
     (``topics.csv``, ``doc_topics.csv``, ``bursts.csv`` with a time column, ``summary.html``)."""
     from jiesu.errors import DataError
@@ -898,17 +1042,28 @@ def run_on_table(path: Path, *, text_col: str, time_col: str | None, k: int | st
     frame = raw.frame
     for col in (text_col, time_col):
         if col and col not in frame.columns:
-            raise DataError(path.name, f"没有这一列 no such column; columns are: {', '.join(map(str, frame.columns))}",
-                            column=col)
+            raise DataError(
+                path.name,
+                f"没有这一列 no such column; columns are: {', '.join(map(str, frame.columns))}",
+                column=col,
+            )
     frame = frame.assign(**{text_col: frame[text_col].map(lambda v: "" if v is None else str(v))})
     result = analyse_texts(frame, text_col=text_col, time_col=time_col, k=k, seed=seed, progress=progress)
     if time_col and result["skipped_times"] == len(frame):
-        raise DataError(path.name, "无法解析任何时间 no time value could be parsed", column=time_col,
-                        rows=[raw.file_row(0)])
+        raise DataError(
+            path.name,
+            "无法解析任何时间 no time value could be parsed",
+            column=time_col,
+            rows=[raw.file_row(0)],
+        )
     result["doc_topics"]["row"] = [raw.file_row(i) for i in range(len(frame))]  # as Excel shows it
     write_csv(out_dir / "topics.csv", result["topics"])
     write_csv(out_dir / "doc_topics.csv", result["doc_topics"])
     if result["bursts"] is not None:
         write_csv(out_dir / "bursts.csv", result["bursts"])
     write_text(out_dir / "summary.html", summary_html(result, title=f"{path.name} · {text_col}"))
-    return {**result, "out_dir": out_dir, "bursts": None if result["bursts"] is None else len(result["bursts"])}
+    return {
+        **result,
+        "out_dir": out_dir,
+        "bursts": None if result["bursts"] is None else len(result["bursts"]),
+    }

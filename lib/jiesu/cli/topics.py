@@ -7,16 +7,28 @@ import click
 from jiesu.cli import app
 
 
-@app.command("topics", help="任意中文文本列的话题与突发词 / Topics (and bursts) of any column of Chinese text.")
+@app.command(
+    "topics", help="任意中文文本列的话题与突发词 / Topics (and bursts) of any column of Chinese text."
+)
 @click.argument("input_file", metavar="INPUT.(csv|xlsx)", type=click.Path(dir_okay=False))
 @click.option("--text-col", required=True, help="文本列名 / name of the text column")
-@click.option("--time-col", default=None, help="时间列名（给出则检测突发词）/ time column (enables bursts.csv)")
-@click.option("--k", "k", default="auto", show_default=True,
-              help="话题数或 auto（按 c_v 一致性选择）/ number of topics, or auto (chosen by c_v coherence)")
+@click.option(
+    "--time-col", default=None, help="时间列名（给出则检测突发词）/ time column (enables bursts.csv)"
+)
+@click.option(
+    "--k",
+    "k",
+    default="auto",
+    show_default=True,
+    help="话题数或 auto（按 c_v 一致性选择）/ number of topics, or auto (chosen by c_v coherence)",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="随机种子 / random seed")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="输出目录 / output directory")
-def topics_command(input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str) -> None:
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录 / output directory"
+)
+def topics_command(
+    input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str
+) -> None:
     import sys
     from pathlib import Path
 
@@ -36,12 +48,19 @@ def topics_command(input_file: str, text_col: str, time_col: str | None, k: str,
         bars[0].set_description_str(f"jiesu topics: {step}")
 
     try:
-        result = run_on_table(Path(input_file), text_col=text_col, time_col=time_col,
-                              k="auto" if k == "auto" else int(k), seed=seed, out_dir=Path(out_dir),
-                              progress=progress)
+        result = run_on_table(
+            Path(input_file),
+            text_col=text_col,
+            time_col=time_col,
+            k="auto" if k == "auto" else int(k),
+            seed=seed,
+            out_dir=Path(out_dir),
+            progress=progress,
+        )
     finally:
         for bar in bars:
             bar.close()
     bursts = f", {result['bursts']} bursts" if result["bursts"] is not None else ""
-    click.echo(f"topics: {result['documents']} documents → {result['k']} topics{bursts}; "
-               f"wrote {result['out_dir']}")
+    click.echo(
+        f"topics: {result['documents']} documents → {result['k']} topics{bursts}; wrote {result['out_dir']}"
+    )
