@@ -270,14 +270,20 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def scheduled(small_world, tmp_path_factory):
     """Twelve months scheduled once on the template, then a second run."""
+    import shutil
+
+    from jiesu.settings import paths
+
     base = tmp_path_factory.mktemp("schedule")
+    world = paths(base / "data")  # a private copy: a re-ingest of the shared world mid-test changes nothing here
+    shutil.copytree(small_world.processed, world.processed)
     template = _template(base / "template.ipynb")
     out = base / "reports"
-    first = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=small_world.data, out_dir=out,
+    first = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out,
                                   notebook=template, progress=False)
-    second = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=small_world.data, out_dir=out,
+    second = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out,
                                    notebook=template, progress=False)
-    return {"out": out, "template": template, "first": first, "second": second, "world": small_world}
+    return {"out": out, "template": template, "first": first, "second": second, "world": world}
 
 
 def test_schedule_renders_every_month_once(scheduled):

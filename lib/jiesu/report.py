@@ -241,7 +241,7 @@ class ReportPage:
         more = (f'<p class="table-more">仅显示前 {max_rows} 行，共 {len(shown)} 行；完整表格见下载文件。</p>'
                 if len(shown) > max_rows else "")
         body = shown.head(max_rows).to_html(index=False, na_rep="—", border=0, classes="report-table",
-                                            escape=True)
+                                            escape=True, float_format=lambda v: f"{v:,.{decimals}f}")
         caption = f'<h4 class="table-title">{html.escape(title)}</h4>' if title else ""
         return HTML(f'<div class="table-block">{caption}{body}{more}{links}</div>')
 
