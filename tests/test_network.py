@@ -472,3 +472,17 @@ def test_cli_reads_an_xlsx_membership_list(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out / "node_metrics.csv", encoding="utf-8-sig")
     assert metrics.iloc[0]["person"] == "老王" and len(metrics) == 9
+
+
+def test_report_network_gives_the_report_its_fields(small_world):
+    from jiesu import datasets
+
+    truth = datasets.planted_truth(small_world)["complainants"]
+    report = network.report_network(small_world, betweenness_sources=50, top=5)
+    assert report["summary"]["nodes_group"] == 28
+    assert len(report["brokers"]) == 5 and (report["resident_brokers"]["role"] == "居民").all()
+    assert report["nmi"]["楼栋 building"] >= 0.8
+    assert report["complainants"]["outside_reach_cases"] == truth["outside_reach_cases"]
+    assert report["complainants"]["repeat"] == len(truth["repeat_complainants"])
+    assert "模拟数据" in report["aggregate_figure"].layout.title.text
+    assert set(report["responsiveness"].columns) >= {"label", "median_hours", "within_2h", "within_24h", "top_team"}
