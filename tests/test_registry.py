@@ -136,6 +136,7 @@ def test_map_refuses_an_unknown_attribute():
 # ------------------------------------------------------------------ planted truth
 
 
+@pytest.mark.full
 def test_evaluate_recovers_planted_coverage_exactly_on_the_full_world(full_world):
     from jiesu.scorecard import evaluate
 
