@@ -486,3 +486,18 @@ def test_report_network_gives_the_report_its_fields(small_world):
     assert report["complainants"]["repeat"] == len(truth["repeat_complainants"])
     assert "模拟数据" in report["aggregate_figure"].layout.title.text
     assert set(report["responsiveness"].columns) >= {"label", "median_hours", "within_2h", "within_24h", "top_team"}
+
+
+def test_complainants_by_building_suppresses_small_counts():
+    link = pd.DataFrame({
+        "complainant_id": [f"R{i}" for i in range(8)],
+        "building": pd.array([1] * 6 + [2] * 2, dtype="Int64"),
+        "cases": [3, 3, 3, 1, 1, 1, 4, 1],
+        "repeat": [True, True, True, False, False, False, True, False],
+        "outside_reach": [True] * 5 + [False, True, True],
+    })
+    table = network.complainants_by_building(link).set_index("building")
+    assert table.loc[1, "complainants"] == 6 and table.loc[1, "outside_reach"] == 5
+    assert table.loc[1, "cases"] == 12 and table.loc[1, "outside_reach_cases"] == 11
+    assert pd.isna(table.loc[1, "repeat"])  # 3 < 5
+    assert pd.isna(table.loc[2, "complainants"]) and table.loc[2, "outside_reach_cases"] == 5

@@ -919,6 +919,22 @@ def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: 
     return per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
 
 
+def complainants_by_building(linkage: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
+    """:func:`complainant_linkage` summed per building, for reports: ``building``, ``complainants``,
+    ``repeat``, ``outside_reach`` (complainants), ``cases``, ``outside_reach_cases``. Counts from 1 to
+    ``threshold`` − 1 are suppressed (``<NA>``), as resident-level counts under 5 must be."""
+    from jiesu.registry import suppress_small
+
+    frame = linkage.dropna(subset=["building"])
+    table = frame.groupby("building").agg(
+        complainants=("complainant_id", "size"), repeat=("repeat", "sum"), outside_reach=("outside_reach", "sum"),
+        cases=("cases", "sum"),
+        outside_reach_cases=("cases", lambda c: int(c[frame.loc[c.index, "outside_reach"]].sum())),
+    ).reset_index()
+    counts = ["complainants", "repeat", "outside_reach", "cases", "outside_reach_cases"]
+    return suppress_small(table, counts, threshold=threshold)
+
+
 # ---------------------------------------------------------------------------------------------
 # readable views: aggregated and sampled
 # ---------------------------------------------------------------------------------------------
