@@ -112,12 +112,22 @@ CHAT_MONTH = "2020-06"  # the small world's chats cover 2020-04..06; its panel r
 def rendered(small_world, tmp_path_factory):
     """`jiesu report` (what `make report` runs) for the small world's last month with chat data, so that
     every section has something to show (the full world's latest month has chats; the small one's not)."""
-    out = tmp_path_factory.mktemp("reports")
-    status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH])
+    import os
+
+    out, figures = tmp_path_factory.mktemp("reports"), tmp_path_factory.mktemp("figures")
+    saved = os.environ.get("JIESU_FIGURES_DIR")
+    os.environ["JIESU_FIGURES_DIR"] = str(figures)
+    try:
+        status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH])
+    finally:
+        if saved is None:
+            os.environ.pop("JIESU_FIGURES_DIR")
+        else:
+            os.environ["JIESU_FIGURES_DIR"] = saved
     assert status == 0
     folder = report.report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
     return {"out": out, "folder": folder, "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
-            "month": CHAT_MONTH, "world": small_world}
+            "month": CHAT_MONTH, "world": small_world, "figures": figures}
 
 
 def test_latest_month_is_the_last_panel_month_of_the_community(small_world):
@@ -203,7 +213,7 @@ def test_report_and_its_tables_hold_no_names_or_phone_numbers(rendered):
 
 def test_every_table_is_linked_as_csv_and_xlsx(rendered):
     folder, page = rendered["folder"], rendered["html"]
-    links = set(re.findall(r'href="(tables/[^"]+)"', page))
+    links = set(re.findall(r'href="(tables/[^"]+)"', page))  # figures/ links are checked with the figures
     files = {p.relative_to(folder).as_posix() for p in (folder / "tables").iterdir()}
     assert links == files
     stems = {Path(f).stem for f in files}
@@ -222,9 +232,32 @@ def test_static_figures_are_written_or_skipped_with_a_message(rendered):
     written = sorted(p.name for p in (rendered["folder"] / "figures").glob("*")) \
         if (rendered["folder"] / "figures").exists() else []
     if ok:
-        assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png"} <= set(written)
+        assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png", "chat_topics.svg"} <= set(written)
+        assert all(f'href="figures/{name}"' in rendered["html"] for name in written)
+        mirrored = rendered["figures"] / report._slug(FOCUS_COMMUNITY) / rendered["month"]
+        assert sorted(p.name for p in mirrored.iterdir()) == written
     else:
         assert not written and "静态图未导出" in rendered["html"]
+
+
+def test_screenshot_script_renders_the_report_offline(rendered, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("chromium"):
+        pytest.skip("no Chromium: the screenshot check needs it")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_report.sh"
+    shot = tmp_path / "report.png"
+    done = subprocess.run([str(script), str(rendered["folder"] / report.REPORT_HTML), str(shot), "1200", "2000"],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_a_month_without_data_is_refused_before_rendering(small_world, tmp_path):
+    with pytest.raises(report.ReportError, match="没有数据"):
+        report.render_report(month="2031-01", data_dir=small_world.data, out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_report_updates_the_index(rendered):

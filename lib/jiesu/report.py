@@ -246,21 +246,30 @@ class ReportPage:
         return HTML(f'<div class="table-block">{caption}{body}{more}{links}</div>')
 
     def figure(self, fig, name: str, *, width: int | None = None, height: int | None = None):
-        """Return ``fig`` for display; in report runs also save ``figures/<name>.png``/``.svg`` (size:
-        the arguments, else the figure's own layout size, else 1000 × 560 px)."""
+        """Show ``fig``.  In report runs also save ``figures/<name>.png``/``.svg`` (size: the arguments,
+        else the figure's own layout size, else 1000 × 560 px) and link them under the chart; outside
+        report runs the figure itself is returned for display."""
+        if self.out_dir is None:
+            return fig
+        from IPython.display import HTML, display
+
+        display(fig)
         width = width or fig.layout.width or 1000
         height = height or fig.layout.height or 560
-        if self.out_dir is not None and not self.static_message:
+        written = []
+        if not self.static_message:
             from jiesu.figures import save_static, static_export_available
 
             ok, why = static_export_available()
             if ok:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    save_static(fig, _slug(name), out_dir=self.out_dir / "figures", width=width, height=height)
+                    written = save_static(fig, _slug(name), out_dir=self.out_dir / "figures", width=width,
+                                          height=height)
             else:
                 self.static_message = f"静态图未导出 static figures skipped: {why}"
-        return fig
+        links = " · ".join(f'<a href="figures/{p.name}">{p.suffix[1:].upper()}</a>' for p in written)
+        return HTML(f'<p class="downloads">下载图片：{links}</p>' if links else "")
 
     def record(self, **figures) -> None:
         """Record headline numbers (plain JSON values) for ``reports/index.html``."""
@@ -529,6 +538,20 @@ def publish(staging: Path, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
+def mirror_figures(source: Path, destination: Path) -> list[Path]:
+    """Copy the published static figures of a report to ``destination`` (atomically, file by file),
+    removing figures there that the report no longer has.  Returns the written paths."""
+    from jiesu.storage import write_bytes
+
+    files = sorted(source.glob("*")) if source.is_dir() else []
+    names = {f.name for f in files}
+    if destination.is_dir():
+        for old in destination.iterdir():
+            if old.is_file() and old.name not in names:
+                old.unlink()
+    return [write_bytes(destination / f.name, f.read_bytes()) for f in files]
+
+
 @dataclass(frozen=True)
 class RenderResult:
     """Outcome of :func:`render_report`: ``html`` path, ``folder``, ``month``, ``stamp``, ``key_figures``."""
@@ -549,7 +572,8 @@ def notebook_parameters(community: str, month: str, data: Paths, out_dir: Path, 
 def render_report(community: str = "", month: str = "latest", *, data_dir: str | os.PathLike | None = None,
                   out_dir: str | os.PathLike | None = None, lang: str = "zh",
                   notebook: str | os.PathLike | None = None, stamp: dict | None = None,
-                  timeout: int = 900, progress: bool = False) -> RenderResult:
+                  timeout: int = 900, progress: bool = False,
+                  figures_dir: str | os.PathLike | None = None) -> RenderResult:
     """Execute the report notebook for ``community`` × ``month`` and publish it.
 
     Parameters
@@ -562,6 +586,8 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
     stamp : precomputed :func:`report_stamp` (the scheduler passes it); computed when ``None``.
     timeout : seconds allowed per cell.
     progress : show papermill's per-cell progress bar (tqdm, stderr).
+    figures_dir : where the static figures are mirrored as ``<community>/<month>/<name>.png|svg``
+        for use in other documents; ``None`` → ``figures/`` (``JIESU_FIGURES_DIR``).
 
     Returns a :class:`RenderResult`.  Raises :class:`ReportError` naming the failing cell; the previous
     report is then untouched and the executed notebook is kept at :func:`failed_notebook_path`.
@@ -573,7 +599,11 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
 
     data = datasets.resolve(data_dir)
     community = community or FOCUS_COMMUNITY
-    month = latest_month(data, community) if month in ("", "latest") else check_month(month)
+    months = available_months(data, community)
+    month = months[-1] if month in ("", "latest") else check_month(month)
+    if month not in months:
+        raise ReportError(f"{community} 在 {month} 没有数据 has no data for {month} "
+                          f"(available {months[0]} … {months[-1]})")
     if lang not in LANGUAGES:
         raise ReportError(f"语言 lang {lang!r} 不支持 is not supported (only {', '.join(LANGUAGES)})")
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
@@ -626,6 +656,8 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    mirror_figures(target / "figures", (Path(figures_dir) if figures_dir else paths().figures)
+                   / _slug(community) / month)
     stale_failure = failed_notebook_path(root, community, month)
     if stale_failure.exists():
         stale_failure.unlink()
