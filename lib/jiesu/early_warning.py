@@ -906,13 +906,16 @@ def score_bursts(truth: dict, data: Paths | str | os.PathLike | None = None) -> 
     """Planted-truth score of burst detection: ``recall`` (planted bursts detected with onset within 7
     days), ``precision`` (detected bursts that match a planted one) and ``median_onset_error_days``
     (absolute, over detected planted bursts)."""
-    planted = truth.get("bursts") or []
-    found = snapshot_bursts(data)["bursts"]
+    return score_detected_bursts(snapshot_bursts(data)["bursts"], truth.get("bursts") or [])
+
+
+def score_detected_bursts(found: pd.DataFrame, planted: list[dict]) -> dict:
+    """:func:`score_bursts` for an already detected burst table."""
     matches = match_bursts(found, planted)
     hit = matches.loc[matches["detected"] >= 0]
     matched_detections = set()
-    for det in found.itertuples():
-        one = match_bursts(pd.DataFrame([det._asdict()]).drop(columns="Index"), planted)
+    for det in found.itertuples(index=False):
+        one = match_bursts(pd.DataFrame([det._asdict()]), planted)
         if (one["detected"] >= 0).any():
             matched_detections.add(int(det.burst))
     return {
@@ -1053,3 +1056,20 @@ def report_watch(data: Paths | str | os.PathLike | None = None, month: str | Non
         "interception_share": float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None,
         "checklist": seasonal_checklist(next_month, history).assign(month=next_month),
     }
+
+
+def planted_false_alarm_rate(
+    found: dict, truth: dict, params: BurstParams = BurstParams(), *, guard_days: int = 7
+) -> float:
+    """The measured false-alarm rate of the burst test on a synthetic world: the share of tested
+    term-days that alarm on days at least ``guard_days`` away from every planted burst (``found``:
+    the result of :func:`detect_bursts`/:func:`snapshot_bursts`).  Compare with the nominal ``alpha``."""
+    days = found["counts"].index
+    quiet = pd.Series(True, index=days)
+    for burst in truth.get("bursts") or []:
+        onset = pd.Timestamp(burst["onset"])
+        end = onset + pd.Timedelta(days=int(burst["duration_days"]) - 1)
+        quiet.loc[(days >= onset - guard_days * DAY) & (days <= end + guard_days * DAY)] = False
+    return false_alarm_rate(
+        found["pvalues"], found["counts"], quiet, alpha=params.alpha, min_count=params.min_count
+    )
