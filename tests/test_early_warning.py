@@ -221,3 +221,28 @@ def test_interception_agrees_with_planted_threads(full_world):
         "interception_share",
     ]
     assert monthly["interception_share"].between(0, 1).all()
+
+
+def test_cross_correlation_finds_the_planted_lag():
+    from jiesu.early_warning import category_cross_correlation
+
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2019-01-01", periods=200, freq="D")
+    spikes = rng.poisson(0.3, len(days)) * 5
+    docs = pd.DataFrame(
+        [(day, "暖气 不热") for day, n in zip(days, spikes, strict=True) for _ in range(n)],
+        columns=["day", "tokens"],
+    )
+    cases = pd.DataFrame(
+        {
+            "received_at": [
+                day + pd.Timedelta(days=4, hours=9)
+                for day, n in zip(days, spikes, strict=True)
+                for _ in range(n)
+            ],
+            "category": "供暖",
+        }
+    )
+    table = category_cross_correlation(docs, cases, max_lag=10).set_index("category")
+    assert table.loc["heating", "best_lag_days"] == 4
+    assert table.loc["heating", "correlation"] > 0.9

@@ -460,9 +460,11 @@ def category_cross_correlation(docs: pd.DataFrame, cases: pd.DataFrame, *, max_l
     case_codes = _case_codes(cases)
     cdays = cases["received_at"].dt.normalize()
     rows = []
-    token_sets = docs["tokens"].str.split(" ")
+    vocabulary = {t for doc in docs["tokens"] for t in str(doc).split(" ") if t}
+    category_of = {t: lexicon_category(t) for t in vocabulary}
+    doc_categories = docs["tokens"].map(lambda doc: {category_of.get(t, OTHER) for t in str(doc).split(" ")})
     for cat in CATEGORIES:
-        mentions = token_sets.map(lambda ts, cat=cat: any(lexicon_category(t) == cat.code for t in ts))
+        mentions = doc_categories.map(lambda cats, code=cat.code: code in cats)
         chat = docs.loc[mentions.to_numpy()].groupby("day").size().reindex(days, fill_value=0).astype(float)
         case = (
             cdays.loc[(case_codes == cat.code).to_numpy()]
