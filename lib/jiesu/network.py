@@ -828,9 +828,10 @@ def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
     * ``by_category``: ``category`` (code), ``label``, ``reports``, ``answered_share`` (0–1),
       ``median_hours`` (to the first staff reply, answered reports only), ``within_2h``/``within_24h``
       (share of *all* reports answered within the threshold), ``top_team``;
-    * ``by_team``: ``category``, ``team``, ``replies``, ``share`` (of the category's answered reports),
-      ``median_hours``;
-    * ``by_member``: ``category``, ``responder_id`` (pseudonym), ``team``, ``replies``, ``median_hours``.
+    * ``by_team``: ``category``, ``label``, ``team``, ``replies``, ``share`` (of the category's answered
+      reports), ``median_hours``;
+    * ``by_member``: ``category``, ``label``, ``responder_id`` (pseudonym), ``team``, ``replies``,
+      ``median_hours``.
     """
     from jiesu.categories import label_of
 
@@ -856,8 +857,11 @@ def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
     by_member = answered.groupby(["category", "responder_id", "team"]).agg(
         replies=("msg_id", "size"), median_hours=("reply_hours", "median")).reset_index()
     by_member = by_member.sort_values(["category", "replies", "responder_id"], ascending=[True, False, True])
+    team_counts["label"] = team_counts["category"].map(label_of)
+    by_member.insert(1, "label", by_member["category"].map(label_of))
     return {"by_category": by_category,
-            "by_team": team_counts[["category", "team", "replies", "share", "median_hours"]].reset_index(drop=True),
+            "by_team": team_counts[["category", "label", "team", "replies", "share", "median_hours"]].reset_index(
+                drop=True),
             "by_member": by_member.reset_index(drop=True)}
 
 
