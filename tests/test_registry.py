@@ -180,3 +180,11 @@ def test_coverage_as_of_a_date_counts_only_friends_added_by_then(small_world):
                                             friends.loc[pd.to_datetime(friends["added"]) <= day])["coverage"].iloc[0]
     assert early["household_coverage"] == pytest.approx(expected)
     assert early["household_coverage"] < late["household_coverage"]
+
+
+def test_map_leaves_out_households_without_a_full_address():
+    hh = make_households()
+    hh["floor"] = hh["floor"].astype("Int64")
+    hh.loc[0, "floor"] = pd.NA
+    fig = registry.registry_map(hh, "tenure")
+    assert sum(len(trace.x) for trace in fig.data) == len(hh) - 1

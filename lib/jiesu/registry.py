@@ -295,6 +295,7 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
     -------
     A plotly Figure. Categorical attributes get one legend entry per value; ``persons`` and
     ``complaints`` get a colour scale. Hover shows the household id (address key) and attributes only.
+    Households without a full address (building, unit, floor, room) cannot be placed and are left out.
     """
     if color_by not in COLOR_OPTIONS:
         raise ValueError(f"color_by must be one of {', '.join(COLOR_OPTIONS)}, got {color_by!r}")
@@ -302,7 +303,8 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
         raise ValueError("color_by='coverage' needs friends")
     if color_by == "complaints" and complaints is None:
         raise ValueError("color_by='complaints' needs complaints (see complaints_per_household)")
-    table = map_attributes(households, friends=friends, complaints=complaints)
+    placed = households.dropna(subset=["building", "unit", "floor", "room"])  # no address, no square
+    table = map_attributes(placed, friends=friends, complaints=complaints)
     table = table.join(map_layout(table, buildings_per_row=buildings_per_row))
     hover = _hover_text(table)
     fig = go.Figure()
