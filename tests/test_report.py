@@ -29,6 +29,7 @@ PUBLIC_NAMES = {"园园"}  # the virtual social worker's public name (a team mem
 # small pure pieces
 # ---------------------------------------------------------------------------------------------
 
+
 def test_month_arithmetic_crosses_year_ends():
     assert report.shift_month("2020-01", -1) == "2019-12"
     assert report.shift_month("2019-12", 1) == "2020-01"
@@ -76,8 +77,9 @@ def test_failing_cell_is_named_by_index_and_first_line():
     nb = nbformat.v4.new_notebook()
     good = nbformat.v4.new_code_cell("x = 1")
     bad = nbformat.v4.new_code_cell("\n# compute the rank\nrank = boom()\nmore()")
-    bad.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="name 'boom' is not defined",
-                                          traceback=[])]
+    bad.outputs = [
+        nbformat.v4.new_output("error", ename="NameError", evalue="name 'boom' is not defined", traceback=[])
+    ]
     injected = nbformat.v4.new_code_cell("month = '2020-01'")
     injected.metadata["tags"] = ["injected-parameters"]
     banner = nbformat.v4.new_markdown_cell("An Exception was encountered")
@@ -89,8 +91,12 @@ def test_failing_cell_is_named_by_index_and_first_line():
 def test_data_fingerprint_follows_outputs_not_ingest_time(tmp_path):
     processed = tmp_path / "processed"
     processed.mkdir()
-    manifest = {"created_at": "2020-01-01T00:00:00", "schema_version": "1", "synthetic": True,
-                "outputs": {"cases": {"file": "cases.parquet", "rows": 3, "sha256": "aa"}}}
+    manifest = {
+        "created_at": "2020-01-01T00:00:00",
+        "schema_version": "1",
+        "synthetic": True,
+        "outputs": {"cases": {"file": "cases.parquet", "rows": 3, "sha256": "aa"}},
+    }
     (processed / "manifest.json").write_text(json.dumps(manifest))
     first = report.data_fingerprint(tmp_path)
     manifest["created_at"] = "2021-06-01T00:00:00"
@@ -118,7 +124,9 @@ def rendered(small_world, tmp_path_factory):
     saved = os.environ.get("JIESU_FIGURES_DIR")
     os.environ["JIESU_FIGURES_DIR"] = str(figures)
     try:
-        status = main(["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH])
+        status = main(
+            ["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH]
+        )
     finally:
         if saved is None:
             os.environ.pop("JIESU_FIGURES_DIR")
@@ -126,8 +134,14 @@ def rendered(small_world, tmp_path_factory):
             os.environ["JIESU_FIGURES_DIR"] = saved
     assert status == 0
     folder = report.report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
-    return {"out": out, "folder": folder, "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
-            "month": CHAT_MONTH, "world": small_world, "figures": figures}
+    return {
+        "out": out,
+        "folder": folder,
+        "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
+        "month": CHAT_MONTH,
+        "world": small_world,
+        "figures": figures,
+    }
 
 
 def test_latest_month_is_the_last_panel_month_of_the_community(small_world):
@@ -146,11 +160,32 @@ def _without_plotlyjs(page: str) -> str:
 
 def test_make_report_renders_the_latest_month_with_every_section(rendered):
     page = rendered["html"]
-    for heading in ("一、本月关键数字", "二、诉求率与地区排名", "三、三率", "四、园园的覆盖", "五、居民群里这个月在谈什么",
-                    "六、未诉先办", "七、下月季节性准备清单", "八、方法说明与数据来源"):
+    for heading in (
+        "一、本月关键数字",
+        "二、诉求率与地区排名",
+        "三、三率",
+        "四、园园的覆盖",
+        "五、居民群里这个月在谈什么",
+        "六、未诉先办",
+        "七、下月季节性准备清单",
+        "八、方法说明与数据来源",
+    ):
         assert heading in page, heading
-    for card in ("本月诉求量", "每万人诉求率", "地区排名", "排名区间", "响应率", "解决率", "满意率", "园园覆盖住户",
-                 "未覆盖困难户", "未诉先办拦截占比", "环比", "同比", "建议牵头队伍"):
+    for card in (
+        "本月诉求量",
+        "每万人诉求率",
+        "地区排名",
+        "排名区间",
+        "响应率",
+        "解决率",
+        "满意率",
+        "园园覆盖住户",
+        "未覆盖困难户",
+        "未诉先办拦截占比",
+        "环比",
+        "同比",
+        "建议牵头队伍",
+    ):
         assert card in page, card
     assert '<div class="synthetic-banner"' in page and "模拟数据" in page
     figures = json.loads((rendered["folder"] / report.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
@@ -164,7 +199,14 @@ def test_make_report_renders_the_latest_month_with_every_section(rendered):
 def test_report_contains_no_code(rendered):
     page = _without_plotlyjs(rendered["html"])
     assert 'class="input' not in page and "input_area" not in page and "highlight" not in page
-    for snippet in ("open_report(", "page.table(", "import ", "report_rank(", "NBVAL_CHECK_OUTPUT", "data_dir ="):
+    for snippet in (
+        "open_report(",
+        "page.table(",
+        "import ",
+        "report_rank(",
+        "NBVAL_CHECK_OUTPUT",
+        "data_dir =",
+    ):
         assert snippet not in page, snippet
     assert "Traceback" not in page and "Warning" not in page
 
@@ -187,10 +229,13 @@ def _raw_personal_values(world) -> tuple[set[str], set[str]]:
     from jiesu.readers import read_raw
 
     names, phones = set(), set()
-    for file, columns in (("social_worker_visits.xlsx", ("姓名", "联系电话")),
-                          ("epidemic_registration_2020.csv", ("姓名", "联系电话")),
-                          ("parking_permits_2018.xlsx", ("姓名", "联系电话")),
-                          ("hotline_cases.xlsx", ("诉求人", "联系电话")), ("teams.csv", ("姓名", None))):
+    for file, columns in (
+        ("social_worker_visits.xlsx", ("姓名", "联系电话")),
+        ("epidemic_registration_2020.csv", ("姓名", "联系电话")),
+        ("parking_permits_2018.xlsx", ("姓名", "联系电话")),
+        ("hotline_cases.xlsx", ("诉求人", "联系电话")),
+        ("teams.csv", ("姓名", None)),
+    ):
         frame = read_raw(world.raw / file).frame
         names |= {str(v).strip() for v in frame[columns[0]].dropna() if len(str(v).strip()) >= 2}
         if columns[1]:
@@ -217,8 +262,14 @@ def test_every_table_is_linked_as_csv_and_xlsx(rendered):
     files = {p.relative_to(folder).as_posix() for p in (folder / "tables").iterdir()}
     assert links == files
     stems = {Path(f).stem for f in files}
-    assert {"area_rank", "coverage_by_building", "chat_topics", "watch_list", "checklist_next_month",
-            "data_sources"} == stems
+    assert {
+        "area_rank",
+        "coverage_by_building",
+        "chat_topics",
+        "watch_list",
+        "checklist_next_month",
+        "data_sources",
+    } == stems
     assert all(f"tables/{s}.csv" in files and f"tables/{s}.xlsx" in files for s in stems)
     building = pd.read_csv(folder / "tables" / "coverage_by_building.csv", dtype=str)
     small = pd.to_numeric(building["居民数"], errors="coerce")
@@ -229,8 +280,11 @@ def test_static_figures_are_written_or_skipped_with_a_message(rendered):
     from jiesu.figures import static_export_available
 
     ok, why = static_export_available()
-    written = sorted(p.name for p in (rendered["folder"] / "figures").glob("*")) \
-        if (rendered["folder"] / "figures").exists() else []
+    written = (
+        sorted(p.name for p in (rendered["folder"] / "figures").glob("*"))
+        if (rendered["folder"] / "figures").exists()
+        else []
+    )
     if ok:
         assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png", "chat_topics.svg"} <= set(written)
         assert all(f'href="figures/{name}"' in rendered["html"] for name in written)
@@ -248,8 +302,12 @@ def test_screenshot_script_renders_the_report_offline(rendered, tmp_path):
         pytest.skip("no Chromium: the screenshot check needs it")
     script = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_report.sh"
     shot = tmp_path / "report.png"
-    done = subprocess.run([str(script), str(rendered["folder"] / report.REPORT_HTML), str(shot), "1200", "2000"],
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [str(script), str(rendered["folder"] / report.REPORT_HTML), str(shot), "1200", "2000"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
@@ -270,6 +328,7 @@ def test_report_updates_the_index(rendered):
 # the scheduler, on a lightweight template
 # ---------------------------------------------------------------------------------------------
 
+
 def _template(path: Path) -> Path:
     """A report template with the real parameters and page machinery but no figures (fast)."""
     nb = nbformat.v4.new_notebook()
@@ -283,21 +342,29 @@ def _template(path: Path) -> Path:
     nb.cells = [
         nbformat.v4.new_markdown_cell("# 测试模板 test template"),
         cell('community = ""\nmonth = ""\ndata_dir = ""\nout_dir = ""\nlang = "zh"', ["parameters"]),
-        cell("from jiesu import datasets, report\npage = report.open_report(community, month, data_dir, out_dir, lang)\n"
-             "page.header()", ["remove-input"]),
-        cell('panel = datasets.load("panel", page.data)\n'
-             'mine = panel.loc[(panel["community"] == page.community) & (panel["month"] == page.month)]\n'
-             'page.record(requests=int(mine["requests"].sum()))\n'
-             'page.table(mine.groupby("category", as_index=False)["requests"].sum(), "by_category")',
-             ["remove-input"]),
+        cell(
+            "from jiesu import datasets, report\npage = report.open_report(community, month, data_dir, out_dir, lang)\n"
+            "page.header()",
+            ["remove-input"],
+        ),
+        cell(
+            'panel = datasets.load("panel", page.data)\n'
+            'mine = panel.loc[(panel["community"] == page.community) & (panel["month"] == page.month)]\n'
+            'page.record(requests=int(mine["requests"].sum()))\n'
+            'page.table(mine.groupby("category", as_index=False)["requests"].sum(), "by_category")',
+            ["remove-input"],
+        ),
     ]
     nbformat.write(nb, path)
     return path
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in ("index.html", schedule.LOG_FILE)}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in ("index.html", schedule.LOG_FILE)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -308,14 +375,17 @@ def scheduled(small_world, tmp_path_factory):
     from jiesu.settings import paths
 
     base = tmp_path_factory.mktemp("schedule")
-    world = paths(base / "data")  # a private copy: a re-ingest of the shared world mid-test changes nothing here
+    # a private copy of the processed data: a re-ingest of the shared world mid-test changes nothing here
+    world = paths(base / "data")
     shutil.copytree(small_world.processed, world.processed)
     template = _template(base / "template.ipynb")
     out = base / "reports"
-    first = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out,
-                                  notebook=template, progress=False)
-    second = schedule.run_schedule(MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out,
-                                   notebook=template, progress=False)
+    first = schedule.run_schedule(
+        MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out, notebook=template, progress=False
+    )
+    second = schedule.run_schedule(
+        MONTHS[0], MONTHS[-1], data_dir=world.data, out_dir=out, notebook=template, progress=False
+    )
     return {"out": out, "template": template, "first": first, "second": second, "world": world}
 
 
@@ -332,8 +402,10 @@ def test_schedule_index_lists_every_report_with_key_figures(scheduled):
     panel = pd.read_parquet(scheduled["world"].processed / "panel.parquet")
     for month in MONTHS:
         assert f'{month}/report.html">{month}</a>' in index
-        requests = int(panel.loc[(panel["community"] == FOCUS_COMMUNITY) & (panel["month"] == month), "requests"].sum())
-        row = index.split(f'>{month}</a>')[1].split("</tr>")[0]
+        requests = int(
+            panel.loc[(panel["community"] == FOCUS_COMMUNITY) & (panel["month"] == month), "requests"].sum()
+        )
+        row = index.split(f">{month}</a>")[1].split("</tr>")[0]
         assert f"<td>{requests:,}</td>" in row
     assert "失败" not in index
 
@@ -345,8 +417,9 @@ def test_schedule_rerenders_when_the_template_changes(scheduled, tmp_path):
     nbformat.write(nb, changed)
     stamp = report.report_stamp(FOCUS_COMMUNITY, MONTHS[0], scheduled["world"], changed)
     assert not report.is_current(report.report_dir(scheduled["out"], FOCUS_COMMUNITY, MONTHS[0]), stamp)
-    to_render, current = schedule.plan(scheduled["world"], [FOCUS_COMMUNITY], MONTHS[0], MONTHS[-1],
-                                       scheduled["out"], changed)
+    to_render, current = schedule.plan(
+        scheduled["world"], [FOCUS_COMMUNITY], MONTHS[0], MONTHS[-1], scheduled["out"], changed
+    )
     assert len(to_render) == 12 and current == []
 
 
@@ -365,18 +438,36 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
 
     def parameters_with_broken_data(community, month, data, out_dir, lang):
         params = real_parameters(community, month, data, out_dir, lang)
-        return {**params, "data_dir": str(out / "no-such-data")} if month in (stale_month, NEW_MONTH) else params
+        return (
+            {**params, "data_dir": str(out / "no-such-data")} if month in (stale_month, NEW_MONTH) else params
+        )
 
     monkeypatch.setattr(report, "report_stamp", stamp_with_new_data)
     monkeypatch.setattr(report, "notebook_parameters", parameters_with_broken_data)
-    command = ["schedule", "--since", MONTHS[0], "--until", NEW_MONTH, "--data-dir", str(scheduled["world"].data),
-               "--out-dir", str(out), "--notebook", str(scheduled["template"])]
+    command = [
+        "schedule",
+        "--since",
+        MONTHS[0],
+        "--until",
+        NEW_MONTH,
+        "--data-dir",
+        str(scheduled["world"].data),
+        "--out-dir",
+        str(out),
+        "--notebook",
+        str(scheduled["template"]),
+    ]
     assert main(command) == 1
     printed = capsys.readouterr()
     assert "0 rendered, 11 current, 2 failed" in printed.out
-    assert "template cell 2 `from jiesu import datasets, report`" in printed.err and "MissingDataError" in printed.err
-    failed = {report.failed_notebook_path(out, FOCUS_COMMUNITY, m).relative_to(out).as_posix()
-              for m in (stale_month, NEW_MONTH)}
+    assert (
+        "template cell 2 `from jiesu import datasets, report`" in printed.err
+        and "MissingDataError" in printed.err
+    )
+    failed = {
+        report.failed_notebook_path(out, FOCUS_COMMUNITY, m).relative_to(out).as_posix()
+        for m in (stale_month, NEW_MONTH)
+    }
     after = _snapshot(out)
     assert set(after) - set(before) == failed
     assert {k: v for k, v in after.items() if k not in failed} == before
@@ -384,13 +475,19 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     assert not [p for p in out.rglob(".*")]  # no staging folders left behind
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'{m}/report.html">{m}</a>' in index for m in MONTHS)
-    assert f'{NEW_MONTH}/report.html' not in index and index.count("最近一次生成失败") == 2
+    assert f"{NEW_MONTH}/report.html" not in index and index.count("最近一次生成失败") == 2
     assert "最近一次生成失败，仍显示上一版" in index
     assert (out / schedule.LOG_FILE).read_text(encoding="utf-8").count(" ERROR failed ") == 2
 
     monkeypatch.setattr(report, "notebook_parameters", real_parameters)
-    fixed = schedule.run_schedule(MONTHS[0], NEW_MONTH, data_dir=scheduled["world"].data, out_dir=out,
-                                  notebook=scheduled["template"], progress=False)
+    fixed = schedule.run_schedule(
+        MONTHS[0],
+        NEW_MONTH,
+        data_dir=scheduled["world"].data,
+        out_dir=out,
+        notebook=scheduled["template"],
+        progress=False,
+    )
     assert fixed.ok and sorted(m for _, m in fixed.rendered) == [stale_month, NEW_MONTH]
     assert not any((out / f).exists() for f in failed)
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -67,6 +67,7 @@ class ReportError(JiesuError):
 # months
 # ---------------------------------------------------------------------------------------------
 
+
 def check_month(month: str) -> str:
     """``month`` if it is a ``YYYY-MM`` string, else :class:`ReportError`."""
     if not isinstance(month, str) or not MONTH_PATTERN.match(month):
@@ -90,8 +91,9 @@ def month_range(since: str, until: str) -> list[str]:
     return months
 
 
-def available_months(data: Paths | str | os.PathLike | None = None,
-                     community: str = FOCUS_COMMUNITY) -> list[str]:
+def available_months(
+    data: Paths | str | os.PathLike | None = None, community: str = FOCUS_COMMUNITY
+) -> list[str]:
     """Months (``YYYY-MM``, ascending) with 12345 figures for ``community`` in the processed area panel.
 
     Raises :class:`MissingDataError` when the panel is missing and :class:`ReportError` when the
@@ -103,7 +105,9 @@ def available_months(data: Paths | str | os.PathLike | None = None,
     months = panel.loc[panel["community"] == community, "month"].astype(str)
     if months.empty:
         known = "、".join(sorted(panel["community"].astype(str).unique())[:5])
-        raise ReportError(f"社区 community {community!r} 不在地区面板中 is not in the area panel (e.g. {known})")
+        raise ReportError(
+            f"社区 community {community!r} 不在地区面板中 is not in the area panel (e.g. {known})"
+        )
     return sorted(months.unique())
 
 
@@ -116,7 +120,10 @@ def latest_month(data: Paths | str | os.PathLike | None = None, community: str =
 # kernel side: what the report notebook calls
 # ---------------------------------------------------------------------------------------------
 
-def suppress_small_counts(frame: pd.DataFrame, columns: list[str], *, threshold: int = SMALL_COUNT) -> pd.DataFrame:
+
+def suppress_small_counts(
+    frame: pd.DataFrame, columns: list[str], *, threshold: int = SMALL_COUNT
+) -> pd.DataFrame:
     """Copy of ``frame`` for display: counts 1 … ``threshold``-1 (and already-suppressed ``<NA>``) in
     ``columns`` become the text ``"<5"``; 0 and larger counts stay as integers written as text.
 
@@ -184,14 +191,24 @@ class ReportPage:
         """The title block: 模拟数据 banner (synthetic data only), community, month."""
         from IPython.display import HTML
 
-        banner = (f'<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
-                  f'{html.escape(SYNTHETIC_BANNER.removeprefix("模拟数据："))}</div>') if self.synthetic else ""
+        banner = (
+            (
+                f'<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
+                f"{html.escape(SYNTHETIC_BANNER.removeprefix('模拟数据：'))}</div>"
+            )
+            if self.synthetic
+            else ""
+        )
         year, mon = self.month.split("-")
-        guide = ("阅读说明：先看“本月关键数字”，需要细节再往下读；每张表都可下载为 CSV 和 Excel；"
-                 "数据来源与计算方法见文末。")
-        return HTML(f'{banner}<header class="report-header"><h1>{html.escape(self.community)} '
-                    f'接诉即办月报</h1><p class="report-month">{int(year)}年{int(mon)}月</p>'
-                    f'<p class="guide">{html.escape(guide)}</p></header>')
+        guide = (
+            "阅读说明：先看“本月关键数字”，需要细节再往下读；每张表都可下载为 CSV 和 Excel；"
+            "数据来源与计算方法见文末。"
+        )
+        return HTML(
+            f'{banner}<header class="report-header"><h1>{html.escape(self.community)} '
+            f'接诉即办月报</h1><p class="report-month">{int(year)}年{int(mon)}月</p>'
+            f'<p class="guide">{html.escape(guide)}</p></header>'
+        )
 
     def cards(self, items: list[tuple[str, str, str]]):
         """Key-figure cards: ``(label, value, note)`` triples, shown in a grid."""
@@ -201,7 +218,8 @@ class ReportPage:
             f'<div class="card"><div class="card-label">{html.escape(label)}</div>'
             f'<div class="card-value">{html.escape(value)}</div>'
             f'<div class="card-note">{html.escape(note)}</div></div>'
-            for label, value, note in items)
+            for label, value, note in items
+        )
         return HTML(f'<div class="cards">{cells}</div>')
 
     def note(self, text: str):
@@ -210,8 +228,18 @@ class ReportPage:
 
         return HTML(f'<p class="reading">{html.escape(text)}</p>')
 
-    def table(self, frame: pd.DataFrame, name: str, *, title: str = "", columns: dict[str, str] | None = None,
-              suppress: list[str] = (), percent: list[str] = (), decimals: int = 1, max_rows: int = 30):
+    def table(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        title: str = "",
+        columns: dict[str, str] | None = None,
+        suppress: list[str] = (),
+        percent: list[str] = (),
+        decimals: int = 1,
+        max_rows: int = 30,
+    ):
         """Show ``frame`` as an HTML table; in report runs also write ``tables/<name>.csv`` and ``.xlsx``
         and link them.  The files hold exactly what the page shows.
 
@@ -236,12 +264,23 @@ class ReportPage:
             write_csv(self.out_dir / "tables" / f"{slug}.csv", shown)
             write_xlsx(self.out_dir / "tables" / f"{slug}.xlsx", {slug[:31]: shown})
             self.tables.append(slug)
-            links = (f'<p class="downloads">下载表格：<a href="tables/{slug}.csv">CSV</a> · '
-                     f'<a href="tables/{slug}.xlsx">Excel</a></p>')
-        more = (f'<p class="table-more">仅显示前 {max_rows} 行，共 {len(shown)} 行；完整表格见下载文件。</p>'
-                if len(shown) > max_rows else "")
-        body = shown.head(max_rows).to_html(index=False, na_rep="—", border=0, classes="report-table",
-                                            escape=True, float_format=lambda v: f"{v:,.{decimals}f}")
+            links = (
+                f'<p class="downloads">下载表格：<a href="tables/{slug}.csv">CSV</a> · '
+                f'<a href="tables/{slug}.xlsx">Excel</a></p>'
+            )
+        more = (
+            f'<p class="table-more">仅显示前 {max_rows} 行，共 {len(shown)} 行；完整表格见下载文件。</p>'
+            if len(shown) > max_rows
+            else ""
+        )
+        body = shown.head(max_rows).to_html(
+            index=False,
+            na_rep="—",
+            border=0,
+            classes="report-table",
+            escape=True,
+            float_format=lambda v: f"{v:,.{decimals}f}",
+        )
         caption = f'<h4 class="table-title">{html.escape(title)}</h4>' if title else ""
         return HTML(f'<div class="table-block">{caption}{body}{more}{links}</div>')
 
@@ -264,8 +303,9 @@ class ReportPage:
             if ok:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    written = save_static(fig, _slug(name), out_dir=self.out_dir / "figures", width=width,
-                                          height=height)
+                    written = save_static(
+                        fig, _slug(name), out_dir=self.out_dir / "figures", width=width, height=height
+                    )
             else:
                 self.static_message = f"静态图未导出 static figures skipped: {why}"
         links = " · ".join(f'<a href="figures/{p.name}">{p.suffix[1:].upper()}</a>' for p in written)
@@ -277,9 +317,15 @@ class ReportPage:
         if self.out_dir is not None:
             from jiesu.storage import write_json
 
-            write_json(self.out_dir / KEY_FIGURES_FILE,
-                       {"community": self.community, "month": self.month, "synthetic": self.synthetic,
-                        **self.key_figures})
+            write_json(
+                self.out_dir / KEY_FIGURES_FILE,
+                {
+                    "community": self.community,
+                    "month": self.month,
+                    "synthetic": self.synthetic,
+                    **self.key_figures,
+                },
+            )
 
     def sources(self) -> pd.DataFrame:
         """The input files behind the processed data (from the ingest manifest): ``文件``, ``行数``.
@@ -287,8 +333,11 @@ class ReportPage:
         from jiesu import datasets
 
         inputs = datasets.manifest(self.data).get("inputs", {})
-        rows = [{"文件": name, "行数": info.get("rows")} for name, info in sorted(inputs.items())
-                if not name.startswith("planted_")]
+        rows = [
+            {"文件": name, "行数": info.get("rows")}
+            for name, info in sorted(inputs.items())
+            if not name.startswith("planted_")
+        ]
         return pd.DataFrame(rows, columns=["文件", "行数"])
 
     def footer(self):
@@ -321,8 +370,9 @@ def _start_static_export() -> None:
         return
 
 
-def open_report(community: str = "", month: str = "", data_dir: str = "", out_dir: str = "",
-                lang: str = "zh") -> ReportPage:
+def open_report(
+    community: str = "", month: str = "", data_dir: str = "", out_dir: str = "", lang: str = "zh"
+) -> ReportPage:
     """Start a report page from the notebook's parameters.
 
     ``community`` empty → the focus community; ``month`` empty or ``"latest"`` → the latest month with
@@ -339,8 +389,9 @@ def open_report(community: str = "", month: str = "", data_dir: str = "", out_di
     months = available_months(data, community)
     month = months[-1] if month in ("", "latest") else check_month(month)
     if month not in months:
-        raise ReportError(f"{community} 在 {month} 没有数据 has no data for {month} "
-                          f"(available {months[0]} … {months[-1]})")
+        raise ReportError(
+            f"{community} 在 {month} 没有数据 has no data for {month} (available {months[0]} … {months[-1]})"
+        )
     target = None
     if out_dir:
         from jiesu.figures import use_report_renderer
@@ -349,13 +400,20 @@ def open_report(community: str = "", month: str = "", data_dir: str = "", out_di
         target = Path(out_dir)
         target.mkdir(parents=True, exist_ok=True)
         _start_static_export()
-    return ReportPage(community=community, month=month, data=data, out_dir=target,
-                      synthetic=datasets.is_synthetic(data), lang=lang)
+    return ReportPage(
+        community=community,
+        month=month,
+        data=data,
+        out_dir=target,
+        synthetic=datasets.is_synthetic(data),
+        lang=lang,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # host side: stamp, execute, convert, publish
 # ---------------------------------------------------------------------------------------------
+
 
 def data_fingerprint(data: Paths | str | os.PathLike | None = None) -> str:
     """Hash of what ingest produced: the output hashes, schema version and salt fingerprint from
@@ -365,11 +423,14 @@ def data_fingerprint(data: Paths | str | os.PathLike | None = None) -> str:
 
     manifest = datasets.manifest(data)
     if not manifest:
-        raise MissingDataError(f"{datasets.resolve(data).processed / 'manifest.json'} 不存在 does not exist: "
-                               "run `make data` (or `jiesu ingest`) first")
+        raise MissingDataError(
+            f"{datasets.resolve(data).processed / 'manifest.json'} 不存在 does not exist: "
+            "run `make data` (or `jiesu ingest`) first"
+        )
     outputs = {key: value.get("sha256") for key, value in sorted(manifest.get("outputs", {}).items())}
-    return content_key(outputs, manifest.get("schema_version"), manifest.get("salt_fingerprint"),
-                       manifest.get("synthetic"))
+    return content_key(
+        outputs, manifest.get("schema_version"), manifest.get("salt_fingerprint"), manifest.get("synthetic")
+    )
 
 
 def template_fingerprint(notebook: str | os.PathLike) -> str:
@@ -379,15 +440,24 @@ def template_fingerprint(notebook: str | os.PathLike) -> str:
     return content_key(file_sha256(notebook), file_sha256(CSS_FILE))
 
 
-def report_stamp(community: str, month: str, data: Paths | str | os.PathLike | None = None,
-                 notebook: str | os.PathLike | None = None) -> dict:
+def report_stamp(
+    community: str,
+    month: str,
+    data: Paths | str | os.PathLike | None = None,
+    notebook: str | os.PathLike | None = None,
+) -> dict:
     """What a report is made from: community, month, data fingerprint, template fingerprint and the
     jiesu version.  A published report is *current* when its ``stamp.json`` equals this."""
     from jiesu import __version__
 
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
-    return {"community": community, "month": month, "data": data_fingerprint(data),
-            "template": template_fingerprint(notebook), "jiesu": __version__}
+    return {
+        "community": community,
+        "month": month,
+        "data": data_fingerprint(data),
+        "template": template_fingerprint(notebook),
+        "jiesu": __version__,
+    }
 
 
 def report_dir(out_dir: str | os.PathLike, community: str, month: str) -> Path:
@@ -427,8 +497,11 @@ class _HideForReaders:
             if tags & self.hidden_tags:
                 continue
             if cell.cell_type == "code":
-                cell.outputs = [o for o in cell.outputs
-                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+                cell.outputs = [
+                    o
+                    for o in cell.outputs
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
             kept.append(cell)
         nb.cells = kept
         return nb, resources
@@ -449,16 +522,24 @@ def notebook_to_html(nb, *, title: str, css: str | None = None) -> str:
     config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text="")
+    exporter = HTMLExporter(
+        config=config,
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     exporter.register_preprocessor(_HideForReaders(), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
     css = CSS_FILE.read_text(encoding="utf-8") if css is None else css
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-            f"<body>\n<main class=\"report\">\n{body}\n</main>\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+    )
 
 
 def _first_line(source: str) -> str:
@@ -565,15 +646,28 @@ class RenderResult:
 
 def notebook_parameters(community: str, month: str, data: Paths, out_dir: Path, lang: str) -> dict:
     """The papermill parameters of one report run (absolute paths, so the kernel's cwd is irrelevant)."""
-    return {"community": community, "month": month, "data_dir": str(data.data), "out_dir": str(out_dir),
-            "lang": lang}
+    return {
+        "community": community,
+        "month": month,
+        "data_dir": str(data.data),
+        "out_dir": str(out_dir),
+        "lang": lang,
+    }
 
 
-def render_report(community: str = "", month: str = "latest", *, data_dir: str | os.PathLike | None = None,
-                  out_dir: str | os.PathLike | None = None, lang: str = "zh",
-                  notebook: str | os.PathLike | None = None, stamp: dict | None = None,
-                  timeout: int = 900, progress: bool = False,
-                  figures_dir: str | os.PathLike | None = None) -> RenderResult:
+def render_report(
+    community: str = "",
+    month: str = "latest",
+    *,
+    data_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    lang: str = "zh",
+    notebook: str | os.PathLike | None = None,
+    stamp: dict | None = None,
+    timeout: int = 900,
+    progress: bool = False,
+    figures_dir: str | os.PathLike | None = None,
+) -> RenderResult:
     """Execute the report notebook for ``community`` × ``month`` and publish it.
 
     Parameters
@@ -602,8 +696,9 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
     months = available_months(data, community)
     month = months[-1] if month in ("", "latest") else check_month(month)
     if month not in months:
-        raise ReportError(f"{community} 在 {month} 没有数据 has no data for {month} "
-                          f"(available {months[0]} … {months[-1]})")
+        raise ReportError(
+            f"{community} 在 {month} 没有数据 has no data for {month} (available {months[0]} … {months[-1]})"
+        )
     if lang not in LANGUAGES:
         raise ReportError(f"语言 lang {lang!r} 不支持 is not supported (only {', '.join(LANGUAGES)})")
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
@@ -620,10 +715,16 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 papermill.execute_notebook(
-                    str(notebook), str(executed),
+                    str(notebook),
+                    str(executed),
                     parameters=notebook_parameters(community, month, data, staging, lang),
-                    kernel_name="python3", progress_bar=progress, log_output=False, request_save_on_cell_execute=False,
-                    execution_timeout=timeout, cwd=str(notebook.parent))
+                    kernel_name="python3",
+                    progress_bar=progress,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=timeout,
+                    cwd=str(notebook.parent),
+                )
         except Exception as err:  # papermill's execution error, a dead kernel, a timeout
             failed = failed_notebook_path(root, community, month)
             where, kept = "", "—"
@@ -639,30 +740,41 @@ def render_report(community: str = "", month: str = "latest", *, data_dir: str |
             if not where:
                 lines = str(err).strip().splitlines()
                 where = f"{type(err).__name__}: {lines[0] if lines else ''}"
-            raise ReportError(f"{community} {month} 报告生成失败 report failed: {where}; "
-                              f"上一版保留 last good report kept; executed notebook → {kept}") from err
+            raise ReportError(
+                f"{community} {month} 报告生成失败 report failed: {where}; "
+                f"上一版保留 last good report kept; executed notebook → {kept}"
+            ) from err
         nb = nbformat.read(executed, as_version=4)
-        key_figures = json.loads((staging / KEY_FIGURES_FILE).read_text(encoding="utf-8")) \
-            if (staging / KEY_FIGURES_FILE).exists() else {}
+        key_figures = (
+            json.loads((staging / KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+            if (staging / KEY_FIGURES_FILE).exists()
+            else {}
+        )
         year, mon = month.split("-")
-        page = notebook_to_html(nb, title=f"{community} 接诉即办月报 {int(year)}年{int(mon)}月"
-                                + ("（模拟数据）" if datasets.is_synthetic(data) else ""))
+        page = notebook_to_html(
+            nb,
+            title=f"{community} 接诉即办月报 {int(year)}年{int(mon)}月"
+            + ("（模拟数据）" if datasets.is_synthetic(data) else ""),
+        )
         (staging / REPORT_HTML).write_text(page, encoding="utf-8")
         executed.unlink()
-        (staging / STAMP_FILE).write_text(json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                          encoding="utf-8")
+        (staging / STAMP_FILE).write_text(
+            json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
         _readable(staging)
         publish(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    mirror_figures(target / "figures", (Path(figures_dir) if figures_dir else paths().figures)
-                   / _slug(community) / month)
+    mirror_figures(
+        target / "figures", (Path(figures_dir) if figures_dir else paths().figures) / _slug(community) / month
+    )
     stale_failure = failed_notebook_path(root, community, month)
     if stale_failure.exists():
         stale_failure.unlink()
-    return RenderResult(html=target / REPORT_HTML, folder=target, month=month, stamp=stamp,
-                        key_figures=key_figures)
+    return RenderResult(
+        html=target / REPORT_HTML, folder=target, month=month, stamp=stamp, key_figures=key_figures
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -711,17 +823,33 @@ def collect_reports(out_dir: str | os.PathLike) -> pd.DataFrame:
         except (OSError, ValueError):
             figures = {}
         stamp = read_stamp(folder) or {}
-        rows.append({"community": stamp.get("community") or figures.get("community") or folder.parent.name,
-                     "month": folder.name, "href": html_file.relative_to(root).as_posix(),
-                     "key_figures": figures, "synthetic": bool(figures.get("synthetic"))})
-    failures = [(p.parent.name, p.name.removesuffix(".failed.ipynb"), p.relative_to(root).as_posix())
-                for p in sorted(root.glob("*/*.failed.ipynb"))]
+        rows.append(
+            {
+                "community": stamp.get("community") or figures.get("community") or folder.parent.name,
+                "month": folder.name,
+                "href": html_file.relative_to(root).as_posix(),
+                "key_figures": figures,
+                "synthetic": bool(figures.get("synthetic")),
+            }
+        )
+    failures = [
+        (p.parent.name, p.name.removesuffix(".failed.ipynb"), p.relative_to(root).as_posix())
+        for p in sorted(root.glob("*/*.failed.ipynb"))
+    ]
     failed = {(community, month): href for community, month, href in failures}
     for row in rows:
         row["failed"] = failed.pop((_slug(row["community"]), row["month"]), "")
     for (community, month), href in failed.items():
-        rows.append({"community": community, "month": month, "href": "", "key_figures": {},
-                     "synthetic": False, "failed": href})
+        rows.append(
+            {
+                "community": community,
+                "month": month,
+                "href": "",
+                "key_figures": {},
+                "synthetic": False,
+                "failed": href,
+            }
+        )
     frame = pd.DataFrame(rows, columns=["community", "month", "href", "key_figures", "synthetic", "failed"])
     return frame.sort_values(["community", "month"], ascending=[True, False]).reset_index(drop=True)
 
@@ -735,28 +863,47 @@ def index_html(reports: pd.DataFrame) -> str:
         body = []
         for row in part.itertuples(index=False):
             figures = row.key_figures or {}
-            link = (f'<a href="{html.escape(row.href)}">{html.escape(row.month)}</a>' if row.href
-                    else html.escape(row.month))
+            link = (
+                f'<a href="{html.escape(row.href)}">{html.escape(row.month)}</a>'
+                if row.href
+                else html.escape(row.month)
+            )
             status = ""
             if row.failed:
-                status = (f'<span class="failed">最近一次生成失败'
-                          f'{"，仍显示上一版" if row.href else ""}（<a href="{html.escape(row.failed)}">执行记录</a>）'
-                          "</span>")
-            cells = "".join(f"<td>{html.escape(_format_key(kind, figures.get(key), figures))}</td>"
-                            for key, _, kind in INDEX_COLUMNS)
+                status = (
+                    f'<span class="failed">最近一次生成失败'
+                    f'{"，仍显示上一版" if row.href else ""}（<a href="{html.escape(row.failed)}">执行记录</a>）'
+                    "</span>"
+                )
+            cells = "".join(
+                f"<td>{html.escape(_format_key(kind, figures.get(key), figures))}</td>"
+                for key, _, kind in INDEX_COLUMNS
+            )
             tag = '<span class="tag-synthetic">模拟数据</span>' if row.synthetic else ""
             body.append(f"<tr><td>{link} {tag}{status}</td>{cells}</tr>")
-        sections.append(f"<h2>{html.escape(str(community))}</h2>\n<table class=\"report-table index-table\">"
-                        f"<thead><tr><th>月份</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        sections.append(
+            f'<h2>{html.escape(str(community))}</h2>\n<table class="report-table index-table">'
+            f"<thead><tr><th>月份</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
     synthetic = bool(reports["synthetic"].any()) if len(reports) else False
-    banner = ('<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
-              f'{html.escape(SYNTHETIC_BANNER.removeprefix("模拟数据："))}</div>') if synthetic else ""
+    banner = (
+        (
+            '<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
+            f"{html.escape(SYNTHETIC_BANNER.removeprefix('模拟数据：'))}</div>"
+        )
+        if synthetic
+        else ""
+    )
     empty = "" if len(reports) else "<p>尚无报告。运行 <code>jiesu schedule --since 2019-01</code> 生成。</p>"
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<title>接诉即办月报 目录</title>\n<style>\n" + css + "\n</style>\n</head>\n<body>\n<main class=\"report\">\n"
-            f"{banner}<header class=\"report-header\"><h1>接诉即办月报 目录</h1>"
-            f"<p class=\"report-month\">共 {int((reports['href'] != '').sum()) if len(reports) else 0} 份报告</p>"
-            f"</header>\n{empty}{''.join(sections)}\n</main>\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>接诉即办月报 目录</title>\n<style>\n"
+        + css
+        + '\n</style>\n</head>\n<body>\n<main class="report">\n'
+        f'{banner}<header class="report-header"><h1>接诉即办月报 目录</h1>'
+        f'<p class="report-month">共 {int((reports["href"] != "").sum()) if len(reports) else 0} 份报告</p>'
+        f"</header>\n{empty}{''.join(sections)}\n</main>\n</body>\n</html>\n"
+    )
 
 
 def write_index(out_dir: str | os.PathLike | None = None) -> Path:

@@ -88,8 +88,16 @@ def _open_log(log_path: Path) -> tuple[logging.Logger, logging.Handler]:
     return logger, handler
 
 
-def plan(data: Paths, communities: list[str], since: str, until: str | None, out_dir: Path,
-         notebook: Path, *, force: bool = False) -> tuple[list[tuple[str, str, dict]], list[tuple[str, str]]]:
+def plan(
+    data: Paths,
+    communities: list[str],
+    since: str,
+    until: str | None,
+    out_dir: Path,
+    notebook: Path,
+    *,
+    force: bool = False,
+) -> tuple[list[tuple[str, str, dict]], list[tuple[str, str]]]:
     """Split the months to consider into ``(to_render, current)``.
 
     A month is considered when it lies in ``since``..``until`` (``until`` default: the community's
@@ -110,10 +118,18 @@ def plan(data: Paths, communities: list[str], since: str, until: str | None, out
     return to_render, current
 
 
-def run_schedule(since: str, until: str | None = None, *, communities: list[str] | None = None,
-                 data_dir: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,
-                 notebook: str | os.PathLike | None = None, lang: str = "zh", force: bool = False,
-                 progress: bool = True) -> ScheduleResult:
+def run_schedule(
+    since: str,
+    until: str | None = None,
+    *,
+    communities: list[str] | None = None,
+    data_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    notebook: str | os.PathLike | None = None,
+    lang: str = "zh",
+    force: bool = False,
+    progress: bool = True,
+) -> ScheduleResult:
     """Render every month ``since``..``until`` (``YYYY-MM``) lacking a current report, for each of
     ``communities`` (default: the focus community), then rewrite ``<out_dir>/index.html``.
 
@@ -134,30 +150,60 @@ def run_schedule(since: str, until: str | None = None, *, communities: list[str]
     result = ScheduleResult(log=root / LOG_FILE)
     log, handler = _open_log(result.log)
     try:
-        log.info("start since=%s until=%s communities=%s data=%s template=%s force=%s", since,
-                 until or "latest", ",".join(communities), data.data, template, force)
+        log.info(
+            "start since=%s until=%s communities=%s data=%s template=%s force=%s",
+            since,
+            until or "latest",
+            ",".join(communities),
+            data.data,
+            template,
+            force,
+        )
         to_render, result.current = plan(data, communities, since, until, root, template, force=force)
         log.info("%d months current, %d to render", len(result.current), len(to_render))
-        with tqdm(to_render, desc="jiesu schedule", unit="report", file=sys.stderr, disable=not progress,
-                  leave=False) as bar:
+        with tqdm(
+            to_render,
+            desc="jiesu schedule",
+            unit="report",
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        ) as bar:
             for community, month, stamp in bar:
                 bar.set_postfix_str(f"{community} {month}")
                 began = time.monotonic()
                 try:
-                    rendered = report.render_report(community, month, data_dir=data.data, out_dir=root,
-                                                    notebook=template, lang=lang, stamp=stamp)
+                    rendered = report.render_report(
+                        community,
+                        month,
+                        data_dir=data.data,
+                        out_dir=root,
+                        notebook=template,
+                        lang=lang,
+                        stamp=stamp,
+                    )
                 except Exception as err:  # noqa: BLE001 - unattended: log it, keep the other months going
-                    result.failed[(community, month)] = str(err).splitlines()[0] if str(err) else type(err).__name__
-                    log.error("failed %s %s: %s", community, month, err,
-                              exc_info=not isinstance(err, JiesuError))
+                    result.failed[(community, month)] = (
+                        str(err).splitlines()[0] if str(err) else type(err).__name__
+                    )
+                    log.error(
+                        "failed %s %s: %s", community, month, err, exc_info=not isinstance(err, JiesuError)
+                    )
                     continue
                 result.rendered.append((community, month))
-                log.info("rendered %s %s in %.1f s → %s", community, month, time.monotonic() - began,
-                         rendered.html)
+                log.info(
+                    "rendered %s %s in %.1f s → %s", community, month, time.monotonic() - began, rendered.html
+                )
         result.index = report.write_index(root)
         result.seconds = time.monotonic() - started
-        log.info("done: %d rendered, %d current, %d failed in %.1f s; index %s", len(result.rendered),
-                 len(result.current), len(result.failed), result.seconds, result.index)
+        log.info(
+            "done: %d rendered, %d current, %d failed in %.1f s; index %s",
+            len(result.rendered),
+            len(result.current),
+            len(result.failed),
+            result.seconds,
+            result.index,
+        )
     except Exception as err:
         log.error("run aborted: %s", err, exc_info=not isinstance(err, JiesuError))
         raise

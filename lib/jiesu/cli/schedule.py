@@ -7,27 +7,58 @@ import click
 from jiesu.cli import app
 
 
-@app.command("schedule", help="补齐所有缺少最新版本的月度报告并更新目录 / Render every month lacking a current "
-                              "report, then rewrite reports/index.html (cron/systemd-friendly, idempotent).")
+@app.command(
+    "schedule",
+    help="补齐所有缺少最新版本的月度报告并更新目录 / Render every month lacking a current "
+    "report, then rewrite reports/index.html (cron/systemd-friendly, idempotent).",
+)
 @click.option("--since", required=True, help="起始月份 YYYY-MM / first month, e.g. 2019-01")
-@click.option("--until", default="", help="截止月份 YYYY-MM，默认为有数据的最近一个月 / last month (default: latest with data)")
-@click.option("--community", "communities", multiple=True,
-              help="社区，可重复；默认为重点社区 / community, repeatable (default: the focus community)")
+@click.option(
+    "--until",
+    default="",
+    help="截止月份 YYYY-MM，默认为有数据的最近一个月 / last month (default: latest with data)",
+)
+@click.option(
+    "--community",
+    "communities",
+    multiple=True,
+    help="社区，可重复；默认为重点社区 / community, repeatable (default: the focus community)",
+)
 @click.option("--data-dir", default="", help="数据目录 / data dir (default: settings)")
 @click.option("--out-dir", default="", help="报告根目录 / reports root (default: reports/)")
-@click.option("--notebook", default="", help="报告模板 / report notebook (default: notebooks/00_monthly_report.ipynb)")
+@click.option(
+    "--notebook", default="", help="报告模板 / report notebook (default: notebooks/00_monthly_report.ipynb)"
+)
 @click.option("--force", is_flag=True, help="即使报告已是最新也重新生成 / re-render even current reports")
-def schedule_command(since: str, until: str, communities: tuple[str, ...], data_dir: str, out_dir: str,
-                     notebook: str, force: bool) -> None:
+def schedule_command(
+    since: str,
+    until: str,
+    communities: tuple[str, ...],
+    data_dir: str,
+    out_dir: str,
+    notebook: str,
+    force: bool,
+) -> None:
     from jiesu.errors import JiesuError
     from jiesu.schedule import run_schedule
 
-    result = run_schedule(since, until or None, communities=list(communities) or None, data_dir=data_dir or None,
-                          out_dir=out_dir or None, notebook=notebook or None, force=force)
+    result = run_schedule(
+        since,
+        until or None,
+        communities=list(communities) or None,
+        data_dir=data_dir or None,
+        out_dir=out_dir or None,
+        notebook=notebook or None,
+        force=force,
+    )
     for (community, month), message in sorted(result.failed.items()):
         click.echo(f"失败 failed: {community} {month}: {message}", err=True)
-    summary = (f"schedule: {len(result.rendered)} rendered, {len(result.current)} current, "
-               f"{len(result.failed)} failed in {result.seconds:.0f} s → {result.index} (log {result.log})")
+    summary = (
+        f"schedule: {len(result.rendered)} rendered, {len(result.current)} current, "
+        f"{len(result.failed)} failed in {result.seconds:.0f} s → {result.index} (log {result.log})"
+    )
     click.echo(summary)
     if result.failed:
-        raise JiesuError(f"{len(result.failed)} 个月份生成失败 month(s) failed, last good reports kept; see {result.log}")
+        raise JiesuError(
+            f"{len(result.failed)} 个月份生成失败 month(s) failed, last good reports kept; see {result.log}"
+        )
