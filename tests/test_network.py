@@ -501,3 +501,14 @@ def test_complainants_by_building_suppresses_small_counts():
     assert table.loc[1, "cases"] == 12 and table.loc[1, "outside_reach_cases"] == 11
     assert pd.isna(table.loc[1, "repeat"])  # 3 < 5
     assert pd.isna(table.loc[2, "complainants"]) and table.loc[2, "outside_reach_cases"] == 5
+
+
+def test_me_too_messages_join_a_report_instead_of_opening_one():
+    messages, _ = report_chat()
+    extra = pd.DataFrame([("a2b", "rd", messages.loc[1, "sent_at"] + pd.Timedelta(minutes=5), "我家也是，楼道灯不亮",
+                           "", False), ("a6", "re", messages.loc[4, "sent_at"] + pd.Timedelta(hours=1), "+1 暖气不热", "",
+                                        False)],
+                         columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"])
+    extra = extra.assign(group_id="g1", msg_type="文本", text=extra["text_simplified"])
+    replies = network.staff_replies(pd.concat([messages, extra], ignore_index=True))
+    assert set(replies["msg_id"]) == {"a1", "a2", "a5"}

@@ -52,6 +52,9 @@ REPLY_WINDOW_MINUTES = 30
 """Default reply window: a message within this many minutes after another person's message in the same
 group counts as a reply to it (when it carries no @mention)."""
 
+ME_TOO_PATTERN = r"^\s*(?:\+1|＋1|同问|同样|我家也|我们家也|我们(?:这边|单元|楼|这)也|楼上也|楼下也|好几家|不止一家|一样的问题)"
+"""A chat message that opens with a me-too cue (+1, 同问, 我家也是 …) joins an existing report."""
+
 STAFF_REPLY_HOURS = (2, 24)
 """Response-time thresholds reported for team responsiveness (hours)."""
 
@@ -754,9 +757,10 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
 
     A **report** is a non-staff 文本 message with an issue category: ``categories`` (a Series aligned with
     ``messages``, category codes, NA for none; e.g. from the topic model) or, by default,
-    :func:`lexicon_category` on ``text_simplified``. A categorized message that follows a report of the
-    same category in the same group, within ``max_hours`` and with no staff message in between, is a
-    follow-up (我家也是…) of that report, not a new one. The **first staff reply** to a report is, within
+    :func:`lexicon_category` on ``text_simplified``. Follow-ups are not new reports: a message opening
+    with a me-too cue (:data:`ME_TOO_PATTERN`: +1, 同问, 我家也是 …), and a categorized message that
+    follows a report of the same category in the same group within ``max_hours`` with no staff message
+    in between. The **first staff reply** to a report is, within
     ``max_hours``:
 
     1. the first staff message in the same group that @mentions the reporter, else
@@ -772,7 +776,9 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
     if categories is None:
         categories = lexicon_category(msgs["text_simplified"])
     msgs["category"] = categories.reindex(msgs.index)
-    is_report = ~msgs["is_staff"].astype(bool) & (msgs["msg_type"].astype(str) == "文本") & msgs["category"].notna()
+    me_too = msgs["text_simplified"].fillna("").astype(str).str.contains(ME_TOO_PATTERN, regex=True)
+    is_report = (~msgs["is_staff"].astype(bool) & (msgs["msg_type"].astype(str) == "文本") & msgs["category"].notna()
+                 & ~me_too)
     msgs = msgs.sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
     reports = msgs.loc[is_report.reindex(msgs.index)]
     staff = msgs.loc[msgs["is_staff"].astype(bool)]
