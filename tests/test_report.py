@@ -492,3 +492,21 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     assert not any((out / f).exists() for f in failed)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "失败" not in index and f'{NEW_MONTH}/report.html">{NEW_MONTH}</a>' in index
+
+
+def test_abandoned_staging_folders_are_cleared_but_fresh_ones_kept(tmp_path):
+    import os
+    import time
+
+    old, fresh, other = (
+        tmp_path / ".2020-01.rendering-a",
+        tmp_path / ".2020-01.rendering-b",
+        tmp_path / "2020-01",
+    )
+    for folder in (old, fresh, other):
+        folder.mkdir()
+    long_ago = time.time() - report.ABANDONED_AFTER_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    report._remove_abandoned_staging(tmp_path, "2020-01")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2020-01.rendering-b", "2020-01"]

@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -633,6 +634,18 @@ def mirror_figures(source: Path, destination: Path) -> list[Path]:
     return [write_bytes(destination / f.name, f.read_bytes()) for f in files]
 
 
+ABANDONED_AFTER_SECONDS = 6 * 3600
+
+
+def _remove_abandoned_staging(folder: Path, month: str) -> None:
+    """Delete staging folders of ``month`` left by a killed run (older than six hours, so that a
+    concurrent run's folder is never touched)."""
+    now = time.time()
+    for leftover in folder.glob(f".{month}.*"):
+        if leftover.is_dir() and now - leftover.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class RenderResult:
     """Outcome of :func:`render_report`: ``html`` path, ``folder``, ``month``, ``stamp``, ``key_figures``."""
@@ -708,6 +721,7 @@ def render_report(
     target = report_dir(root, community, month)
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = stamp or report_stamp(community, month, data, notebook)
+    _remove_abandoned_staging(target.parent, month)
     staging = Path(tempfile.mkdtemp(prefix=f".{month}.rendering-", dir=target.parent))
     executed = staging / "report.ipynb"
     try:
