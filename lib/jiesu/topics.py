@@ -46,7 +46,7 @@ OTHER_CODE = "other"
 DEFAULT_K_GRID = (10, 12, 14, 16)
 TOKENS_VERSION = "tokens-v2"
 TRAINING_SELECTION = "issue-like-pooled-v2"
-MODEL_VERSION = "lda-v2"
+MODEL_VERSION = "lda-v4"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class TopicParams:
     phrase_threshold: float = 10.0
     coherence_docs: int = 8000
     topn: int = 10
-    label_min_mass: float = 0.03
+    label_min_mass: float = 0.3
     seed_strength: float = 500.0
     seed_min_docs: int = 20
     pool_hours: float = 12.0
