@@ -22,39 +22,90 @@ def bridge_memberships() -> pd.DataFrame:
 
 def tiny_community() -> dict[str, pd.DataFrame]:
     """Two households, three residents (two friends of 园园), one staff member, two groups, a short chat."""
-    households = pd.DataFrame({
-        "household_id": ["01-1-101", "01-1-102"], "building": [1, 1], "unit": [1, 1], "floor": [1, 1],
-        "room": [101, 102], "housing_type": ["两居室"] * 2, "tenure": ["自住"] * 2, "persons": [2, 1],
-        "elderly": [True, False], "dibao": [False, False], "disabled": [False, False], "vulnerable": [True, False],
-    })
-    residents = pd.DataFrame({"resident_id": ["Ra", "Rb", "Rc"],
-                              "household_id": ["01-1-101", "01-1-101", "01-1-102"]})
-    friends = pd.DataFrame({"member_id": ["ma", "mc"], "resident_id": ["Ra", "Rc"],
-                            "household_id": ["01-1-101", "01-1-102"], "added": pd.to_datetime(["2019-01-01"] * 2)})
-    teams = pd.DataFrame({"member_id": ["ms"], "team": ["社区工作者"], "team_code": ["staff"], "role": ["社工"],
-                          "organization": ["居委会"], "household_id": [None]})
-    groups = pd.DataFrame({"group_id": ["g1", "g2"], "group_name": ["报修群", "1号楼楼门群"],
-                           "kind": ["报修", "楼门"], "building": pd.array([None, 1], dtype="Int64"),
-                           "created": pd.to_datetime(["2018-01-01"] * 2)})
-    memberships = pd.DataFrame({"group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
-                                "member_id": ["ma", "mc", "ms", "myy", "ma", "mc"],
-                                "joined": pd.to_datetime(["2018-01-02"] * 6)})
+    households = pd.DataFrame(
+        {
+            "household_id": ["01-1-101", "01-1-102"],
+            "building": [1, 1],
+            "unit": [1, 1],
+            "floor": [1, 1],
+            "room": [101, 102],
+            "housing_type": ["两居室"] * 2,
+            "tenure": ["自住"] * 2,
+            "persons": [2, 1],
+            "elderly": [True, False],
+            "dibao": [False, False],
+            "disabled": [False, False],
+            "vulnerable": [True, False],
+        }
+    )
+    residents = pd.DataFrame(
+        {"resident_id": ["Ra", "Rb", "Rc"], "household_id": ["01-1-101", "01-1-101", "01-1-102"]}
+    )
+    friends = pd.DataFrame(
+        {
+            "member_id": ["ma", "mc"],
+            "resident_id": ["Ra", "Rc"],
+            "household_id": ["01-1-101", "01-1-102"],
+            "added": pd.to_datetime(["2019-01-01"] * 2),
+        }
+    )
+    teams = pd.DataFrame(
+        {
+            "member_id": ["ms"],
+            "team": ["社区工作者"],
+            "team_code": ["staff"],
+            "role": ["社工"],
+            "organization": ["居委会"],
+            "household_id": [None],
+        }
+    )
+    groups = pd.DataFrame(
+        {
+            "group_id": ["g1", "g2"],
+            "group_name": ["报修群", "1号楼楼门群"],
+            "kind": ["报修", "楼门"],
+            "building": pd.array([None, 1], dtype="Int64"),
+            "created": pd.to_datetime(["2018-01-01"] * 2),
+        }
+    )
+    memberships = pd.DataFrame(
+        {
+            "group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
+            "member_id": ["ma", "mc", "ms", "myy", "ma", "mc"],
+            "joined": pd.to_datetime(["2018-01-02"] * 6),
+        }
+    )
     t0 = pd.Timestamp("2020-01-01 09:00")
-    messages = pd.DataFrame({
-        "msg_id": [f"x{i}" for i in range(6)],
-        "group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
-        "sender_id": ["ma", "ms", "ma", "myy", "mc", "ma"],
-        "sent_at": [t0, t0 + pd.Timedelta(minutes=10), t0 + pd.Timedelta(minutes=15),
-                    t0 + pd.Timedelta(hours=5), t0, t0 + pd.Timedelta(minutes=45)],
-        "msg_type": ["文本"] * 6,
-        "text": ["楼道灯不亮了", "@师傅 收到马上去", "谢谢", "大家好", "有人吗", "在"],
-        "text_simplified": ["楼道灯不亮了", "收到马上去", "谢谢", "大家好", "有人吗", "在"],
-        "mentions": ["", "ma", "", "", "", ""],
-        "is_staff": [False, True, False, False, False, False],
-        "source": ["chat_messages.csv"] * 6,
-    })
-    return dict(households=households, residents=residents, friends=friends, teams=teams, groups=groups,
-                memberships=memberships, messages=messages)
+    messages = pd.DataFrame(
+        {
+            "msg_id": [f"x{i}" for i in range(6)],
+            "group_id": ["g1", "g1", "g1", "g1", "g2", "g2"],
+            "sender_id": ["ma", "ms", "ma", "myy", "mc", "ma"],
+            "sent_at": [
+                t0,
+                t0 + pd.Timedelta(minutes=10),
+                t0 + pd.Timedelta(minutes=15),
+                t0 + pd.Timedelta(hours=5),
+                t0,
+                t0 + pd.Timedelta(minutes=45),
+            ],
+            "msg_type": ["文本"] * 6,
+            "text": ["楼道灯不亮了", "@师傅 收到马上去", "谢谢", "大家好", "有人吗", "在"],
+            "text_simplified": ["楼道灯不亮了", "收到马上去", "谢谢", "大家好", "有人吗", "在"],
+            "mentions": ["", "ma", "", "", "", ""],
+            "is_staff": [False, True, False, False, False, False],
+            "source": ["chat_messages.csv"] * 6,
+        }
+    )
+    return dict(
+        households=households,
+        residents=residents,
+        friends=friends,
+        teams=teams,
+        groups=groups,
+        memberships=memberships,
+        messages=messages,
+    )
 
 
 # ------------------------------------------------------------------ interactions and the graph
@@ -86,8 +137,12 @@ def test_graph_holds_every_node_kind_with_weighted_edges():
 
 def test_yuanyuan_is_found_as_the_non_friend_sender_in_most_groups():
     tables = tiny_community()
-    messages = pd.concat([tables["messages"], tables["messages"].assign(
-        msg_id=lambda f: f["msg_id"] + "b", group_id="g2", sender_id="myy")])
+    messages = pd.concat(
+        [
+            tables["messages"],
+            tables["messages"].assign(msg_id=lambda f: f["msg_id"] + "b", group_id="g2", sender_id="myy"),
+        ]
+    )
     assert network.yuanyuan_member_ids(messages, tables["friends"]) == ["myy"]
 
 
@@ -107,7 +162,10 @@ def test_membership_projection_weights_are_shared_groups():
     groups = pd.Series(["g1", "g1", "g2", "g2", "g2", "g2"])  # last row duplicates a–g2
     g = network.membership_projection(persons, groups)
     assert {(min(u, v), max(u, v)): d["weight"] for u, v, d in g.edges(data=True)} == {
-        ("a", "b"): 2.0, ("a", "c"): 1.0, ("b", "c"): 1.0}
+        ("a", "b"): 2.0,
+        ("a", "c"): 1.0,
+        ("b", "c"): 1.0,
+    }
     assert g.nodes["a"]["groups"] == 2
 
 
@@ -198,8 +256,9 @@ def test_bridge_person_ranks_first_in_node_metrics():
 
 def test_group_reach_counts_households_and_vulnerable_households():
     tables = tiny_community()
-    reach = network.group_reach(tables["groups"], tables["memberships"], tables["friends"], tables["households"],
-                                tables["messages"]).set_index("group_id")
+    reach = network.group_reach(
+        tables["groups"], tables["memberships"], tables["friends"], tables["households"], tables["messages"]
+    ).set_index("group_id")
     assert reach.loc["g1", "members"] == 4
     assert reach.loc["g1", "households"] == 2 and reach.loc["g1", "household_share"] == 1.0
     assert reach.loc["g1", "vulnerable_households"] == 1
@@ -220,7 +279,9 @@ def test_lexicon_category_picks_the_category_with_most_words():
 def messy_membership_file(tmp_path):
     """GB18030 CSV with Chinese headers, a blank row, a duplicate and stray spaces/full-width letters."""
     members = bridge_memberships()
-    lines = ["姓名,所在社团"] + [f" {p} ,{g}" for p, g in zip(members["person"], members["group"], strict=True)]
+    lines = ["姓名,所在社团"] + [
+        f" {p} ,{g}" for p, g in zip(members["person"], members["group"], strict=True)
+    ]
     lines += [",", "张,象棋", "ｚｈａｏ,合唱 "]
     path = tmp_path / "社团名单.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
@@ -238,8 +299,18 @@ def run_cli(args: list[str]):
 
 def test_cli_ranks_the_bridge_person_first(messy_membership_file, tmp_path):
     out = tmp_path / "out"
-    result = run_cli(["network", str(messy_membership_file), "--person-col", "姓名", "--group-col", "所在社团",
-                      "--out", str(out)])
+    result = run_cli(
+        [
+            "network",
+            str(messy_membership_file),
+            "--person-col",
+            "姓名",
+            "--group-col",
+            "所在社团",
+            "--out",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out / "node_metrics.csv", encoding="utf-8-sig")
     assert list(metrics.columns[:5]) == ["person", "degree", "betweenness", "eigenvector", "community"]
@@ -248,15 +319,25 @@ def test_cli_ranks_the_bridge_person_first(messy_membership_file, tmp_path):
     assert "zhao" in set(metrics["person"])  # full-width normalized, spaces stripped
     assert len(metrics) == 10
     html = (out / "network.html").read_text(encoding="utf-8")
-    assert "<script src=\"http" not in html and "plotly" in html.lower()
+    assert '<script src="http' not in html and "plotly" in html.lower()
     assert "dropped 1 blank and 1 duplicate rows" in result.output
 
 
 def test_cli_names_the_file_and_column_when_a_column_is_missing(messy_membership_file, tmp_path, capsys):
     from jiesu.cli import main
 
-    status = main(["network", str(messy_membership_file), "--person-col", "成员", "--group-col", "所在社团",
-                   "--out", str(tmp_path / "out")])
+    status = main(
+        [
+            "network",
+            str(messy_membership_file),
+            "--person-col",
+            "成员",
+            "--group-col",
+            "所在社团",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert status == 1
     assert "社团名单.csv" in err and "成员" in err and "姓名" in err
@@ -267,7 +348,9 @@ def test_cli_names_the_row_with_a_blank_group(tmp_path, capsys):
 
     path = tmp_path / "m.csv"
     path.write_text("人,群\nA,g1\nB,\nC,g1\n", encoding="utf-8")
-    status = main(["network", str(path), "--person-col", "人", "--group-col", "群", "--out", str(tmp_path / "o")])
+    status = main(
+        ["network", str(path), "--person-col", "人", "--group-col", "群", "--out", str(tmp_path / "o")]
+    )
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert status == 1
     assert "m.csv" in err and "'群'" in err and "3" in err
@@ -286,11 +369,20 @@ def report_chat() -> tuple[pd.DataFrame, pd.DataFrame]:
         ("a4", "s_red", t0 + pd.Timedelta(hours=30), "已经换好了", "", True),
         ("a5", "rc", t0 + pd.Timedelta(hours=40), "楼道灯又不亮", "", False),
     ]
-    messages = pd.DataFrame(rows, columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"])
+    messages = pd.DataFrame(
+        rows, columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"]
+    )
     messages = messages.assign(group_id="g1", msg_type="文本", text=messages["text_simplified"])
-    teams = pd.DataFrame({"member_id": ["s_whistle", "s_red"], "team": ["吹哨报到部门", "红色联盟"],
-                          "team_code": ["whistle", "red_alliance"], "role": ["供热", "物业"],
-                          "organization": ["供热站", "物业公司"], "household_id": [None, None]})
+    teams = pd.DataFrame(
+        {
+            "member_id": ["s_whistle", "s_red"],
+            "team": ["吹哨报到部门", "红色联盟"],
+            "team_code": ["whistle", "red_alliance"],
+            "role": ["供热", "物业"],
+            "organization": ["供热站", "物业公司"],
+            "household_id": [None, None],
+        }
+    )
     return messages, teams
 
 
@@ -317,16 +409,19 @@ def test_team_responsiveness_reports_median_and_shares_per_category():
 
 def test_complainants_are_linked_to_households_groups_and_reach():
     tables = tiny_community()
-    cases = pd.DataFrame({
-        "case_id": ["k1", "k2", "k3", "k4"],
-        "received_at": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-03-02"]),
-        "category": ["供暖", "供暖", "噪音扰民", "治安"],
-        "household_id": ["01-1-101", "01-1-101", "01-1-102", "01-1-102"],
-        "complainant_id": ["Rb", "Rb", "Rc", None],
-    })
+    cases = pd.DataFrame(
+        {
+            "case_id": ["k1", "k2", "k3", "k4"],
+            "received_at": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-03-02"]),
+            "category": ["供暖", "供暖", "噪音扰民", "治安"],
+            "household_id": ["01-1-101", "01-1-101", "01-1-102", "01-1-102"],
+            "complainant_id": ["Rb", "Rb", "Rc", None],
+        }
+    )
     friends = tables["friends"].iloc[[1]]  # only Rc (household 102) is a friend now
-    link = network.complainant_linkage(cases, tables["households"], friends, tables["memberships"],
-                                       tables["groups"], repeat_threshold=2).set_index("complainant_id")
+    link = network.complainant_linkage(
+        cases, tables["households"], friends, tables["memberships"], tables["groups"], repeat_threshold=2
+    ).set_index("complainant_id")
     assert link.loc["Rb", "cases"] == 2 and link.loc["Rb", "repeat"]
     assert link.loc["Rb", "outside_reach"] and not link.loc["Rb", "is_friend"]
     assert link.loc["Rc", "household_covered"] and link.loc["Rc", "groups"] == 2
@@ -420,11 +515,21 @@ def test_complainants_match_the_planted_repeat_and_outside_reach_sets(small_worl
     truth = datasets.planted_truth(small_world)["complainants"]
     tables = world_network["tables"]
     cases = datasets.load("cases", small_world)
-    link = network.complainant_linkage(cases, tables["households"], tables["friends"], tables["memberships"],
-                                       tables["groups"], repeat_threshold=truth["repeat_threshold"])
+    link = network.complainant_linkage(
+        cases,
+        tables["households"],
+        tables["friends"],
+        tables["memberships"],
+        tables["groups"],
+        repeat_threshold=truth["repeat_threshold"],
+    )
     key_of = datasets.read_planted_table("cases", small_world).set_index("case_id")["resident_key"]
-    person_key = cases.dropna(subset=["complainant_id"]).assign(key=cases["case_id"].map(key_of)).groupby(
-        "complainant_id")["key"].agg(lambda keys: keys.mode().iloc[0])
+    person_key = (
+        cases.dropna(subset=["complainant_id"])
+        .assign(key=cases["case_id"].map(key_of))
+        .groupby("complainant_id")["key"]
+        .agg(lambda keys: keys.mode().iloc[0])
+    )
     found = set(link.loc[link["repeat"], "complainant_id"].map(person_key))
     assert found == set(truth["repeat_complainants"])
     outside = link.loc[link["outside_reach"]]
@@ -445,8 +550,9 @@ def test_first_staff_replies_match_the_planted_threads(small_world, world_networ
     assert on_planted_reports.sum() >= 0.6 * (planted["role"] == "report").sum()
     assert (replies.loc[on_planted_reports, "reply_msg_id"] == true_reply[on_planted_reports]).mean() >= 0.8
     reports = planted.loc[planted["role"] == "report"].drop_duplicates("thread_id")
-    planted_hours = (reports["thread_id"].map(first_reply.set_index("thread_id")["sent_at"]) - reports["sent_at"]
-                     ).dt.total_seconds() / 3600
+    planted_hours = (
+        reports["thread_id"].map(first_reply.set_index("thread_id")["sent_at"]) - reports["sent_at"]
+    ).dt.total_seconds() / 3600
     measured = replies.loc[on_planted_reports & replies["answered"], "reply_hours"]
     assert abs(measured.median() - planted_hours.median()) < 0.25
 
@@ -468,7 +574,9 @@ def test_cli_reads_an_xlsx_membership_list(tmp_path):
     path = tmp_path / "名单.xlsx"
     members.to_excel(path, index=False)
     out = tmp_path / "out"
-    result = run_cli(["network", str(path), "--person-col", "成员", "--group-col", "兴趣小组", "--out", str(out)])
+    result = run_cli(
+        ["network", str(path), "--person-col", "成员", "--group-col", "兴趣小组", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out / "node_metrics.csv", encoding="utf-8-sig")
     assert metrics.iloc[0]["person"] == "老王" and len(metrics) == 9
@@ -485,17 +593,25 @@ def test_report_network_gives_the_report_its_fields(small_world):
     assert report["complainants"]["outside_reach_cases"] == truth["outside_reach_cases"]
     assert report["complainants"]["repeat"] == len(truth["repeat_complainants"])
     assert "模拟数据" in report["aggregate_figure"].layout.title.text
-    assert set(report["responsiveness"].columns) >= {"label", "median_hours", "within_2h", "within_24h", "top_team"}
+    assert set(report["responsiveness"].columns) >= {
+        "label",
+        "median_hours",
+        "within_2h",
+        "within_24h",
+        "top_team",
+    }
 
 
 def test_complainants_by_building_suppresses_small_counts():
-    link = pd.DataFrame({
-        "complainant_id": [f"R{i}" for i in range(8)],
-        "building": pd.array([1] * 6 + [2] * 2, dtype="Int64"),
-        "cases": [3, 3, 3, 1, 1, 1, 4, 1],
-        "repeat": [True, True, True, False, False, False, True, False],
-        "outside_reach": [True] * 5 + [False, True, True],
-    })
+    link = pd.DataFrame(
+        {
+            "complainant_id": [f"R{i}" for i in range(8)],
+            "building": pd.array([1] * 6 + [2] * 2, dtype="Int64"),
+            "cases": [3, 3, 3, 1, 1, 1, 4, 1],
+            "repeat": [True, True, True, False, False, False, True, False],
+            "outside_reach": [True] * 5 + [False, True, True],
+        }
+    )
     table = network.complainants_by_building(link).set_index("building")
     assert table.loc[1, "complainants"] == 6 and table.loc[1, "outside_reach"] == 5
     assert table.loc[1, "cases"] == 12 and table.loc[1, "outside_reach_cases"] == 11
@@ -505,10 +621,20 @@ def test_complainants_by_building_suppresses_small_counts():
 
 def test_me_too_messages_join_a_report_instead_of_opening_one():
     messages, _ = report_chat()
-    extra = pd.DataFrame([("a2b", "rd", messages.loc[1, "sent_at"] + pd.Timedelta(minutes=5), "我家也是，楼道灯不亮",
-                           "", False), ("a6", "re", messages.loc[4, "sent_at"] + pd.Timedelta(hours=1), "+1 暖气不热", "",
-                                        False)],
-                         columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"])
+    extra = pd.DataFrame(
+        [
+            (
+                "a2b",
+                "rd",
+                messages.loc[1, "sent_at"] + pd.Timedelta(minutes=5),
+                "我家也是，楼道灯不亮",
+                "",
+                False,
+            ),
+            ("a6", "re", messages.loc[4, "sent_at"] + pd.Timedelta(hours=1), "+1 暖气不热", "", False),
+        ],
+        columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"],
+    )
     extra = extra.assign(group_id="g1", msg_type="文本", text=extra["text_simplified"])
     replies = network.staff_replies(pd.concat([messages, extra], ignore_index=True))
     assert set(replies["msg_id"]) == {"a1", "a2", "a5"}

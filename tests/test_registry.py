@@ -18,12 +18,21 @@ def make_households() -> pd.DataFrame:
             for floor in (1, 2, 3):
                 for flat in (1, 2):
                     room = floor * 100 + flat
-                    rows.append({
-                        "household_id": f"{building:02d}-{unit}-{room}", "building": building, "unit": unit,
-                        "floor": floor, "room": room, "housing_type": "两居室",
-                        "tenure": "出租" if flat == 2 else "自住", "persons": floor,
-                        "elderly": floor == 1, "dibao": room == 302, "disabled": room == 302,
-                    })
+                    rows.append(
+                        {
+                            "household_id": f"{building:02d}-{unit}-{room}",
+                            "building": building,
+                            "unit": unit,
+                            "floor": floor,
+                            "room": room,
+                            "housing_type": "两居室",
+                            "tenure": "出租" if flat == 2 else "自住",
+                            "persons": floor,
+                            "elderly": floor == 1,
+                            "dibao": room == 302,
+                            "disabled": room == 302,
+                        }
+                    )
     frame = pd.DataFrame(rows)
     frame["vulnerable"] = frame["elderly"] | frame["dibao"] | frame["disabled"]
     return frame
@@ -31,20 +40,25 @@ def make_households() -> pd.DataFrame:
 
 def make_residents(households: pd.DataFrame) -> pd.DataFrame:
     """One resident per person of each household: ``R<household>-<k>``."""
-    rows = [{"resident_id": f"R{h}-{k}", "household_id": h}
-            for h, n in zip(households["household_id"], households["persons"], strict=True) for k in range(n)]
+    rows = [
+        {"resident_id": f"R{h}-{k}", "household_id": h}
+        for h, n in zip(households["household_id"], households["persons"], strict=True)
+        for k in range(n)
+    ]
     return pd.DataFrame(rows)
 
 
 def make_friends() -> pd.DataFrame:
     """Friends in building 1 unit 1 (all six flats, first resident each) and one unlinked friend."""
     linked = [f"01-1-{r}" for r in (101, 102, 201, 202, 301, 302)]
-    return pd.DataFrame({
-        "member_id": [f"m{i}" for i in range(len(linked))] + ["m_unlinked"],
-        "resident_id": [f"R{h}-0" for h in linked] + [None],
-        "household_id": linked + [None],
-        "added": pd.to_datetime(["2020-01-01"] * (len(linked) + 1)),
-    })
+    return pd.DataFrame(
+        {
+            "member_id": [f"m{i}" for i in range(len(linked))] + ["m_unlinked"],
+            "resident_id": [f"R{h}-0" for h in linked] + [None],
+            "household_id": linked + [None],
+            "added": pd.to_datetime(["2020-01-01"] * (len(linked) + 1)),
+        }
+    )
 
 
 def test_household_coverage_counts_households_with_a_friend():
@@ -71,8 +85,8 @@ def test_outreach_list_is_uncovered_vulnerable_households_without_personal_colum
     outreach = registry.outreach_list(hh, friends)
     # vulnerable: floor 1 (4 per unit-building pair) + room 302 → per unit 3; 4 units = 12; minus covered 101/102/302
     expected = sorted(
-        f"{b:02d}-{u}-{r}" for b in (1, 2) for u in (1, 2) for r in (101, 102, 302)
-        if not (b == 1 and u == 1))
+        f"{b:02d}-{u}-{r}" for b in (1, 2) for u in (1, 2) for r in (101, 102, 302) if not (b == 1 and u == 1)
+    )
     assert sorted(outreach["household_id"]) == expected
     assert not any(word in col.lower() for col in outreach.columns for word in PERSONAL_WORDS)
     assert set(outreach.loc[outreach["room"] == 302, "flags"]) == {"低保、残疾"}
@@ -91,11 +105,13 @@ def test_coverage_by_building_adds_up_to_the_overall_figures():
 
 
 def test_complaints_are_counted_only_inside_the_period():
-    cases = pd.DataFrame({
-        "case_id": ["c1", "c2", "c3", "c4"],
-        "received_at": pd.to_datetime(["2020-01-05", "2020-01-20", "2020-02-01", "2020-01-10"]),
-        "household_id": ["01-1-101", "01-1-101", "01-1-101", None],
-    })
+    cases = pd.DataFrame(
+        {
+            "case_id": ["c1", "c2", "c3", "c4"],
+            "received_at": pd.to_datetime(["2020-01-05", "2020-01-20", "2020-02-01", "2020-01-10"]),
+            "household_id": ["01-1-101", "01-1-101", "01-1-101", None],
+        }
+    )
     counts = registry.complaints_per_household(cases, start="2020-01-01", end="2020-02-01")
     assert counts.to_dict() == {"01-1-101": 2}
 
@@ -111,7 +127,9 @@ def test_map_gives_every_household_its_own_square_stacked_by_floor():
     hh = make_households()
     layout = registry.map_layout(hh)
     assert not layout[["x", "y"]].duplicated().any()
-    same_column = hh.assign(**layout)[lambda f: (f["building"] == 1) & (f["unit"] == 2) & (f["room"] % 100 == 1)]
+    same_column = hh.assign(**layout)[
+        lambda f: (f["building"] == 1) & (f["unit"] == 2) & (f["room"] % 100 == 1)
+    ]
     assert same_column["x"].nunique() == 1
     assert same_column.sort_values("floor")["y"].is_monotonic_increasing
 
@@ -148,8 +166,9 @@ def test_per_building_coverage_matches_the_planted_figures(small_world):
     from jiesu import datasets
 
     truth = datasets.planted_truth(small_world)["coverage"]
-    table = registry.household_coverage(datasets.load("households", small_world), datasets.load("friends", small_world),
-                                        by="building")
+    table = registry.household_coverage(
+        datasets.load("households", small_world), datasets.load("friends", small_world), by="building"
+    )
     measured = dict(zip(table["building"].astype(int), table["coverage"], strict=True))
     planted = {int(b): v for b, v in truth["by_building"].items()}
     assert measured == pytest.approx(planted, abs=1e-12)
@@ -162,9 +181,15 @@ def test_report_coverage_gives_the_report_its_fields(small_world):
     truth = datasets.planted_truth(small_world)
     report = registry.report_coverage(small_world, color_by="complaints", start="2020-01-01")
     assert report["household_coverage"] == pytest.approx(truth["coverage"]["household_coverage"])
-    assert report["uncovered_vulnerable"] == truth["coverage"]["n_uncovered_vulnerable"] == len(report["outreach"])
+    assert (
+        report["uncovered_vulnerable"]
+        == truth["coverage"]["n_uncovered_vulnerable"]
+        == len(report["outreach"])
+    )
     assert set(report["outreach"].columns) >= {"building", "unit", "room", "flags"}
-    assert report["by_building"]["building"].astype(int).tolist() == list(range(1, truth["community"]["buildings"] + 1))
+    assert report["by_building"]["building"].astype(int).tolist() == list(
+        range(1, truth["community"]["buildings"] + 1)
+    )
     assert "模拟数据" in report["map_figure"].layout.title.text
     assert sum(len(trace.x) for trace in report["map_figure"].data) == truth["community"]["households"]
 
@@ -176,8 +201,9 @@ def test_coverage_as_of_a_date_counts_only_friends_added_by_then(small_world):
     day = pd.to_datetime(friends["added"]).quantile(0.5).normalize()
     early = registry.report_coverage(small_world, as_of=day.strftime("%Y-%m-%d"))
     late = registry.report_coverage(small_world)
-    expected = registry.household_coverage(datasets.load("households", small_world),
-                                            friends.loc[pd.to_datetime(friends["added"]) <= day])["coverage"].iloc[0]
+    expected = registry.household_coverage(
+        datasets.load("households", small_world), friends.loc[pd.to_datetime(friends["added"]) <= day]
+    )["coverage"].iloc[0]
     assert early["household_coverage"] == pytest.approx(expected)
     assert early["household_coverage"] < late["household_coverage"]
 

@@ -65,8 +65,10 @@ EDGE_KINDS = ("household", "membership", "friend", "team", "mentions", "replies"
 # people: who is who across tables
 # ---------------------------------------------------------------------------------------------
 
-def person_keys(friends: pd.DataFrame, teams: pd.DataFrame | None = None, *,
-                yuanyuan_ids: Iterable[str] = ()) -> pd.Series:
+
+def person_keys(
+    friends: pd.DataFrame, teams: pd.DataFrame | None = None, *, yuanyuan_ids: Iterable[str] = ()
+) -> pd.Series:
     """Map each known WeChat ``member_id`` to its person node key.
 
     A member linked to a resident (``friends.resident_id``) becomes ``R:<resident_id>``; any other
@@ -76,9 +78,15 @@ def person_keys(friends: pd.DataFrame, teams: pd.DataFrame | None = None, *,
     Returns a Series ``member_id → node key``.
     """
     linked = friends.dropna(subset=["member_id"]).drop_duplicates("member_id")
-    keys = pd.Series(np.where(linked["resident_id"].notna(), "R:" + linked["resident_id"].astype(str),
-                              "M:" + linked["member_id"].astype(str)),
-                     index=linked["member_id"].astype(str).to_numpy(), dtype="str")
+    keys = pd.Series(
+        np.where(
+            linked["resident_id"].notna(),
+            "R:" + linked["resident_id"].astype(str),
+            "M:" + linked["member_id"].astype(str),
+        ),
+        index=linked["member_id"].astype(str).to_numpy(),
+        dtype="str",
+    )
     if teams is not None and len(teams):
         extra = teams.loc[~teams["member_id"].astype(str).isin(keys.index), "member_id"].dropna().astype(str)
         extra = extra.drop_duplicates()
@@ -94,7 +102,9 @@ def to_person(member_ids: pd.Series, keys: pd.Series) -> pd.Series:
     return ids.map(keys).fillna("M:" + ids).astype("str")
 
 
-def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame, teams: pd.DataFrame | None = None) -> list[str]:
+def yuanyuan_member_ids(
+    messages: pd.DataFrame, friends: pd.DataFrame, teams: pd.DataFrame | None = None
+) -> list[str]:
     """园园's own member id(s).
 
     Ingest keys 园园's account like any other member. The team roster names her role (a ``role``
@@ -103,7 +113,9 @@ def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame, teams: pd
     half of them; otherwise returns ``[]``.
     """
     if teams is not None and len(teams):
-        listed = teams.loc[teams["role"].astype("str").str.contains("园园", regex=False).fillna(False), "member_id"]
+        listed = teams.loc[
+            teams["role"].astype("str").str.contains("园园", regex=False).fillna(False), "member_id"
+        ]
         if len(listed):
             return sorted(set(listed.dropna().astype(str)))
     if messages.empty:
@@ -122,7 +134,10 @@ def yuanyuan_member_ids(messages: pd.DataFrame, friends: pd.DataFrame, teams: pd
 # chat interactions
 # ---------------------------------------------------------------------------------------------
 
-def chat_interactions(messages: pd.DataFrame, *, reply_window_minutes: float = REPLY_WINDOW_MINUTES) -> pd.DataFrame:
+
+def chat_interactions(
+    messages: pd.DataFrame, *, reply_window_minutes: float = REPLY_WINDOW_MINUTES
+) -> pd.DataFrame:
     """Directed person-to-person interactions found in group chats.
 
     * ``mention``: the sender @mentions a member (``messages.mentions``, ``;``-joined member ids);
@@ -136,8 +151,9 @@ def chat_interactions(messages: pd.DataFrame, *, reply_window_minutes: float = R
     aggregated over all messages and sorted.
     """
     cols = ["source_id", "target_id", "kind", "count"]
-    msgs = messages.loc[messages["msg_type"].astype(str) != "系统",
-                        ["group_id", "sender_id", "sent_at", "mentions"]].copy()
+    msgs = messages.loc[
+        messages["msg_type"].astype(str) != "系统", ["group_id", "sender_id", "sent_at", "mentions"]
+    ].copy()
     if msgs.empty:
         return pd.DataFrame(columns=cols)
     msgs["sent_at"] = pd.to_datetime(msgs["sent_at"])
@@ -145,18 +161,37 @@ def chat_interactions(messages: pd.DataFrame, *, reply_window_minutes: float = R
     msgs = msgs.sort_values(["group_id", "sent_at"], kind="stable")
 
     has_mention = msgs["mentions"].str.len() > 0
-    mentioned = msgs.loc[has_mention, ["sender_id", "mentions"]].assign(
-        target_id=lambda f: f["mentions"].str.split(";")).explode("target_id")
-    mentioned = mentioned.loc[(mentioned["target_id"] != "") & (mentioned["target_id"] != mentioned["sender_id"])]
-    mention_rows = pd.DataFrame({"source_id": mentioned["sender_id"].astype(str),
-                                 "target_id": mentioned["target_id"].astype(str), "kind": "mention"})
+    mentioned = (
+        msgs.loc[has_mention, ["sender_id", "mentions"]]
+        .assign(target_id=lambda f: f["mentions"].str.split(";"))
+        .explode("target_id")
+    )
+    mentioned = mentioned.loc[
+        (mentioned["target_id"] != "") & (mentioned["target_id"] != mentioned["sender_id"])
+    ]
+    mention_rows = pd.DataFrame(
+        {
+            "source_id": mentioned["sender_id"].astype(str),
+            "target_id": mentioned["target_id"].astype(str),
+            "kind": "mention",
+        }
+    )
 
     previous_sender = msgs.groupby("group_id")["sender_id"].shift(1)
     gap = msgs["sent_at"] - msgs.groupby("group_id")["sent_at"].shift(1)
-    is_reply = (~has_mention & previous_sender.notna() & (previous_sender != msgs["sender_id"])
-                & (gap <= pd.Timedelta(minutes=reply_window_minutes)))
-    reply_rows = pd.DataFrame({"source_id": msgs.loc[is_reply, "sender_id"].astype(str),
-                               "target_id": previous_sender[is_reply].astype(str), "kind": "reply"})
+    is_reply = (
+        ~has_mention
+        & previous_sender.notna()
+        & (previous_sender != msgs["sender_id"])
+        & (gap <= pd.Timedelta(minutes=reply_window_minutes))
+    )
+    reply_rows = pd.DataFrame(
+        {
+            "source_id": msgs.loc[is_reply, "sender_id"].astype(str),
+            "target_id": previous_sender[is_reply].astype(str),
+            "kind": "reply",
+        }
+    )
     rows = pd.concat([mention_rows, reply_rows], ignore_index=True)
     if rows.empty:
         return pd.DataFrame(columns=cols)
@@ -169,6 +204,7 @@ def chat_interactions(messages: pd.DataFrame, *, reply_window_minutes: float = R
 # the heterogeneous graph
 # ---------------------------------------------------------------------------------------------
 
+
 def _add_edge(graph: nx.Graph, u: str, v: str, kind: str, weight: float = 1.0) -> None:
     if u == v:
         return
@@ -180,10 +216,18 @@ def _add_edge(graph: nx.Graph, u: str, v: str, kind: str, weight: float = 1.0) -
         graph.add_edge(u, v, weight=weight, **{kind: weight})
 
 
-def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: pd.DataFrame,
-                teams: pd.DataFrame, groups: pd.DataFrame, memberships: pd.DataFrame,
-                messages: pd.DataFrame | None = None, reply_window_minutes: float = REPLY_WINDOW_MINUTES,
-                yuanyuan_ids: Iterable[str] | None = None) -> nx.Graph:
+def build_graph(
+    *,
+    households: pd.DataFrame,
+    residents: pd.DataFrame,
+    friends: pd.DataFrame,
+    teams: pd.DataFrame,
+    groups: pd.DataFrame,
+    memberships: pd.DataFrame,
+    messages: pd.DataFrame | None = None,
+    reply_window_minutes: float = REPLY_WINDOW_MINUTES,
+    yuanyuan_ids: Iterable[str] | None = None,
+) -> nx.Graph:
     """The community graph: residents, households, groups, teams and 园园, with weighted edges.
 
     Parameters
@@ -197,8 +241,11 @@ def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: p
     ``nx.Graph``; nodes carry ``kind`` (and ``building`` for households/residents, ``kind_zh`` and
     ``name`` for groups, ``name`` for teams); edges carry ``weight`` plus per-kind counts.
     """
-    messages = messages if messages is not None else pd.DataFrame(
-        columns=["group_id", "sender_id", "sent_at", "msg_type", "mentions"])
+    messages = (
+        messages
+        if messages is not None
+        else pd.DataFrame(columns=["group_id", "sender_id", "sent_at", "msg_type", "mentions"])
+    )
     if yuanyuan_ids is None:
         yuanyuan_ids = yuanyuan_member_ids(messages, friends, teams)
     keys = person_keys(friends, teams, yuanyuan_ids=yuanyuan_ids)
@@ -217,8 +264,13 @@ def build_graph(*, households: pd.DataFrame, residents: pd.DataFrame, friends: p
             _add_edge(graph, node, f"H:{row.household_id}", "household")
     for row in groups.itertuples(index=False):
         building = row.building if pd.notna(row.building) else None
-        graph.add_node(f"G:{row.group_id}", kind="group", name=str(row.group_name), kind_zh=str(row.kind),
-                       building=int(building) if building is not None else None)
+        graph.add_node(
+            f"G:{row.group_id}",
+            kind="group",
+            name=str(row.group_name),
+            kind_zh=str(row.kind),
+            building=int(building) if building is not None else None,
+        )
     for code in sorted(teams["team_code"].dropna().unique()) if len(teams) else []:
         graph.add_node(f"T:{code}", kind="team", name=TEAMS.get(code, code))
 
@@ -254,14 +306,18 @@ def graph_summary(graph: nx.Graph) -> dict:
     """Counts of nodes per kind and edges per kind (an edge counts once for every kind it carries)."""
     nodes = pd.Series([d.get("kind") for _, d in graph.nodes(data=True)]).value_counts()
     edges = {kind: sum(1 for *_, d in graph.edges(data=True) if kind in d) for kind in EDGE_KINDS}
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-            **{f"nodes_{k}": int(v) for k, v in sorted(nodes.items())},
-            **{f"edges_{k}": v for k, v in edges.items()}}
+    return {
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        **{f"nodes_{k}": int(v) for k, v in sorted(nodes.items())},
+        **{f"edges_{k}": v for k, v in edges.items()},
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # projections
 # ---------------------------------------------------------------------------------------------
+
 
 def membership_projection(persons: pd.Series, groups: pd.Series) -> nx.Graph:
     """Person projection of a person × group list: persons linked by the number of groups they share.
@@ -276,11 +332,15 @@ def membership_projection(persons: pd.Series, groups: pd.Series) -> nx.Graph:
     (also stored as ``shared_groups``); node attribute ``groups`` = number of groups joined.
     Computed as the off-diagonal of ``B Bᵀ`` for the sparse incidence matrix ``B``.
     """
-    pairs = pd.DataFrame({"p": persons.astype(str).to_numpy(), "g": groups.astype(str).to_numpy()}).drop_duplicates()
+    pairs = pd.DataFrame(
+        {"p": persons.astype(str).to_numpy(), "g": groups.astype(str).to_numpy()}
+    ).drop_duplicates()
     person_codes, person_index = pd.factorize(pairs["p"], sort=True)
     group_codes, _ = pd.factorize(pairs["g"], sort=True)
-    incidence = sp.csr_matrix((np.ones(len(pairs)), (person_codes, group_codes)),
-                              shape=(len(person_index), int(group_codes.max()) + 1 if len(pairs) else 0))
+    incidence = sp.csr_matrix(
+        (np.ones(len(pairs)), (person_codes, group_codes)),
+        shape=(len(person_index), int(group_codes.max()) + 1 if len(pairs) else 0),
+    )
     shared = sp.triu(incidence @ incidence.T, k=1).tocoo()
     graph = nx.Graph()
     joined = np.asarray(incidence.sum(axis=1)).ravel()
@@ -288,11 +348,14 @@ def membership_projection(persons: pd.Series, groups: pd.Series) -> nx.Graph:
     names = [str(p) for p in person_index]  # plain list: indexing an Arrow-backed Index is slow
     graph.add_edges_from(
         (names[i], names[j], {"weight": float(w), "shared_groups": int(w)})
-        for i, j, w in zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True))
+        for i, j, w in zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True)
+    )
     return graph
 
 
-def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False, keep_isolates: bool = False) -> nx.Graph:
+def person_projection(
+    graph: nx.Graph, *, include_yuanyuan: bool = False, keep_isolates: bool = False
+) -> nx.Graph:
     """People only (``resident``/``member`` nodes): weight = shared groups + chat interactions.
 
     Parameters
@@ -339,6 +402,7 @@ def person_projection(graph: nx.Graph, *, include_yuanyuan: bool = False, keep_i
 # centralities and communities
 # ---------------------------------------------------------------------------------------------
 
+
 def _to_igraph(graph: nx.Graph, weight: str | None):
     import igraph as ig
 
@@ -347,7 +411,9 @@ def _to_igraph(graph: nx.Graph, weight: str | None):
     edges = [(index[u], index[v]) for u, v in graph.edges()]
     g = ig.Graph(n=len(nodes), edges=edges, directed=False)
     g.vs["name"] = nodes
-    g.es["weight"] = [float(d.get(weight, 1.0)) for *_, d in graph.edges(data=True)] if weight else [1.0] * len(edges)
+    g.es["weight"] = (
+        [float(d.get(weight, 1.0)) for *_, d in graph.edges(data=True)] if weight else [1.0] * len(edges)
+    )
     return g, nodes
 
 
@@ -361,7 +427,9 @@ def _betweenness_igraph(g, *, weighted: bool, k: int | None, seed: int) -> pd.Se
         sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False)).tolist()
         # igraph's subset betweenness on an undirected graph is half the sum over (source, any target)
         # pairs, exactly like the full count when every node is a source: scale by n / k
-        raw = np.asarray(g.betweenness(directed=False, weights=distances, sources=sources), dtype=float) * n / k
+        raw = (
+            np.asarray(g.betweenness(directed=False, weights=distances, sources=sources), dtype=float) * n / k
+        )
     return pd.Series(raw * scale, index=g.vs["name"], name="betweenness")
 
 
@@ -370,8 +438,10 @@ def _eigenvector_igraph(g, *, weighted: bool) -> pd.Series:
     if giant.vcount() < 3:
         values = pd.Series(1.0, index=giant.vs["name"])
     else:
-        values = pd.Series(giant.eigenvector_centrality(scale=True, weights="weight" if weighted else None),
-                           index=giant.vs["name"])
+        values = pd.Series(
+            giant.eigenvector_centrality(scale=True, weights="weight" if weighted else None),
+            index=giant.vs["name"],
+        )
     values = values.reindex(g.vs["name"]).fillna(0.0).rename("eigenvector")
     return values / values.max() if values.max() > 0 else values
 
@@ -383,8 +453,9 @@ def _louvain_igraph(g, *, weighted: bool, seed: int, resolution: float) -> list[
 
     ig.set_random_number_generator(random.Random(seed))
     try:
-        membership = g.community_multilevel(weights="weight" if weighted else None,
-                                            resolution=resolution).membership
+        membership = g.community_multilevel(
+            weights="weight" if weighted else None, resolution=resolution
+        ).membership
     finally:
         ig.set_random_number_generator(random)
     parts: list[set] = [set() for _ in range(max(membership) + 1 if membership else 0)]
@@ -399,8 +470,14 @@ def _community_labels(parts: Iterable[set], nodes: list) -> pd.Series:
     return pd.Series(labels, name="community", dtype="Int64").reindex(nodes)
 
 
-def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str = "igraph",
-                k: int | None = None, seed: int = 0) -> pd.Series:
+def betweenness(
+    graph: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    engine: str = "igraph",
+    k: int | None = None,
+    seed: int = 0,
+) -> pd.Series:
     """Normalized shortest-path betweenness of every node (Brandes 2001), path length = 1 / ``weight``.
 
     Parameters
@@ -429,8 +506,9 @@ def betweenness(graph: nx.Graph, *, weight: str | None = "weight", engine: str =
         if weight:
             work = nx.Graph()
             work.add_nodes_from(graph.nodes())
-            work.add_weighted_edges_from(((u, v, 1.0 / d.get(weight, 1.0)) for u, v, d in graph.edges(data=True)),
-                                         weight="distance")
+            work.add_weighted_edges_from(
+                ((u, v, 1.0 / d.get(weight, 1.0)) for u, v, d in graph.edges(data=True)), weight="distance"
+            )
             distance = "distance"
         values = nx.betweenness_centrality(work, k=k, weight=distance, normalized=True, seed=seed)
         return pd.Series(values, name="betweenness").reindex(list(graph.nodes()))
@@ -446,9 +524,11 @@ def betweenness_agreement(exact: pd.Series, estimate: pd.Series, *, top: int = 2
     both = pd.concat([exact.rename("a"), estimate.rename("b")], axis=1).dropna()
     top_a = set(both["a"].nlargest(top).index)
     top_b = set(both["b"].nlargest(top).index)
-    return {"spearman": float(both["a"].corr(both["b"], method="spearman")),
-            "top_overlap": len(top_a & top_b) / max(1, min(top, len(both))),
-            "max_abs_diff": float((both["a"] - both["b"]).abs().max())}
+    return {
+        "spearman": float(both["a"].corr(both["b"], method="spearman")),
+        "top_overlap": len(top_a & top_b) / max(1, min(top, len(both))),
+        "max_abs_diff": float((both["a"] - both["b"]).abs().max()),
+    }
 
 
 def eigenvector(graph: nx.Graph, *, weight: str | None = "weight", engine: str = "igraph") -> pd.Series:
@@ -474,8 +554,14 @@ def eigenvector(graph: nx.Graph, *, weight: str | None = "weight", engine: str =
     return values / values.max()
 
 
-def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0,
-            engine: str = "igraph") -> pd.Series:
+def louvain(
+    graph: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    seed: int = 0,
+    resolution: float = 1.0,
+    engine: str = "igraph",
+) -> pd.Series:
     """Louvain communities (Blondel et al. 2008) with a fixed seed.
 
     ``engine="igraph"`` runs igraph's multilevel algorithm with a ``random.Random(seed)`` generator (igraph's
@@ -487,7 +573,9 @@ def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     """
     nodes = list(graph.nodes())
     if engine == "igraph":
-        parts = _louvain_igraph(_to_igraph(graph, weight)[0], weighted=bool(weight), seed=seed, resolution=resolution)
+        parts = _louvain_igraph(
+            _to_igraph(graph, weight)[0], weighted=bool(weight), seed=seed, resolution=resolution
+        )
     elif engine == "networkx":
         parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
     else:
@@ -495,8 +583,14 @@ def louvain(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     return _community_labels(parts, nodes)
 
 
-def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 0,
-                 engine: str = "igraph", k: int | None = None) -> pd.DataFrame:
+def node_metrics(
+    graph: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    seed: int = 0,
+    engine: str = "igraph",
+    k: int | None = None,
+) -> pd.DataFrame:
     """Broker table: degree, strength, betweenness, eigenvector and Louvain community of every node.
 
     ``engine`` picks igraph (default, compiled) or networkx for the three heavy measures; ``k`` samples
@@ -509,16 +603,22 @@ def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 
     (:func:`louvain`), sorted by betweenness (desc), then degree (desc), then node.
     """
     nodes = list(graph.nodes())
-    table = pd.DataFrame({
-        "node": pd.Series(nodes, dtype="str"),
-        "degree": [graph.degree(n) for n in nodes],
-        "strength": [float(graph.degree(n, weight=weight)) if weight else float(graph.degree(n)) for n in nodes],
-    })
+    table = pd.DataFrame(
+        {
+            "node": pd.Series(nodes, dtype="str"),
+            "degree": [graph.degree(n) for n in nodes],
+            "strength": [
+                float(graph.degree(n, weight=weight)) if weight else float(graph.degree(n)) for n in nodes
+            ],
+        }
+    )
     if engine == "igraph" and graph.number_of_nodes():
         g, _ = _to_igraph(graph, weight)  # convert once for the three measures
         between = _betweenness_igraph(g, weighted=bool(weight), k=k, seed=seed)
         eigen = _eigenvector_igraph(g, weighted=bool(weight)) if graph.number_of_edges() else None
-        community = _community_labels(_louvain_igraph(g, weighted=bool(weight), seed=seed, resolution=1.0), nodes)
+        community = _community_labels(
+            _louvain_igraph(g, weighted=bool(weight), seed=seed, resolution=1.0), nodes
+        )
     else:
         between = betweenness(graph, weight=weight, engine=engine, k=k, seed=seed)
         eigen = eigenvector(graph, weight=weight, engine=engine)
@@ -526,7 +626,9 @@ def node_metrics(graph: nx.Graph, *, weight: str | None = "weight", seed: int = 
     table["betweenness"] = between.reindex(nodes).to_numpy()
     table["eigenvector"] = eigen.reindex(nodes).to_numpy() if eigen is not None else 0.0
     table["community"] = community.reindex(nodes).to_numpy()
-    table = table.sort_values(["betweenness", "degree", "node"], ascending=[False, False, True], kind="stable")
+    table = table.sort_values(
+        ["betweenness", "degree", "node"], ascending=[False, False, True], kind="stable"
+    )
     return table.reset_index(drop=True)
 
 
@@ -561,8 +663,11 @@ def primary_group_kind(graph: nx.Graph) -> pd.Series:
         scored = []
         for g in choices:
             members = set(graph.neighbors(g))
-            ties = sum(graph[node][p].get("mentions", 0) + graph[node][p].get("replies", 0)
-                       for p in members & peers if p != node)
+            ties = sum(
+                graph[node][p].get("mentions", 0) + graph[node][p].get("replies", 0)
+                for p in members & peers
+                if p != node
+            )
             scored.append((-(1 + ties), size[g], str(graph.nodes[g].get("kind_zh")), g))
         out[node] = min(scored)[2]
     return pd.Series(out, name="group_kind", dtype="str")
@@ -570,8 +675,11 @@ def primary_group_kind(graph: nx.Graph) -> pd.Series:
 
 def person_buildings(graph: nx.Graph) -> pd.Series:
     """Building of each resident node (from its household), as a Series node → building."""
-    values = {n: d.get("building") for n, d in graph.nodes(data=True)
-              if d.get("kind") == "resident" and d.get("building") is not None}
+    values = {
+        n: d.get("building")
+        for n, d in graph.nodes(data=True)
+        if d.get("kind") == "resident" and d.get("building") is not None
+    }
     return pd.Series(values, name="building", dtype="Int64")
 
 
@@ -579,8 +687,14 @@ def person_buildings(graph: nx.Graph) -> pd.Series:
 # group reach
 # ---------------------------------------------------------------------------------------------
 
-def group_reach(groups: pd.DataFrame, memberships: pd.DataFrame, friends: pd.DataFrame,
-                households: pd.DataFrame, messages: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def group_reach(
+    groups: pd.DataFrame,
+    memberships: pd.DataFrame,
+    friends: pd.DataFrame,
+    households: pd.DataFrame,
+    messages: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """How far each of 园园's groups reaches into the registry.
 
     Returns
@@ -590,24 +704,34 @@ def group_reach(groups: pd.DataFrame, memberships: pd.DataFrame, friends: pd.Dat
     registry households, 0–1), ``buildings`` (distinct), ``vulnerable_households``, and with
     ``messages``: ``messages`` and ``active_senders``.
     """
-    link = friends.dropna(subset=["member_id"]).drop_duplicates("member_id").set_index("member_id")["household_id"]
+    link = (
+        friends.dropna(subset=["member_id"])
+        .drop_duplicates("member_id")
+        .set_index("member_id")["household_id"]
+    )
     frame = memberships[["group_id", "member_id"]].drop_duplicates().copy()
     frame["household_id"] = frame["member_id"].astype(str).map(link)
     hh = households.set_index("household_id")
     frame["building"] = frame["household_id"].map(hh["building"])
     vulnerable = hh["vulnerable"].fillna(False).astype(bool)
-    frame["vulnerable_household"] = frame["household_id"].where(frame["household_id"].map(vulnerable).fillna(False)
-                                                                .astype(bool))
-    table = frame.groupby("group_id").agg(members=("member_id", "nunique"), households=("household_id", "nunique"),
-                                          buildings=("building", "nunique"),
-                                          vulnerable_households=("vulnerable_household", "nunique"))
+    frame["vulnerable_household"] = frame["household_id"].where(
+        frame["household_id"].map(vulnerable).fillna(False).astype(bool)
+    )
+    table = frame.groupby("group_id").agg(
+        members=("member_id", "nunique"),
+        households=("household_id", "nunique"),
+        buildings=("building", "nunique"),
+        vulnerable_households=("vulnerable_household", "nunique"),
+    )
     table["household_share"] = table["households"] / max(1, len(households))
     out = groups[["group_id", "group_name", "kind"]].merge(table.reset_index(), on="group_id", how="left")
     for col in ("members", "households", "buildings", "vulnerable_households"):
         out[col] = out[col].fillna(0).astype(int)
     out["household_share"] = out["household_share"].fillna(0.0)
     if messages is not None:
-        stats = messages.groupby("group_id").agg(messages=("msg_id", "size"), active_senders=("sender_id", "nunique"))
+        stats = messages.groupby("group_id").agg(
+            messages=("msg_id", "size"), active_senders=("sender_id", "nunique")
+        )
         out = out.merge(stats.reset_index(), on="group_id", how="left")
         out["messages"] = out["messages"].fillna(0).astype(int)
         out["active_senders"] = out["active_senders"].fillna(0).astype(int)
@@ -618,6 +742,7 @@ def group_reach(groups: pd.DataFrame, memberships: pd.DataFrame, friends: pd.Dat
 # category of a chat message (lexicon)
 # ---------------------------------------------------------------------------------------------
 
+
 def lexicon_category(texts: pd.Series) -> pd.Series:
     """Issue category code of each text by lexicon hits (:mod:`jiesu.categories`), ``<NA>`` if none.
 
@@ -625,8 +750,13 @@ def lexicon_category(texts: pd.Series) -> pd.Series:
     first in :data:`jiesu.categories.CATEGORIES`.
     """
     values = texts.fillna("").astype(str)
-    hits = pd.DataFrame({c.code: sum(values.str.contains(word, regex=False).astype(int) for word in c.lexicon)
-                         for c in CATEGORIES}, index=texts.index)
+    hits = pd.DataFrame(
+        {
+            c.code: sum(values.str.contains(word, regex=False).astype(int) for word in c.lexicon)
+            for c in CATEGORIES
+        },
+        index=texts.index,
+    )
     best = hits.idxmax(axis=1)
     return best.where(hits.max(axis=1) > 0).astype("str")
 
@@ -634,6 +764,7 @@ def lexicon_category(texts: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 # bring your own data: any person × group list
 # ---------------------------------------------------------------------------------------------
+
 
 def _find_column(frame: pd.DataFrame, wanted: str, file: str, role: str) -> str:
     import unicodedata
@@ -652,8 +783,9 @@ def _find_column(frame: pd.DataFrame, wanted: str, file: str, role: str) -> str:
     raise DataError(file, f"列名重复 several columns match ({role})", column=wanted)
 
 
-def clean_memberships(frame: pd.DataFrame, person_col: str, group_col: str, *, file: str = "<memberships>",
-                      first_row: int = 2) -> tuple[pd.DataFrame, dict]:
+def clean_memberships(
+    frame: pd.DataFrame, person_col: str, group_col: str, *, file: str = "<memberships>", first_row: int = 2
+) -> tuple[pd.DataFrame, dict]:
     """Tidy a user-supplied person × group list into ``person``, ``group`` (one row per membership).
 
     Cells are NFKC-normalized (full-width → half-width) and stripped. Rows blank in both columns are
@@ -684,8 +816,13 @@ def clean_memberships(frame: pd.DataFrame, person_col: str, group_col: str, *, f
     g_col = _find_column(frame, group_col, file, "群组 group")
 
     def tidy(values: pd.Series) -> pd.Series:
-        text = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                          else unicodedata.normalize("NFKC", str(v)).strip())
+        text = values.map(
+            lambda v: (
+                None
+                if v is None or (isinstance(v, float) and np.isnan(v))
+                else unicodedata.normalize("NFKC", str(v)).strip()
+            )
+        )
         return text.where(text.fillna("").str.len() > 0).astype("str")
 
     persons, groups = tidy(frame[p_col]), tidy(frame[g_col])
@@ -694,19 +831,33 @@ def clean_memberships(frame: pd.DataFrame, person_col: str, group_col: str, *, f
         half = values.isna() & other.notna()
         if half.any():
             rows = [first_row + int(i) for i in np.flatnonzero(half.to_numpy())]
-            raise DataError(file, f"{len(rows)} 行缺少取值 row(s) have a blank in this column", column=col, rows=rows)
+            raise DataError(
+                file, f"{len(rows)} 行缺少取值 row(s) have a blank in this column", column=col, rows=rows
+            )
     tidy_frame = pd.DataFrame({"person": persons[~blank], "group": groups[~blank]})
     if tidy_frame.empty:
         raise DataError(file, "没有可用的行 no row has both a person and a group", column=p_col)
     deduped = tidy_frame.drop_duplicates().reset_index(drop=True)
-    report = {"rows": len(frame), "blank_rows": int(blank.sum()), "duplicates": len(tidy_frame) - len(deduped),
-              "persons": int(deduped["person"].nunique()), "groups": int(deduped["group"].nunique())}
+    report = {
+        "rows": len(frame),
+        "blank_rows": int(blank.sum()),
+        "duplicates": len(tidy_frame) - len(deduped),
+        "persons": int(deduped["person"].nunique()),
+        "groups": int(deduped["group"].nunique()),
+    }
     return deduped, report
 
 
-def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_nodes: int = 300, seed: int = 0,
-                   title: str = "人际网络 / person network", node_label: str = "node",
-                   label_top: int = 0) -> go.Figure:
+def network_figure(
+    graph: nx.Graph,
+    metrics: pd.DataFrame | None = None,
+    *,
+    max_nodes: int = 300,
+    seed: int = 0,
+    title: str = "人际网络 / person network",
+    node_label: str = "node",
+    label_top: int = 0,
+) -> go.Figure:
     """A readable force-directed view of (at most ``max_nodes`` nodes of) a graph.
 
     When the graph is larger, the ``max_nodes`` nodes with the highest betweenness (from ``metrics``)
@@ -727,23 +878,41 @@ def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_
         edge_x += [pos[u][0], pos[v][0], None]
         edge_y += [pos[u][1], pos[v][1], None]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(width=0.5, color="#c8ced6"),
-                             hoverinfo="skip", showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=edge_x,
+            y=edge_y,
+            mode="lines",
+            line=dict(width=0.5, color="#c8ced6"),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     shown = metrics.set_index("node").loc[keep].reset_index()
     top = max(float(shown["betweenness"].max()), 1e-12)
     labelled = set(shown["node"].head(label_top))
     for community, part in shown.groupby("community", sort=True):
-        fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in part["node"]], y=[pos[n][1] for n in part["node"]],
-            mode="markers+text" if labelled else "markers", textposition="top center",
-            texttemplate=[str(n) if n in labelled else "" for n in part["node"]],
-            name=f"社群 community {community}",
-            marker=dict(size=6 + 24 * part["betweenness"] / top, color=PALETTE[int(community) % len(PALETTE)],
-                        line=dict(width=0.5, color="white")),
-            text=[f"{node_label} {r.node}<br>degree {r.degree}<br>betweenness {r.betweenness:.4f}"
-                  f"<br>eigenvector {r.eigenvector:.3f}<br>community {r.community}" for r in part.itertuples()],
-            hoverinfo="text",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[n][0] for n in part["node"]],
+                y=[pos[n][1] for n in part["node"]],
+                mode="markers+text" if labelled else "markers",
+                textposition="top center",
+                texttemplate=[str(n) if n in labelled else "" for n in part["node"]],
+                name=f"社群 community {community}",
+                marker=dict(
+                    size=6 + 24 * part["betweenness"] / top,
+                    color=PALETTE[int(community) % len(PALETTE)],
+                    line=dict(width=0.5, color="white"),
+                ),
+                text=[
+                    f"{node_label} {r.node}<br>degree {r.degree}<br>betweenness {r.betweenness:.4f}"
+                    f"<br>eigenvector {r.eigenvector:.3f}<br>community {r.community}"
+                    for r in part.itertuples()
+                ],
+                hoverinfo="text",
+            )
+        )
     fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), height=600)
     return fig
 
@@ -752,7 +921,10 @@ def network_figure(graph: nx.Graph, metrics: pd.DataFrame | None = None, *, max_
 # team responsiveness
 # ---------------------------------------------------------------------------------------------
 
-def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None, max_hours: float = 72.0) -> pd.DataFrame:
+
+def staff_replies(
+    messages: pd.DataFrame, *, categories: pd.Series | None = None, max_hours: float = 72.0
+) -> pd.DataFrame:
     """Pair every resident issue report in the chats with the first staff reply to it.
 
     A **report** is a non-staff 文本 message with an issue category: ``categories`` (a Series aligned with
@@ -777,8 +949,12 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
         categories = lexicon_category(msgs["text_simplified"])
     msgs["category"] = categories.reindex(msgs.index)
     me_too = msgs["text_simplified"].fillna("").astype(str).str.contains(ME_TOO_PATTERN, regex=True)
-    is_report = (~msgs["is_staff"].astype(bool) & (msgs["msg_type"].astype(str) == "文本") & msgs["category"].notna()
-                 & ~me_too)
+    is_report = (
+        ~msgs["is_staff"].astype(bool)
+        & (msgs["msg_type"].astype(str) == "文本")
+        & msgs["category"].notna()
+        & ~me_too
+    )
     msgs = msgs.sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
     reports = msgs.loc[is_report.reindex(msgs.index)]
     staff = msgs.loc[msgs["is_staff"].astype(bool)]
@@ -809,17 +985,39 @@ def staff_replies(messages: pd.DataFrame, *, categories: pd.Series | None = None
             else:
                 reply = group_staff.iloc[chosen]
                 hours = (reply["sent_at"] - rep.sent_at) / pd.Timedelta(hours=1)
-                rows.append((rep.msg_id, gid, rep.sender_id, rep.sent_at, rep.category, reply["msg_id"],
-                             reply["sender_id"], hours))
-    out = pd.DataFrame(rows, columns=["msg_id", "group_id", "sender_id", "sent_at", "category", "reply_msg_id",
-                                      "responder_id", "reply_hours"])
+                rows.append(
+                    (
+                        rep.msg_id,
+                        gid,
+                        rep.sender_id,
+                        rep.sent_at,
+                        rep.category,
+                        reply["msg_id"],
+                        reply["sender_id"],
+                        hours,
+                    )
+                )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "msg_id",
+            "group_id",
+            "sender_id",
+            "sent_at",
+            "category",
+            "reply_msg_id",
+            "responder_id",
+            "reply_hours",
+        ],
+    )
     out["reply_hours"] = out["reply_hours"].astype(float)
     out["answered"] = out["reply_msg_id"].notna()
     return out
 
 
-def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
-                        thresholds_hours: tuple[float, ...] = STAFF_REPLY_HOURS) -> dict[str, pd.DataFrame]:
+def team_responsiveness(
+    replies: pd.DataFrame, teams: pd.DataFrame, *, thresholds_hours: tuple[float, ...] = STAFF_REPLY_HOURS
+) -> dict[str, pd.DataFrame]:
     """Who answers residents' reports, and how fast, per issue category.
 
     Parameters
@@ -845,39 +1043,63 @@ def team_responsiveness(replies: pd.DataFrame, teams: pd.DataFrame, *,
     frame = replies.assign(team=replies["responder_id"].map(team_of))
     frame.loc[frame["answered"] & frame["team"].isna(), "team"] = "园园/其他"
     grouped = frame.groupby("category", sort=True)
-    by_category = pd.DataFrame({
-        "reports": grouped.size(),
-        "answered_share": grouped["answered"].mean(),
-        "median_hours": grouped["reply_hours"].median(),
-    })
+    by_category = pd.DataFrame(
+        {
+            "reports": grouped.size(),
+            "answered_share": grouped["answered"].mean(),
+            "median_hours": grouped["reply_hours"].median(),
+        }
+    )
     for hours in thresholds_hours:
-        by_category[f"within_{hours:g}h"] = grouped["reply_hours"].apply(lambda h, t=hours: float((h <= t).mean()))
+        by_category[f"within_{hours:g}h"] = grouped["reply_hours"].apply(
+            lambda h, t=hours: float((h <= t).mean())
+        )
     answered = frame.loc[frame["answered"]]
-    team_counts = answered.groupby(["category", "team"]).agg(replies=("msg_id", "size"),
-                                                             median_hours=("reply_hours", "median")).reset_index()
-    team_counts["share"] = team_counts["replies"] / team_counts.groupby("category")["replies"].transform("sum")
+    team_counts = (
+        answered.groupby(["category", "team"])
+        .agg(replies=("msg_id", "size"), median_hours=("reply_hours", "median"))
+        .reset_index()
+    )
+    team_counts["share"] = team_counts["replies"] / team_counts.groupby("category")["replies"].transform(
+        "sum"
+    )
     team_counts = team_counts.sort_values(["category", "replies", "team"], ascending=[True, False, True])
     by_category["top_team"] = team_counts.drop_duplicates("category").set_index("category")["team"]
     by_category = by_category.reset_index()
     by_category.insert(1, "label", by_category["category"].map(label_of))
-    by_member = answered.groupby(["category", "responder_id", "team"]).agg(
-        replies=("msg_id", "size"), median_hours=("reply_hours", "median")).reset_index()
+    by_member = (
+        answered.groupby(["category", "responder_id", "team"])
+        .agg(replies=("msg_id", "size"), median_hours=("reply_hours", "median"))
+        .reset_index()
+    )
     by_member = by_member.sort_values(["category", "replies", "responder_id"], ascending=[True, False, True])
     team_counts["label"] = team_counts["category"].map(label_of)
     by_member.insert(1, "label", by_member["category"].map(label_of))
-    return {"by_category": by_category,
-            "by_team": team_counts[["category", "label", "team", "replies", "share", "median_hours"]].reset_index(
-                drop=True),
-            "by_member": by_member.reset_index(drop=True)}
+    return {
+        "by_category": by_category,
+        "by_team": team_counts[["category", "label", "team", "replies", "share", "median_hours"]].reset_index(
+            drop=True
+        ),
+        "by_member": by_member.reset_index(drop=True),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # complainant linkage
 # ---------------------------------------------------------------------------------------------
 
-def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: pd.DataFrame,
-                        memberships: pd.DataFrame, groups: pd.DataFrame, *, start=None, end=None,
-                        repeat_threshold: int = 3) -> pd.DataFrame:
+
+def complainant_linkage(
+    cases: pd.DataFrame,
+    households: pd.DataFrame,
+    friends: pd.DataFrame,
+    memberships: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    start=None,
+    end=None,
+    repeat_threshold: int = 3,
+) -> pd.DataFrame:
     """12345 complainants matched to registry households and to 园园's groups.
 
     Considers cases with ``start <= received_at < end`` (bounds optional) that ingest linked to a
@@ -900,15 +1122,38 @@ def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: 
         mask &= received < pd.Timestamp(end)
     linked = cases.loc[mask].assign(received_at=received[mask])
     if linked.empty:
-        return pd.DataFrame(columns=["complainant_id", "household_id", "building", "cases", "first_case", "last_case",
-                                     "categories", "repeat", "is_friend", "household_covered", "groups",
-                                     "group_kinds", "outside_reach"])
-    per = linked.sort_values("received_at", kind="stable").groupby("complainant_id", sort=True).agg(
-        household_id=("household_id", lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None),
-        cases=("case_id", "size"), first_case=("received_at", "min"), last_case=("received_at", "max"),
-        categories=("category", lambda s: "、".join(dict.fromkeys(s.dropna().astype(str)))),
-    ).reset_index()
-    per["building"] = per["household_id"].map(households.set_index("household_id")["building"]).astype("Int64")
+        return pd.DataFrame(
+            columns=[
+                "complainant_id",
+                "household_id",
+                "building",
+                "cases",
+                "first_case",
+                "last_case",
+                "categories",
+                "repeat",
+                "is_friend",
+                "household_covered",
+                "groups",
+                "group_kinds",
+                "outside_reach",
+            ]
+        )
+    per = (
+        linked.sort_values("received_at", kind="stable")
+        .groupby("complainant_id", sort=True)
+        .agg(
+            household_id=("household_id", lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None),
+            cases=("case_id", "size"),
+            first_case=("received_at", "min"),
+            last_case=("received_at", "max"),
+            categories=("category", lambda s: "、".join(dict.fromkeys(s.dropna().astype(str)))),
+        )
+        .reset_index()
+    )
+    per["building"] = (
+        per["household_id"].map(households.set_index("household_id")["building"]).astype("Int64")
+    )
     per["repeat"] = per["cases"] >= repeat_threshold
     friend_residents = set(friends["resident_id"].dropna().astype(str))
     covered = set(friends["household_id"].dropna().astype(str))
@@ -917,16 +1162,34 @@ def complainant_linkage(cases: pd.DataFrame, households: pd.DataFrame, friends: 
     member_of = friends.dropna(subset=["resident_id", "member_id"])[["resident_id", "member_id"]]
     kind_of = groups.set_index("group_id")["kind"]
     joined = member_of.merge(memberships[["group_id", "member_id"]], on="member_id").drop_duplicates(
-        ["resident_id", "group_id"])
+        ["resident_id", "group_id"]
+    )
     joined["kind"] = joined["group_id"].map(kind_of)
     group_counts = joined.groupby("resident_id")["group_id"].nunique()
-    kinds = joined.groupby("resident_id")["kind"].agg(lambda s: "、".join(sorted(set(s.dropna().astype(str)))))
+    kinds = joined.groupby("resident_id")["kind"].agg(
+        lambda s: "、".join(sorted(set(s.dropna().astype(str))))
+    )
     per["groups"] = per["complainant_id"].map(group_counts).fillna(0).astype(int)
     per["group_kinds"] = per["complainant_id"].map(kinds).fillna("").astype("str")
     per["outside_reach"] = ~per["household_covered"]
-    columns = ["complainant_id", "household_id", "building", "cases", "first_case", "last_case", "categories",
-               "repeat", "is_friend", "household_covered", "groups", "group_kinds", "outside_reach"]
-    return per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
+    columns = [
+        "complainant_id",
+        "household_id",
+        "building",
+        "cases",
+        "first_case",
+        "last_case",
+        "categories",
+        "repeat",
+        "is_friend",
+        "household_covered",
+        "groups",
+        "group_kinds",
+        "outside_reach",
+    ]
+    return (
+        per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
+    )
 
 
 def complainants_by_building(linkage: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
@@ -936,11 +1199,17 @@ def complainants_by_building(linkage: pd.DataFrame, *, threshold: int = 5) -> pd
     from jiesu.registry import suppress_small
 
     frame = linkage.dropna(subset=["building"])
-    table = frame.groupby("building").agg(
-        complainants=("complainant_id", "size"), repeat=("repeat", "sum"), outside_reach=("outside_reach", "sum"),
-        cases=("cases", "sum"),
-        outside_reach_cases=("cases", lambda c: int(c[frame.loc[c.index, "outside_reach"]].sum())),
-    ).reset_index()
+    table = (
+        frame.groupby("building")
+        .agg(
+            complainants=("complainant_id", "size"),
+            repeat=("repeat", "sum"),
+            outside_reach=("outside_reach", "sum"),
+            cases=("cases", "sum"),
+            outside_reach_cases=("cases", lambda c: int(c[frame.loc[c.index, "outside_reach"]].sum())),
+        )
+        .reset_index()
+    )
     counts = ["complainants", "repeat", "outside_reach", "cases", "outside_reach_cases"]
     return suppress_small(table, counts, threshold=threshold)
 
@@ -948,6 +1217,7 @@ def complainants_by_building(linkage: pd.DataFrame, *, threshold: int = 5) -> pd
 # ---------------------------------------------------------------------------------------------
 # readable views: aggregated and sampled
 # ---------------------------------------------------------------------------------------------
+
 
 def aggregate_graph(graph: nx.Graph) -> nx.Graph:
     """The community graph collapsed to groups, buildings, teams and 园园.
@@ -957,13 +1227,23 @@ def aggregate_graph(graph: nx.Graph) -> nx.Graph:
     Nodes carry ``kind`` (``group``/``building``/``team``/``yuanyuan``), ``label`` and ``size`` (people).
     """
     agg = nx.Graph()
-    agg.add_node(YUANYUAN, kind="yuanyuan", label="园园", size=graph.degree(YUANYUAN) if YUANYUAN in graph else 0)
+    agg.add_node(
+        YUANYUAN, kind="yuanyuan", label="园园", size=graph.degree(YUANYUAN) if YUANYUAN in graph else 0
+    )
     people_kinds = {"resident", "member"}
     groups = [n for n, d in graph.nodes(data=True) if d.get("kind") == "group"]
-    members = {g: {p for p in graph.neighbors(g) if graph.nodes[p].get("kind") in people_kinds} for g in groups}
+    members = {
+        g: {p for p in graph.neighbors(g) if graph.nodes[p].get("kind") in people_kinds} for g in groups
+    }
     for g in groups:
-        agg.add_node(g, kind="group", label=graph.nodes[g].get("name") or g, size=len(members[g]),
-                     group_kind=graph.nodes[g].get("kind_zh"), building=graph.nodes[g].get("building"))
+        agg.add_node(
+            g,
+            kind="group",
+            label=graph.nodes[g].get("name") or g,
+            size=len(members[g]),
+            group_kind=graph.nodes[g].get("kind_zh"),
+            building=graph.nodes[g].get("building"),
+        )
     buildings: dict[int, int] = {}
     for _, d in graph.nodes(data=True):
         if d.get("kind") == "resident" and d.get("building") is not None:
@@ -984,11 +1264,15 @@ def aggregate_graph(graph: nx.Graph) -> nx.Graph:
             agg.add_edge(g, f"B:{b}", weight=float(n))
         for t, n in teams_in.items():
             if t not in agg:
-                agg.add_node(t, kind="team", label=graph.nodes[t].get("name", t),
-                             size=sum(1 for _ in graph.neighbors(t)))
+                agg.add_node(
+                    t,
+                    kind="team",
+                    label=graph.nodes[t].get("name", t),
+                    size=sum(1 for _ in graph.neighbors(t)),
+                )
             agg.add_edge(t, g, weight=float(n))
     for i, g in enumerate(groups):
-        for h in groups[i + 1:]:
+        for h in groups[i + 1 :]:
             shared = len(members[g] & members[h])
             if shared:
                 agg.add_edge(g, h, weight=float(shared))
@@ -1003,9 +1287,18 @@ def aggregate_graph(graph: nx.Graph) -> nx.Graph:
     return agg
 
 
-_AGG_STYLE = {"yuanyuan": ("#c0392b", "star"), "group": ("#1f6fb2", "circle"), "building": ("#7f8c8d", "square"),
-              "team": ("#27ae60", "diamond")}
-_AGG_NAMES = {"yuanyuan": "园园", "group": "微信群 groups", "building": "楼栋 buildings", "team": "骨干队伍 teams"}
+_AGG_STYLE = {
+    "yuanyuan": ("#c0392b", "star"),
+    "group": ("#1f6fb2", "circle"),
+    "building": ("#7f8c8d", "square"),
+    "team": ("#27ae60", "diamond"),
+}
+_AGG_NAMES = {
+    "yuanyuan": "园园",
+    "group": "微信群 groups",
+    "building": "楼栋 buildings",
+    "team": "骨干队伍 teams",
+}
 
 
 def aggregate_layout(agg: nx.Graph) -> dict[str, tuple[float, float]]:
@@ -1013,7 +1306,9 @@ def aggregate_layout(agg: nx.Graph) -> dict[str, tuple[float, float]]:
     (报修, 平安, interest, age, 议事 …) on an inner ring ordered by kind, buildings on the outer ring in
     number order with each 楼门 group just inside its building, and the six teams in a column on the left."""
     pos: dict[str, tuple[float, float]] = {YUANYUAN: (0.0, 0.0)} if YUANYUAN in agg else {}
-    buildings = sorted((n for n, d in agg.nodes(data=True) if d.get("kind") == "building"), key=lambda n: int(n[2:]))
+    buildings = sorted(
+        (n for n, d in agg.nodes(data=True) if d.get("kind") == "building"), key=lambda n: int(n[2:])
+    )
     angle = {n: np.pi / 2 - 2 * np.pi * i / max(1, len(buildings)) for i, n in enumerate(buildings)}
     for n in buildings:
         pos[n] = (2.5 * np.cos(angle[n]), 2.5 * np.sin(angle[n]))
@@ -1055,28 +1350,61 @@ def aggregate_figure(agg: nx.Graph, *, title: str = "园园的网络：群、楼
                     xs += [pos[u][0], pos[v][0], None]
                     ys += [pos[u][1], pos[v][1], None]
             if xs:
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                         line=dict(width=0.6 + 3 * alpha, color=f"rgba({color},{alpha})")))
-    biggest = max((d.get("size", 1) for _, d in agg.nodes(data=True) if d.get("kind") != "yuanyuan"), default=1) or 1
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        mode="lines",
+                        hoverinfo="skip",
+                        showlegend=False,
+                        line=dict(width=0.6 + 3 * alpha, color=f"rgba({color},{alpha})"),
+                    )
+                )
+    biggest = (
+        max((d.get("size", 1) for _, d in agg.nodes(data=True) if d.get("kind") != "yuanyuan"), default=1)
+        or 1
+    )
     for kind, (color, symbol) in _AGG_STYLE.items():
         nodes = [n for n in agg.nodes if kinds[n] == kind]
         if not nodes:
             continue
-        sizes = [34.0 if kind == "yuanyuan" else 8 + 30 * np.sqrt(agg.nodes[n].get("size", 0) / biggest) for n in nodes]
+        sizes = [
+            34.0 if kind == "yuanyuan" else 8 + 30 * np.sqrt(agg.nodes[n].get("size", 0) / biggest)
+            for n in nodes
+        ]
         labels = [agg.nodes[n]["label"].removeprefix("甘二") for n in nodes]
-        fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text", name=_AGG_NAMES[kind],
-            text=labels, textposition="middle left" if kind == "team" else "top center", textfont=dict(size=10),
-            hovertext=[f"{agg.nodes[n]['label']}<br>{agg.nodes[n].get('size', 0)} 人" for n in nodes],
-            hoverinfo="text", marker=dict(size=sizes, color=color, symbol=symbol, line=dict(width=1, color="white"))))
-    fig.update_layout(title=title, xaxis=dict(visible=False, range=[-5.2, 3.2]),
-                      yaxis=dict(visible=False, range=[-2.9, 2.9], scaleanchor="x"), height=760,
-                      legend=dict(orientation="h", y=1.02, x=0))
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[n][0] for n in nodes],
+                y=[pos[n][1] for n in nodes],
+                mode="markers+text",
+                name=_AGG_NAMES[kind],
+                text=labels,
+                textposition="middle left" if kind == "team" else "top center",
+                textfont=dict(size=10),
+                hovertext=[f"{agg.nodes[n]['label']}<br>{agg.nodes[n].get('size', 0)} 人" for n in nodes],
+                hoverinfo="text",
+                marker=dict(size=sizes, color=color, symbol=symbol, line=dict(width=1, color="white")),
+            )
+        )
+    fig.update_layout(
+        title=title,
+        xaxis=dict(visible=False, range=[-5.2, 3.2]),
+        yaxis=dict(visible=False, range=[-2.9, 2.9], scaleanchor="x"),
+        height=760,
+        legend=dict(orientation="h", y=1.02, x=0),
+    )
     return fig
 
 
-def broker_table(metrics: pd.DataFrame, graph: nx.Graph, teams: pd.DataFrame, *, top: int = 10,
-                 residents_only: bool = False) -> pd.DataFrame:
+def broker_table(
+    metrics: pd.DataFrame,
+    graph: nx.Graph,
+    teams: pd.DataFrame,
+    *,
+    top: int = 10,
+    residents_only: bool = False,
+) -> pd.DataFrame:
     """The ``top`` brokers of :func:`node_metrics` with who they are, pseudonymously.
 
     Adds ``role`` (居民 resident or 工作人员 staff/non-resident member), ``team`` (the backbone team(s),
@@ -1085,13 +1413,29 @@ def broker_table(metrics: pd.DataFrame, graph: nx.Graph, teams: pd.DataFrame, *,
     team_names = {n: graph.nodes[n].get("name", n) for n, kind in graph.nodes(data="kind") if kind == "team"}
     table = metrics.copy()
     table["role"] = table["node"].map(lambda n: "居民" if str(n).startswith("R:") else "工作人员")
-    table["team"] = table["node"].map(lambda n: "、".join(sorted(team_names[t] for t in graph.neighbors(n)
-                                                                 if t in team_names)) if n in graph else "")
-    table["building"] = table["node"].map(lambda n: graph.nodes[n].get("building") if n in graph else None).astype(
-        "Int64")
+    table["team"] = table["node"].map(
+        lambda n: (
+            "、".join(sorted(team_names[t] for t in graph.neighbors(n) if t in team_names))
+            if n in graph
+            else ""
+        )
+    )
+    table["building"] = (
+        table["node"].map(lambda n: graph.nodes[n].get("building") if n in graph else None).astype("Int64")
+    )
     if residents_only:
         table = table.loc[(table["role"] == "居民") & (table["team"] == "")]
-    columns = ["node", "role", "team", "building", "degree", "strength", "betweenness", "eigenvector", "community"]
+    columns = [
+        "node",
+        "role",
+        "team",
+        "building",
+        "degree",
+        "strength",
+        "betweenness",
+        "eigenvector",
+        "community",
+    ]
     return table[columns].head(top).reset_index(drop=True)
 
 
@@ -1106,10 +1450,18 @@ def sample_people(projection: nx.Graph, n: int, *, seed: int = 0) -> nx.Graph:
     return projection.subgraph([nodes[i] for i in sorted(chosen)]).copy()
 
 
-def nmi_figure(nmi: dict[str, float], *, title: str = "Louvain 社群与楼栋、群类别的一致性 (NMI)") -> go.Figure:
+def nmi_figure(
+    nmi: dict[str, float], *, title: str = "Louvain 社群与楼栋、群类别的一致性 (NMI)"
+) -> go.Figure:
     """Bar chart of NMI values (0 = unrelated, 1 = identical partitions)."""
-    fig = go.Figure(go.Bar(x=list(nmi.keys()), y=list(nmi.values()), text=[f"{v:.2f}" for v in nmi.values()],
-                           textposition="outside"))
+    fig = go.Figure(
+        go.Bar(
+            x=list(nmi.keys()),
+            y=list(nmi.values()),
+            text=[f"{v:.2f}" for v in nmi.values()],
+            textposition="outside",
+        )
+    )
     fig.update_layout(title=title, yaxis=dict(range=[0, 1.05], title="NMI"), height=380)
     return fig
 
@@ -1130,8 +1482,13 @@ def as_of_tables(tables: dict[str, pd.DataFrame], as_of=None) -> dict[str, pd.Da
     if as_of in (None, ""):
         return dict(tables)
     cutoff = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
-    dated = {"friends": "added", "groups": "created", "memberships": "joined", "messages": "sent_at",
-             "cases": "received_at"}
+    dated = {
+        "friends": "added",
+        "groups": "created",
+        "memberships": "joined",
+        "messages": "sent_at",
+        "cases": "received_at",
+    }
     out = {}
     for name, frame in tables.items():
         column = dated.get(name)
@@ -1139,8 +1496,9 @@ def as_of_tables(tables: dict[str, pd.DataFrame], as_of=None) -> dict[str, pd.Da
     return out
 
 
-def load_tables(data: Paths | str | os.PathLike | None = None, *, as_of=None,
-                names: tuple[str, ...] = GRAPH_TABLES) -> dict[str, pd.DataFrame]:
+def load_tables(
+    data: Paths | str | os.PathLike | None = None, *, as_of=None, names: tuple[str, ...] = GRAPH_TABLES
+) -> dict[str, pd.DataFrame]:
     """Processed tables ``names`` from ``data``, cut at ``as_of`` (:func:`as_of_tables`)."""
     from jiesu import datasets
 
@@ -1154,13 +1512,21 @@ def network_nmi(graph: nx.Graph, communities: pd.Series) -> dict[str, float]:
 
     ``graph`` is the community graph of :func:`build_graph` (it knows groups and buildings);
     ``communities`` maps person nodes to community labels (e.g. from :func:`node_metrics`)."""
-    return {"楼栋 building": community_nmi(communities, person_buildings(graph)),
-            "群类别 group kind": community_nmi(communities, primary_group_kind(graph))}
+    return {
+        "楼栋 building": community_nmi(communities, person_buildings(graph)),
+        "群类别 group kind": community_nmi(communities, primary_group_kind(graph)),
+    }
 
 
-def report_network(data: Paths | str | os.PathLike | None = None, *, as_of=None, seed: int = 0,
-                   betweenness_sources: int | None = 300, top: int = 10,
-                   reply_window_minutes: float = REPLY_WINDOW_MINUTES) -> dict:
+def report_network(
+    data: Paths | str | os.PathLike | None = None,
+    *,
+    as_of=None,
+    seed: int = 0,
+    betweenness_sources: int | None = 300,
+    top: int = 10,
+    reply_window_minutes: float = REPLY_WINDOW_MINUTES,
+) -> dict:
     """Everything a report shows about the resident network, from the processed tables in ``data``.
 
     Parameters
@@ -1186,25 +1552,39 @@ def report_network(data: Paths | str | os.PathLike | None = None, *, as_of=None,
     cases = tables.pop("cases")
     graph = build_graph(**tables, reply_window_minutes=reply_window_minutes)
     people = person_projection(graph)
-    metrics = node_metrics(people, seed=seed, k=betweenness_sources if betweenness_sources and
-                           betweenness_sources < people.number_of_nodes() else None)
+    metrics = node_metrics(
+        people,
+        seed=seed,
+        k=betweenness_sources
+        if betweenness_sources and betweenness_sources < people.number_of_nodes()
+        else None,
+    )
     nmi = network_nmi(graph, metrics.set_index("node")["community"])
     tag = "（模拟数据）" if datasets.is_synthetic(where) else ""
-    linked = complainant_linkage(cases, tables["households"], tables["friends"], tables["memberships"],
-                                 tables["groups"])
+    linked = complainant_linkage(
+        cases, tables["households"], tables["friends"], tables["memberships"], tables["groups"]
+    )
     outside = linked.loc[linked["outside_reach"]]
-    reach = group_reach(tables["groups"], tables["memberships"], tables["friends"], tables["households"],
-                        tables["messages"])
+    reach = group_reach(
+        tables["groups"], tables["memberships"], tables["friends"], tables["households"], tables["messages"]
+    )
     return {
         "summary": graph_summary(graph),
         "brokers": broker_table(metrics, graph, tables["teams"], top=top),
         "resident_brokers": broker_table(metrics, graph, tables["teams"], top=top, residents_only=True),
         "nmi": nmi,
         "group_reach": suppress_small(reach, ["vulnerable_households"]),
-        "responsiveness": team_responsiveness(staff_replies(tables["messages"]), tables["teams"])["by_category"],
-        "complainants": {"linked": len(linked), "repeat": int(linked["repeat"].sum()),
-                         "outside_reach_households": int(outside["household_id"].nunique()),
-                         "outside_reach_cases": int(outside["cases"].sum())},
-        "aggregate_figure": aggregate_figure(aggregate_graph(graph), title=f"园园的网络：群、楼栋、队伍{tag}"),
+        "responsiveness": team_responsiveness(staff_replies(tables["messages"]), tables["teams"])[
+            "by_category"
+        ],
+        "complainants": {
+            "linked": len(linked),
+            "repeat": int(linked["repeat"].sum()),
+            "outside_reach_households": int(outside["household_id"].nunique()),
+            "outside_reach_cases": int(outside["cases"].sum()),
+        },
+        "aggregate_figure": aggregate_figure(
+            aggregate_graph(graph), title=f"园园的网络：群、楼栋、队伍{tag}"
+        ),
         "nmi_figure": nmi_figure(nmi, title=f"Louvain 社群与楼栋、群类别的一致性 NMI{tag}"),
     }

@@ -50,6 +50,7 @@ SMALL_COUNT = 5
 # coverage
 # ---------------------------------------------------------------------------------------------
 
+
 def covered_households(friends: pd.DataFrame) -> set[str]:
     """Household ids with at least one resident among 园园's friends (``friends.household_id``, non-null)."""
     return set(friends["household_id"].dropna().astype(str))
@@ -60,7 +61,9 @@ def covered_residents(friends: pd.DataFrame) -> set[str]:
     return set(friends["resident_id"].dropna().astype(str))
 
 
-def household_coverage(households: pd.DataFrame, friends: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+def household_coverage(
+    households: pd.DataFrame, friends: pd.DataFrame, *, by: str | None = None
+) -> pd.DataFrame:
     """Share of households with at least one resident among 园园's friends.
 
     Parameters
@@ -74,10 +77,12 @@ def household_coverage(households: pd.DataFrame, friends: pd.DataFrame, *, by: s
     DataFrame with ``households``, ``covered`` (counts) and ``coverage`` (share, 0–1); one row, or one
     row per value of ``by`` (sorted), with ``by`` as a column.
     """
-    frame = pd.DataFrame({
-        "group": households[by].to_numpy() if by else np.zeros(len(households), dtype=int),
-        "covered": households["household_id"].astype(str).isin(covered_households(friends)).to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "group": households[by].to_numpy() if by else np.zeros(len(households), dtype=int),
+            "covered": households["household_id"].astype(str).isin(covered_households(friends)).to_numpy(),
+        }
+    )
     table = frame.groupby("group", sort=True).agg(households=("covered", "size"), covered=("covered", "sum"))
     table["covered"] = table["covered"].astype(int)
     table["coverage"] = table["covered"] / table["households"]
@@ -87,8 +92,13 @@ def household_coverage(households: pd.DataFrame, friends: pd.DataFrame, *, by: s
     return table.drop(columns="group")
 
 
-def resident_coverage(residents: pd.DataFrame, friends: pd.DataFrame, *, households: pd.DataFrame | None = None,
-                      by: str | None = None) -> pd.DataFrame:
+def resident_coverage(
+    residents: pd.DataFrame,
+    friends: pd.DataFrame,
+    *,
+    households: pd.DataFrame | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
     """Share of known residents who are friends of 园园.
 
     Parameters
@@ -111,8 +121,9 @@ def resident_coverage(residents: pd.DataFrame, friends: pd.DataFrame, *, househo
     else:
         group = np.zeros(len(residents), dtype=int)
     frame = pd.DataFrame({"group": group, "covered": covered})
-    table = frame.groupby("group", sort=True, dropna=True).agg(residents=("covered", "size"),
-                                                               covered=("covered", "sum"))
+    table = frame.groupby("group", sort=True, dropna=True).agg(
+        residents=("covered", "size"), covered=("covered", "sum")
+    )
     table["covered"] = table["covered"].astype(int)
     table["coverage"] = table["covered"] / table["residents"]
     table = table.reset_index()
@@ -121,7 +132,9 @@ def resident_coverage(residents: pd.DataFrame, friends: pd.DataFrame, *, househo
     return table.drop(columns="group")
 
 
-def coverage_by_building(households: pd.DataFrame, residents: pd.DataFrame, friends: pd.DataFrame) -> pd.DataFrame:
+def coverage_by_building(
+    households: pd.DataFrame, residents: pd.DataFrame, friends: pd.DataFrame
+) -> pd.DataFrame:
     """Household and resident coverage per building, with the number of uncovered vulnerable households.
 
     Returns
@@ -130,9 +143,11 @@ def coverage_by_building(households: pd.DataFrame, residents: pd.DataFrame, frie
     ``residents``, ``residents_covered``, ``resident_coverage``, ``uncovered``, ``uncovered_vulnerable``.
     """
     hh = household_coverage(households, friends, by="building").rename(
-        columns={"covered": "households_covered", "coverage": "household_coverage"})
+        columns={"covered": "households_covered", "coverage": "household_coverage"}
+    )
     rs = resident_coverage(residents, friends, households=households, by="building").rename(
-        columns={"covered": "residents_covered", "coverage": "resident_coverage"})
+        columns={"covered": "residents_covered", "coverage": "resident_coverage"}
+    )
     table = hh.merge(rs, on="building", how="left")
     for col in ("residents", "residents_covered"):
         table[col] = table[col].fillna(0).astype(int)
@@ -178,8 +193,9 @@ def _vulnerable(households: pd.DataFrame) -> pd.Series:
 def flag_labels(households: pd.DataFrame, *, none: str = "无") -> pd.Series:
     """``"高龄、低保"``-style label of each household's flags (``none`` when it has none)."""
     flags = households[list(FLAG_COLUMNS)].fillna(False).astype(bool)
-    labels = ["、".join(FLAG_COLUMNS[c] for c in FLAG_COLUMNS if row[c]) or none
-              for row in flags.to_dict("records")]
+    labels = [
+        "、".join(FLAG_COLUMNS[c] for c in FLAG_COLUMNS if row[c]) or none for row in flags.to_dict("records")
+    ]
     return pd.Series(labels, index=households.index, dtype="str")
 
 
@@ -212,6 +228,7 @@ def suppress_small(table: pd.DataFrame, columns: list[str], *, threshold: int = 
 # ---------------------------------------------------------------------------------------------
 # 一张图: the registry map
 # ---------------------------------------------------------------------------------------------
+
 
 def _buildings_per_row(households: pd.DataFrame, aspect: float = 1.5) -> int:
     """The number of buildings per row whose grid is closest to ``aspect`` (width / height)."""
@@ -254,12 +271,20 @@ def map_layout(households: pd.DataFrame, *, buildings_per_row: int | None = None
     y = -grid_row * (row_height + 1) + floor
     label_x = grid_col * (building_width + 2) + (building.map(units_in) * (slots + 1) - 2) / 2
     label_y = -grid_row * (row_height + 1) + row_height
-    return pd.DataFrame({"x": x.astype(float), "y": y.astype(float), "label_x": label_x.astype(float),
-                         "label_y": label_y.astype(float)}, index=households.index)
+    return pd.DataFrame(
+        {
+            "x": x.astype(float),
+            "y": y.astype(float),
+            "label_x": label_x.astype(float),
+            "label_y": label_y.astype(float),
+        },
+        index=households.index,
+    )
 
 
-def map_attributes(households: pd.DataFrame, *, friends: pd.DataFrame | None = None,
-                   complaints: pd.Series | None = None) -> pd.DataFrame:
+def map_attributes(
+    households: pd.DataFrame, *, friends: pd.DataFrame | None = None, complaints: pd.Series | None = None
+) -> pd.DataFrame:
     """The household table with the derived map attributes ``flags``, ``coverage`` and ``complaints``.
 
     ``coverage`` is ``"已覆盖"``/``"未覆盖"`` (needs ``friends``); ``complaints`` is the count from
@@ -278,9 +303,16 @@ def map_attributes(households: pd.DataFrame, *, friends: pd.DataFrame | None = N
     return out
 
 
-def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friends: pd.DataFrame | None = None,
-                 complaints: pd.Series | None = None, title: str | None = None,
-                 buildings_per_row: int | None = None, width: int = 1100) -> go.Figure:
+def registry_map(
+    households: pd.DataFrame,
+    color_by: str = "coverage",
+    *,
+    friends: pd.DataFrame | None = None,
+    complaints: pd.Series | None = None,
+    title: str | None = None,
+    buildings_per_row: int | None = None,
+    width: int = 1100,
+) -> go.Figure:
     """一张图: every household as a square, laid out building → unit → floor → flat, coloured by an attribute.
 
     Parameters
@@ -314,34 +346,62 @@ def registry_map(households: pd.DataFrame, color_by: str = "coverage", *, friend
     marker = dict(symbol="square", size=max(3.0, 0.82 * cell), line=dict(width=0))
     if color_by in ("persons", "complaints"):
         values = table[color_by].fillna(0).astype(float)
-        fig.add_trace(go.Scatter(
-            x=table["x"], y=table["y"], mode="markers", text=hover, hoverinfo="text", showlegend=False,
-            marker=dict(marker, color=values, colorscale="YlOrRd" if color_by == "complaints" else "Blues",
-                        cmin=0, cmax=max(float(values.max()), 1.0), showscale=True,
-                        colorbar=dict(title=COLOR_OPTIONS[color_by])),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=table["x"],
+                y=table["y"],
+                mode="markers",
+                text=hover,
+                hoverinfo="text",
+                showlegend=False,
+                marker=dict(
+                    marker,
+                    color=values,
+                    colorscale="YlOrRd" if color_by == "complaints" else "Blues",
+                    cmin=0,
+                    cmax=max(float(values.max()), 1.0),
+                    showscale=True,
+                    colorbar=dict(title=COLOR_OPTIONS[color_by]),
+                ),
+            )
+        )
     else:
         labels = _category_labels(table, color_by)
         for i, value in enumerate(_category_order(labels)):
             mask = (labels == value).to_numpy()
-            color = (MUTED_COLOR if value in ("无", "否", "已覆盖") else
-                     "#c0392b" if value == "未覆盖" else PALETTE[i % len(PALETTE)])
-            fig.add_trace(go.Scatter(
-                x=table["x"][mask], y=table["y"][mask], mode="markers", name=str(value),
-                text=[hover[j] for j in np.flatnonzero(mask)], hoverinfo="text",
-                marker=dict(marker, color=color),
-            ))
+            color = (
+                MUTED_COLOR
+                if value in ("无", "否", "已覆盖")
+                else "#c0392b"
+                if value == "未覆盖"
+                else PALETTE[i % len(PALETTE)]
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=table["x"][mask],
+                    y=table["y"][mask],
+                    mode="markers",
+                    name=str(value),
+                    text=[hover[j] for j in np.flatnonzero(mask)],
+                    hoverinfo="text",
+                    marker=dict(marker, color=color),
+                )
+            )
     labels_at = table.drop_duplicates("building")
     for row in labels_at.itertuples():
-        fig.add_annotation(x=row.label_x, y=row.label_y, text=f"{row.building}号楼", showarrow=False,
-                           font=dict(size=11))
+        fig.add_annotation(
+            x=row.label_x, y=row.label_y, text=f"{row.building}号楼", showarrow=False, font=dict(size=11)
+        )
     x_range = [float(table["x"].min()) - 0.5, float(table["x"].max()) + 0.5] if len(table) else [0, 1]
     y_range = [float(table["y"].min()) - 0.5, float(table["label_y"].max()) + 1.5] if len(table) else [0, 1]
     fig.update_layout(
         title=title or f"一张图：按{COLOR_OPTIONS[color_by]}着色",
         legend=dict(title_text=COLOR_OPTIONS[color_by], orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(visible=False, range=x_range), yaxis=dict(visible=False, range=y_range),
-        width=width, height=int(cell * y_span) + 110, margin=dict(l=10, r=10, t=90, b=10),
+        xaxis=dict(visible=False, range=x_range),
+        yaxis=dict(visible=False, range=y_range),
+        width=width,
+        height=int(cell * y_span) + 110,
+        margin=dict(l=10, r=10, t=90, b=10),
     )
     return fig
 
@@ -377,22 +437,31 @@ def _hover_text(table: pd.DataFrame) -> list[str]:
 # report-facing wrapper and planted-truth score
 # ---------------------------------------------------------------------------------------------
 
+
 def coverage_summary(households: pd.DataFrame, residents: pd.DataFrame, friends: pd.DataFrame) -> dict:
     """Headline figures: ``households``, ``households_covered``, ``household_coverage`` (0–1),
     ``residents``, ``residents_covered``, ``resident_coverage`` (0–1), ``uncovered_vulnerable`` (count)."""
     hh = household_coverage(households, friends).iloc[0]
     rs = resident_coverage(residents, friends).iloc[0]
     return {
-        "households": int(hh["households"]), "households_covered": int(hh["covered"]),
+        "households": int(hh["households"]),
+        "households_covered": int(hh["covered"]),
         "household_coverage": float(hh["coverage"]),
-        "residents": int(rs["residents"]), "residents_covered": int(rs["covered"]),
+        "residents": int(rs["residents"]),
+        "residents_covered": int(rs["covered"]),
         "resident_coverage": float(rs["coverage"]),
         "uncovered_vulnerable": len(outreach_list(households, friends)),
     }
 
 
-def report_coverage(data: Paths | str | os.PathLike | None = None, *, color_by: str = "coverage",
-                    start=None, end=None, as_of=None) -> dict:
+def report_coverage(
+    data: Paths | str | os.PathLike | None = None,
+    *,
+    color_by: str = "coverage",
+    start=None,
+    end=None,
+    as_of=None,
+) -> dict:
     """Everything the report shows about 园园's reach, from the processed tables in ``data``.
 
     ``as_of`` (a date) counts only friends added by the end of that day, and ends the complaint period
@@ -420,10 +489,16 @@ def report_coverage(data: Paths | str | os.PathLike | None = None, *, color_by: 
         complaints = complaints_per_household(datasets.load("cases", where), start=start, end=end)
     summary = coverage_summary(households, residents, friends)
     tag = "（模拟数据）" if datasets.is_synthetic(where) else ""
-    figure = registry_map(households, color_by, friends=friends, complaints=complaints,
-                          title=f"一张图：按{COLOR_OPTIONS[color_by]}着色{tag}")
-    by_building = suppress_small(coverage_by_building(households, residents, friends),
-                                 ["residents", "residents_covered"])
+    figure = registry_map(
+        households,
+        color_by,
+        friends=friends,
+        complaints=complaints,
+        title=f"一张图：按{COLOR_OPTIONS[color_by]}着色{tag}",
+    )
+    by_building = suppress_small(
+        coverage_by_building(households, residents, friends), ["residents", "residents_covered"]
+    )
     return {
         "household_coverage": summary["household_coverage"],
         "resident_coverage": summary["resident_coverage"],
