@@ -225,7 +225,7 @@ def test_report_is_offline_with_plotlyjs_embedded_once(rendered):
 
 
 def _raw_personal_values(world) -> tuple[set[str], set[str]]:
-    """Every name and phone number written in the raw files of ``world``."""
+    """Every name, WeChat id and phone number written in the raw files of ``world``."""
     from jiesu.readers import read_raw
 
     names, phones = set(), set()
@@ -240,10 +240,12 @@ def _raw_personal_values(world) -> tuple[set[str], set[str]]:
         names |= {str(v).strip() for v in frame[columns[0]].dropna() if len(str(v).strip()) >= 2}
         if columns[1]:
             phones |= {re.sub(r"\D", "", str(v)) for v in frame[columns[1]].dropna()}
+    friends = read_raw(world.raw / "yuanyuan_friends.csv").frame
+    names |= {str(v).strip() for v in friends["微信号"].dropna() if len(str(v).strip()) >= 6}  # WeChat ids
     return names, {p for p in phones if len(p) == 11}
 
 
-def test_report_and_its_tables_hold_no_names_or_phone_numbers(rendered):
+def test_report_and_its_tables_hold_no_names_wechat_ids_or_phone_numbers(rendered):
     names, phones = _raw_personal_values(rendered["world"])
     assert len(names) > 1000 and len(phones) > 1000
     texts = [_without_plotlyjs(rendered["html"])]
