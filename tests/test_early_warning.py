@@ -246,3 +246,16 @@ def test_cross_correlation_finds_the_planted_lag():
     table = category_cross_correlation(docs, cases, max_lag=10).set_index("category")
     assert table.loc["heating", "best_lag_days"] == 4
     assert table.loc["heating", "correlation"] > 0.9
+
+
+def test_report_watch_gives_watch_list_share_and_next_months_checklist(small_world):
+    from jiesu.early_warning import report_watch
+
+    watch = report_watch(small_world, "2020-05")
+    assert list(watch["watch_list"].columns) == ["term", "category", "trend", "examples", "owner_team"]
+    assert (watch["watch_list"]["trend"] > 1).all()
+    assert watch["interception_share"] is None or 0 <= watch["interception_share"] <= 1
+    checklist = watch["checklist"]
+    assert (
+        set(checklist["month"]) == {"2020-06"} and checklist["category"].iloc[0] == "flood"
+    )  # before the rains
