@@ -163,7 +163,8 @@ def _report(cold: bool) -> dict:
     if cold:
         shutil.rmtree(where.interim, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
-        seconds, _ = clock(render_report, data=where, out_dir=Path(tmp))
+        seconds, _ = clock(render_report, data_dir=where.data, out_dir=Path(tmp) / "reports",
+                           figures_dir=Path(tmp) / "figures")
     return {"seconds": seconds}
 
 
