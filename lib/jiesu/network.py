@@ -1089,6 +1089,13 @@ def team_responsiveness(
 # ---------------------------------------------------------------------------------------------
 
 
+COMPLAINANT_COLUMNS = (
+    "complainant_id", "household_id", "building", "cases", "first_case", "last_case", "categories",
+    "repeat", "is_friend", "household_covered", "groups", "group_kinds", "outside_reach",
+)
+"""Columns of :func:`complainant_linkage`, one row per complainant."""
+
+
 def complainant_linkage(
     cases: pd.DataFrame,
     households: pd.DataFrame,
@@ -1122,23 +1129,7 @@ def complainant_linkage(
         mask &= received < pd.Timestamp(end)
     linked = cases.loc[mask].assign(received_at=received[mask])
     if linked.empty:
-        return pd.DataFrame(
-            columns=[
-                "complainant_id",
-                "household_id",
-                "building",
-                "cases",
-                "first_case",
-                "last_case",
-                "categories",
-                "repeat",
-                "is_friend",
-                "household_covered",
-                "groups",
-                "group_kinds",
-                "outside_reach",
-            ]
-        )
+        return pd.DataFrame(columns=list(COMPLAINANT_COLUMNS))
     per = (
         linked.sort_values("received_at", kind="stable")
         .groupby("complainant_id", sort=True)
@@ -1172,23 +1163,8 @@ def complainant_linkage(
     per["groups"] = per["complainant_id"].map(group_counts).fillna(0).astype(int)
     per["group_kinds"] = per["complainant_id"].map(kinds).fillna("").astype("str")
     per["outside_reach"] = ~per["household_covered"]
-    columns = [
-        "complainant_id",
-        "household_id",
-        "building",
-        "cases",
-        "first_case",
-        "last_case",
-        "categories",
-        "repeat",
-        "is_friend",
-        "household_covered",
-        "groups",
-        "group_kinds",
-        "outside_reach",
-    ]
     return (
-        per[columns].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
+        per[list(COMPLAINANT_COLUMNS)].sort_values(["cases", "complainant_id"], ascending=[False, True]).reset_index(drop=True)
     )
 
 

@@ -371,16 +371,10 @@ def _start_static_export() -> None:
         return
 
 
-def open_report(
-    community: str = "", month: str = "", data_dir: str = "", out_dir: str = "", lang: str = "zh"
-) -> ReportPage:
-    """Start a report page from the notebook's parameters.
+def resolve_request(data_dir, community: str, month: str, lang: str) -> tuple[Paths, str, str]:
+    """Check a report request: ``(data paths, community, month)`` with ``month="latest"`` resolved.
 
-    ``community`` empty → the focus community; ``month`` empty or ``"latest"`` → the latest month with
-    data; ``data_dir`` empty → settings default (``JIESU_DATA_DIR``); ``out_dir`` non-empty marks a
-    report run: figures then embed plotly.js once (offline renderer) and tables/figures are written
-    there.  ``lang`` must be ``"zh"`` (the only edition written so far).
-    """
+    Raises :class:`ReportError` for an unsupported language or a month without data."""
     from jiesu import datasets
 
     if lang not in LANGUAGES:
@@ -393,6 +387,22 @@ def open_report(
         raise ReportError(
             f"{community} 在 {month} 没有数据 has no data for {month} (available {months[0]} … {months[-1]})"
         )
+    return data, community, month
+
+
+def open_report(
+    community: str = "", month: str = "", data_dir: str = "", out_dir: str = "", lang: str = "zh"
+) -> ReportPage:
+    """Start a report page from the notebook's parameters.
+
+    ``community`` empty → the focus community; ``month`` empty or ``"latest"`` → the latest month with
+    data; ``data_dir`` empty → settings default (``JIESU_DATA_DIR``); ``out_dir`` non-empty marks a
+    report run: figures then embed plotly.js once (offline renderer) and tables/figures are written
+    there.  ``lang`` must be ``"zh"`` (the only edition written so far).
+    """
+    from jiesu import datasets
+
+    data, community, month = resolve_request(data_dir, community, month, lang)
     target = None
     if out_dir:
         from jiesu.figures import use_report_renderer
@@ -704,16 +714,7 @@ def render_report(
 
     from jiesu import datasets
 
-    data = datasets.resolve(data_dir)
-    community = community or FOCUS_COMMUNITY
-    months = available_months(data, community)
-    month = months[-1] if month in ("", "latest") else check_month(month)
-    if month not in months:
-        raise ReportError(
-            f"{community} 在 {month} 没有数据 has no data for {month} (available {months[0]} … {months[-1]})"
-        )
-    if lang not in LANGUAGES:
-        raise ReportError(f"语言 lang {lang!r} 不支持 is not supported (only {', '.join(LANGUAGES)})")
+    data, community, month = resolve_request(data_dir, community, month, lang)
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"报告模板 report notebook {notebook} 不存在 does not exist")
