@@ -62,11 +62,19 @@ _PRESPLIT = (
     (re.compile(r"([0-9]+\.[0-9]+)\."), r"\1 "),
 )
 
+# Any text in which some _PRESPLIT rule could fire contains one of these; most chat messages contain none,
+# and skipping five regex passes for them halves the cost of segmentation.
+_PRESPLIT_NEEDED = re.compile(
+    r"[_\-.\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]|[0-9][A-Za-z]|[A-Za-z][0-9]"
+)
+
 _FULL_TO_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def presplit(text: str) -> str:
     """Separate the ASCII/rare-ideograph patterns on which jieba and jieba-rs disagree (see ``_PRESPLIT``)."""
+    if _PRESPLIT_NEEDED.search(text) is None:
+        return text
     for pattern, replacement in _PRESPLIT:
         text = pattern.sub(replacement, text)
     return text
