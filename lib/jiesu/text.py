@@ -12,7 +12,8 @@ Two layers:
 
 Backends: ``"jieba"`` is the reference (jieba 0.42, accurate mode, HMM on), built on a *private*
 ``jieba.Tokenizer`` whose cache lives under ``data/interim/jieba`` so users never fight over
-``/tmp/jieba.cache``; ``"rjieba"`` (jieba-rs) uses the same dictionary and HMM model and is ~15× faster.
+jieba's shared default cache in the system temp directory; ``"rjieba"`` (jieba-rs) uses the same dictionary
+and HMM model and segments about 12× faster (``bench/README.md``).
 Both load the user dictionary the same way (``add_word(word, freq, tag)`` per line, explicit frequencies,
 jieba-rs's replace-not-add total bookkeeping mirrored on the jieba side), so their tokens are identical;
 ``tests/test_text.py`` proves it on the whole synthetic corpus.
