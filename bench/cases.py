@@ -9,6 +9,7 @@ directory when the case is about building them.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -177,6 +178,41 @@ def bench_report_warm() -> dict:
     return _report(cold=False)
 
 
+DISTRICT_COMMUNITIES = int(os.environ.get("JIESU_BENCH_COMMUNITIES", "10"))
+
+
+def bench_district() -> dict:
+    """A district: the focus world plus N peer worlds (small preset), each ingested, then one
+    ``jiesu schedule`` run per world rendering that community's latest month."""
+    from jiesu.ingest import ingest
+    from jiesu.report import latest_month
+    from jiesu.schedule import run_schedule
+    from jiesu.simulate import simulate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sim_s, _ = clock(simulate, root / "raw", seed=0, preset="small", communities=DISTRICT_COMMUNITIES)
+        worlds = [(None, root / "raw")] + [(d.name, d) for d in sorted((root / "raw" / "communities").iterdir())]
+        ingest_s = render_s = 0.0
+        rendered = 0
+        for name, raw in worlds:
+            data = paths(root / "worlds" / (name or "focus"))
+            seconds, _ = clock(ingest, raw, data.processed)
+            ingest_s += seconds
+            data.data.mkdir(parents=True, exist_ok=True)
+            data.raw.symlink_to(raw, target_is_directory=True)  # reports read the planted-truth marker
+            community = [name] if name else None
+            month = latest_month(data, name) if name else latest_month(data)
+            seconds, result = clock(run_schedule, month, month, communities=community, data_dir=data.data,
+                                    out_dir=root / "reports", progress=False)
+            render_s += seconds
+            if result.failed:
+                raise RuntimeError(f"district report failed: {result.failed}")
+            rendered += len(result.rendered)
+    return {"communities": len(worlds), "simulate_s": sim_s, "ingest_s": ingest_s, "render_s": render_s,
+            "reports": rendered, "per_report_s": render_s / max(rendered, 1)}
+
+
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
@@ -193,7 +229,7 @@ def _ok(flag: bool) -> str:
 
 CASES: dict[str, Case] = {
     "simulate_full": Case(bench_simulate_full, "full world < 120 s", lambda r: _ok(r["seconds"] < 120),
-                          lambda r: f"{r['messages']:,} messages, {r['raw_mib']:.0f} MiB raw, "
+                          lambda r: f"{int(r['messages']):,} messages, {r['raw_mib']:.0f} MiB raw, "
                                     f"{r['seconds']:.1f} s in-process", 2),
     "ingest_full": Case(bench_ingest_full, "unchanged rerun < 5 s", lambda r: _ok(r["rerun_s"] < 5),
                         lambda r: f"cold {r['cold_s']:.1f} s, cached rerun {r['rerun_s']:.2f} s", 2),
@@ -222,6 +258,10 @@ CASES: dict[str, Case] = {
                               f"{r['exact_s']:.0f} s vs 300 sampled sources {r['sampled300_s']:.1f} s "
                               f"({r['exact_over_sampled']:.0f}×), top-20 overlap {r['agreement_top_overlap']:.2f}, "
                               f"Spearman {r['agreement_spearman']:.2f}; Louvain {r['louvain_s']:.1f} s", 1),
+    "district": Case(bench_district, "total and per-report time", lambda r: "—",
+                     lambda r: f"{int(r['communities'])} communities (small preset): simulate {r['simulate_s']:.0f} s, "
+                               f"ingest {r['ingest_s']:.0f} s, {int(r['reports'])} reports in {r['render_s']:.0f} s "
+                               f"({r['per_report_s']:.1f} s per report)", 1),
     "report_cold": Case(bench_report_cold, "< 60 s", lambda r: _ok(r["seconds"] < 60),
                         lambda r: f"{r['seconds']:.1f} s (caches cleared)", 1),
     "report_warm": Case(bench_report_warm, "< 15 s", lambda r: _ok(r["seconds"] < 15),
