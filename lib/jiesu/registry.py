@@ -61,6 +61,18 @@ def covered_residents(friends: pd.DataFrame) -> set[str]:
     return set(friends["resident_id"].dropna().astype(str))
 
 
+def _coverage_table(group: np.ndarray, covered: np.ndarray, *, unit: str, by: str | None) -> pd.DataFrame:
+    """Count ``unit`` (households or residents) and the covered ones per group; rows with a null group
+    are dropped.  One row without a group column when ``by`` is None."""
+    frame = pd.DataFrame({"group": group, "covered": covered})
+    table = frame.groupby("group", sort=True, dropna=True).agg(**{unit: ("covered", "size")},
+                                                               covered=("covered", "sum"))
+    table["covered"] = table["covered"].astype(int)
+    table["coverage"] = table["covered"] / table[unit]
+    table = table.reset_index()
+    return table.rename(columns={"group": by}) if by else table.drop(columns="group")
+
+
 def household_coverage(
     households: pd.DataFrame, friends: pd.DataFrame, *, by: str | None = None
 ) -> pd.DataFrame:
@@ -77,19 +89,9 @@ def household_coverage(
     DataFrame with ``households``, ``covered`` (counts) and ``coverage`` (share, 0–1); one row, or one
     row per value of ``by`` (sorted), with ``by`` as a column.
     """
-    frame = pd.DataFrame(
-        {
-            "group": households[by].to_numpy() if by else np.zeros(len(households), dtype=int),
-            "covered": households["household_id"].astype(str).isin(covered_households(friends)).to_numpy(),
-        }
-    )
-    table = frame.groupby("group", sort=True).agg(households=("covered", "size"), covered=("covered", "sum"))
-    table["covered"] = table["covered"].astype(int)
-    table["coverage"] = table["covered"] / table["households"]
-    table = table.reset_index()
-    if by:
-        return table.rename(columns={"group": by})
-    return table.drop(columns="group")
+    group = households[by].to_numpy() if by else np.zeros(len(households), dtype=int)
+    covered = households["household_id"].astype(str).isin(covered_households(friends)).to_numpy()
+    return _coverage_table(group, covered, unit="households", by=by)
 
 
 def resident_coverage(
@@ -120,16 +122,7 @@ def resident_coverage(
         group = residents["household_id"].map(lookup).to_numpy()
     else:
         group = np.zeros(len(residents), dtype=int)
-    frame = pd.DataFrame({"group": group, "covered": covered})
-    table = frame.groupby("group", sort=True, dropna=True).agg(
-        residents=("covered", "size"), covered=("covered", "sum")
-    )
-    table["covered"] = table["covered"].astype(int)
-    table["coverage"] = table["covered"] / table["residents"]
-    table = table.reset_index()
-    if by:
-        return table.rename(columns={"group": by})
-    return table.drop(columns="group")
+    return _coverage_table(group, covered, unit="residents", by=by)
 
 
 def coverage_by_building(
