@@ -1121,13 +1121,10 @@ def complainant_linkage(
     ``group_kinds`` (``、``-joined), ``outside_reach`` (the household is not covered: 园园 cannot hear this
     family's "未尽诉求" before it becomes a hotline call).
     """
-    received = pd.to_datetime(cases["received_at"])
-    mask = cases["complainant_id"].notna()
-    if start is not None:
-        mask &= received >= pd.Timestamp(start)
-    if end is not None:
-        mask &= received < pd.Timestamp(end)
-    linked = cases.loc[mask].assign(received_at=received[mask])
+    from jiesu.registry import received_between
+
+    mask = cases["complainant_id"].notna() & received_between(cases, start, end)
+    linked = cases.loc[mask].assign(received_at=pd.to_datetime(cases.loc[mask, "received_at"]))
     if linked.empty:
         return pd.DataFrame(columns=list(COMPLAINANT_COLUMNS))
     per = (

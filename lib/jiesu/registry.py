@@ -192,17 +192,23 @@ def flag_labels(households: pd.DataFrame, *, none: str = "无") -> pd.Series:
     return pd.Series(labels, index=households.index, dtype="str")
 
 
+def received_between(cases: pd.DataFrame, start=None, end=None) -> pd.Series:
+    """Boolean mask of 12345 cases with ``start <= received_at < end`` (either bound optional)."""
+    received = pd.to_datetime(cases["received_at"])
+    mask = pd.Series(True, index=cases.index)
+    if start is not None:
+        mask &= received >= pd.Timestamp(start)
+    if end is not None:
+        mask &= received < pd.Timestamp(end)
+    return mask
+
+
 def complaints_per_household(cases: pd.DataFrame, *, start=None, end=None) -> pd.Series:
     """Number of 12345 cases per linked household with ``start <= received_at < end`` (either bound optional).
 
     Returns a Series indexed by ``household_id`` (households without cases are absent).
     """
-    received = pd.to_datetime(cases["received_at"])
-    mask = cases["household_id"].notna()
-    if start is not None:
-        mask &= received >= pd.Timestamp(start)
-    if end is not None:
-        mask &= received < pd.Timestamp(end)
+    mask = cases["household_id"].notna() & received_between(cases, start, end)
     return cases.loc[mask, "household_id"].astype(str).value_counts().sort_index().rename("complaints")
 
 
