@@ -93,10 +93,74 @@ def _corpus_texts(world) -> list[str]:
     return [*messages["text"].dropna().tolist(), *cases["content"].dropna().tolist()]
 
 
+BATCH_EDGE_CASES = [
+    "暖气片漏水了！！！@物业小王\u2005快来看看吧~~~",
+    "第一行暖气不热\n第二行：电梯坏了\r\n第三行",
+    "末尾是回车\r",
+    "\n\n开头和结尾都是换行\n",
+    "\r\n",
+    "",
+    "   ",
+    None,
+    float("nan"),
+    12345,
+    "电话13812345678\n138****1234，网址www.example.com/a-b_c.html [图片]",
+    "ABC-123 test_x 3.5度 8.8.5版 5.b",
+    "暖气片漏水了！！！@物业小王\u2005快来看看吧~~~",  # a repeat: tokenized once, returned twice
+    "𠀀𪚥 罕见字 〇 😂👍🏻",
+    "尊敬的領導您好：樓道燈不亮。此致敬禮",
+]
+
+
+@pytest.mark.parametrize("backend", ["fast", "reference"])
+def test_batched_tokens_equal_the_per_text_definition(backend, request):
+    tokenizer = request.getfixturevalue(backend)
+    expected = [tokenizer.tokens_unbatched(t) for t in BATCH_EDGE_CASES]
+    assert tokenizer.tokens_many(BATCH_EDGE_CASES) == expected
+    assert list(tokenizer.iter_tokens(iter(BATCH_EDGE_CASES))) == expected
+    assert [tokenizer.tokens(t) for t in BATCH_EDGE_CASES] == expected
+    assert tokenizer.token_strings(BATCH_EDGE_CASES) == [" ".join(t) for t in expected]
+    assert expected[1] == ["第一行", "暖气", "不热", "第二行", "电梯", "坏", "第三行"]  # line breaks inside a text
+    assert expected[-1] == ["尊敬", "领导", "楼道灯", "不亮", "此致敬礼"]  # Traditional → Simplified
+    assert expected[5:10] == [[], [], [], [], []]
+
+
+def test_batched_tokens_are_fresh_lists_for_repeated_texts(fast):
+    first, second = fast.tokens_many(["暖气不热", "暖气不热"])
+    first.append("changed")
+    assert second == fast.tokens("暖气不热")
+
+
+def test_batched_tokens_cross_batch_boundaries(fast, monkeypatch):
+    import jiesu.text
+
+    texts = [f"{i}号楼暖气不热\n电梯坏了{i}" for i in range(25)] + [None, "收到"] * 5
+    expected = [fast.tokens_unbatched(t) for t in texts]
+    monkeypatch.setattr(jiesu.text, "BATCH_SIZE", 7)
+    assert fast.tokens_many(texts) == expected
+    assert list(fast.iter_tokens(texts)) == expected
+
+
+def test_boilerplate_is_stripped_in_batches_too():
+    tokenizer = Tokenizer("rjieba", strip_boilerplate=True)
+    texts = ["尊敬的领导您好：我家暖气不热。此致敬礼", "您好\n领导好\n楼道灯不亮"]
+    assert tokenizer.tokens_many(texts) == [tokenizer.tokens_unbatched(t) for t in texts]
+    assert "领导" not in tokenizer.tokens(texts[1])
+
+
 @pytest.mark.full
 def test_fast_tokens_equal_jieba_on_whole_synthetic_corpus(full_world, fast, reference):
     texts = sorted(set(_corpus_texts(full_world)))  # identical texts segment identically; test each once
     normalized = [fast.normalize(t) for t in texts]
     mismatches = [t for t in normalized if fast.segment(t) != reference.segment(t)]
     assert len(texts) > 50_000
+    assert mismatches == []
+
+
+@pytest.mark.full
+def test_batched_tokens_equal_per_text_tokens_on_whole_synthetic_corpus(full_world, fast):
+    texts = _corpus_texts(full_world)  # with its repeats, in corpus order
+    batched = fast.tokens_many(texts)
+    mismatches = [t for t, b in zip(texts, batched, strict=True) if b != fast.tokens_unbatched(t)]
+    assert len(batched) == len(texts) > 250_000
     assert mismatches == []

@@ -79,12 +79,12 @@ def topic_tokenizer(*, strip_boilerplate: bool = False) -> Tokenizer:
 
 def tokenize_frame(frame: pd.DataFrame, *, id_col: str, text_col: str, tokenizer: Tokenizer) -> pd.DataFrame:
     """Tokens of every row: DataFrame ``doc_id`` (from ``id_col``), ``tokens`` (space-joined), ``n_tokens``."""
-    token_lists = [tokenizer.tokens(t) for t in frame[text_col].tolist()]
+    joined = pd.Series(tokenizer.token_strings(frame[text_col].tolist()), dtype=object)
     return pd.DataFrame(
         {
             "doc_id": frame[id_col].astype(str).to_numpy(),
-            "tokens": [" ".join(t) for t in token_lists],
-            "n_tokens": np.fromiter((len(t) for t in token_lists), dtype=np.int32, count=len(token_lists)),
+            "tokens": joined.to_numpy(),
+            "n_tokens": (joined.str.count(" ") + (joined != "")).to_numpy(dtype=np.int32),
         }
     )
 
