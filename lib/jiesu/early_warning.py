@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -327,8 +328,10 @@ def group_term_events(
     return bursts[columns]
 
 
+@lru_cache(maxsize=1 << 16)
 def lexicon_category(term: str) -> str:
-    """Category code whose lexicon word (the longest) is contained in ``term``, else ``"other"``."""
+    """Category code whose lexicon word (the longest) is contained in ``term``, else ``"other"``.
+    (Memoized: a corpus has a few tens of thousands of distinct terms, asked about again and again.)"""
     best, best_len = OTHER, 0
     for cat in CATEGORIES:
         for entry in cat.lexicon:
@@ -404,15 +407,14 @@ def false_alarm_rate(
 
 
 def snapshot_documents(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
-    """Text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id),
-    ``msg_id``, ``group_id``, ``sent_at``, ``day``, ``text``, ``tokens``."""
-    from jiesu.topics import text_messages, tokenized_corpus
+    """Text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id), ``msg_id``,
+    ``group_id``, ``sender_id``, ``is_staff``, ``mentions``, ``sent_at``, ``day``, ``text``, ``tokens``."""
+    from jiesu.topics import snapshot_tokens, text_messages
 
     where = datasets.resolve(data)
     messages = text_messages(datasets.load("messages", where))
-    path = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
-    tokens = pd.read_parquet(path, columns=["doc_id", "tokens"])
-    frame = messages[["msg_id", "group_id", "sender_id", "sent_at", "text"]].merge(
+    tokens = pd.read_parquet(snapshot_tokens(where), columns=["doc_id", "tokens"])
+    frame = messages[["msg_id", "group_id", "sender_id", "is_staff", "mentions", "sent_at", "text"]].merge(
         tokens, left_on="msg_id", right_on="doc_id"
     )
     frame["day"] = frame["sent_at"].dt.normalize()
@@ -650,7 +652,7 @@ def message_categories(
     """Category code of each message from its dominant topic's label (``"other"`` for chatter topics,
     no known word, or a dominant weight below ``min_weight``), indexed by ``msg_id``."""
     code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
-    codes = doc_topics["topic"].map(lambda t: code_of_topic.get(int(t), OTHER))
+    codes = doc_topics["topic"].astype(int).map(code_of_topic).fillna(OTHER)
     codes = codes.where(doc_topics["weight"] >= min_weight, OTHER)
     return pd.Series(codes.to_numpy(), index=doc_topics["msg_id"].to_numpy(), name="category")
 
@@ -959,15 +961,16 @@ def issue_categories(msg_ids: pd.Series, snap) -> pd.Series:
     or, when that is a chatter topic, the category of its first lexicon word; ``"other"`` if neither.
     Returns a Series msg_id → code."""
     topic_codes = message_categories(snap.doc_topics, snap.model.topics, min_weight=0.0)
-    tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
-    out = {}
-    for msg_id in msg_ids:
-        code = topic_codes.get(msg_id, OTHER)
-        if code == OTHER:
-            words = (tokens.get(msg_id) or "").split(" ")
-            code = next((c for c in map(lexicon_category, words) if c != OTHER), OTHER)
-        out[msg_id] = code
-    return pd.Series(out, name="category", dtype=object)
+    ids = pd.Index(pd.unique(np.asarray(msg_ids)))
+    codes = topic_codes.reindex(ids).fillna(OTHER)
+    fallback = codes.index[codes.to_numpy() == OTHER]
+    if len(fallback):
+        tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+        codes.loc[fallback] = [
+            next((c for c in map(lexicon_category, words.split(" ")) if c != OTHER), OTHER)
+            for words in tokens.reindex(fallback).fillna("")
+        ]
+    return codes.astype(object).rename("category")
 
 
 def snapshot_interception(data: Paths | str | os.PathLike | None = None) -> pd.DataFrame:
@@ -1006,14 +1009,6 @@ def interception_by_month(data: Paths | str | os.PathLike | None = None) -> pd.D
     return table[["month", "issues", "closed_in_group", "reached_12345", "interception_share"]]
 
 
-def _exchange_columns(docs: pd.DataFrame, data) -> dict:
-    messages = datasets.load("messages", data).set_index("msg_id")
-    return {
-        "is_staff": messages["is_staff"].reindex(docs["msg_id"]).to_numpy(),
-        "mentions": messages["mentions"].reindex(docs["msg_id"]).to_numpy(),
-    }
-
-
 def _month_end(month: str) -> pd.Timestamp:
     return pd.Period(month, freq="M").end_time.normalize()
 
@@ -1034,7 +1029,7 @@ def report_watch(data: Paths | str | os.PathLike | None = None, month: str | Non
     # watch what residents raise with staff, not the chatter around it
     from jiesu.topics import staff_exchange
 
-    docs = docs.loc[staff_exchange(docs.assign(**_exchange_columns(docs, data))).to_numpy()]
+    docs = docs.loc[staff_exchange(docs).to_numpy()]
     lookup = _term_category_lookup(topic_term_categories(snapshot_model(data).model))
     recent_terms = set(
         t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t

@@ -48,6 +48,7 @@ import pandas as pd
 
 from jiesu import datasets
 from jiesu.categories import CATEGORIES, OTHER_LABEL
+from jiesu.contract import PROCESSED
 from jiesu.settings import Paths
 from jiesu.text import Tokenizer
 
@@ -559,7 +560,9 @@ def staff_exchange(messages: pd.DataFrame, *, answer_hours: float = 24) -> pd.Se
     is_staff = messages["is_staff"].fillna(False).astype(bool)
     staff_ids = set(messages.loc[is_staff, "sender_id"])
     mentions = messages["mentions"].fillna("").astype(str)
-    mentions_staff = mentions.map(lambda s: any(x in staff_ids for x in s.split(";") if x))
+    mentioned = mentions.loc[mentions != ""].str.split(";").explode()
+    mentions_staff = pd.Series(False, index=messages.index)
+    mentions_staff.loc[mentioned.index[mentioned.isin(staff_ids)].unique()] = True
     replies = (
         messages.loc[is_staff & (mentions != ""), ["group_id", "sent_at"]]
         .assign(member=mentions[is_staff & (mentions != "")].str.split(";"))
@@ -664,6 +667,29 @@ def _doc_topics(model: TopicModel, corpus: TokenizedCorpus) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(theta, columns=[f"t{i}" for i in range(model.k)])], axis=1)
 
 
+def snapshot_tokens(data: Paths | str | os.PathLike | None = None) -> Path:
+    """The cached tokenized corpus (:func:`tokenized_corpus`) of the snapshot's text messages.
+
+    Finding the cache file means hashing every message; within one process that is done once per
+    version of the messages table (its path, modification time and size), as long as the file exists.
+    """
+    where = datasets.resolve(data)
+    table = where.processed / PROCESSED["messages"][0]
+    stat = table.stat() if table.exists() else None
+    version = (str(table), str(where.interim), stat and stat.st_mtime_ns, stat and stat.st_size)
+    known = _SNAPSHOT_TOKENS.get(version)
+    if known is None or not known.exists():
+        messages = text_messages(datasets.load("messages", where))
+        known = tokenized_corpus(messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens")
+        _SNAPSHOT_TOKENS[version] = known
+    return known
+
+
+# Per-process memory of what the caches on disk hold (a report asks for the same snapshot several times).
+_SNAPSHOT_TOKENS: dict[tuple, Path] = {}
+_LOADED_SNAPSHOTS: dict[Path, Snapshot] = {}
+
+
 def snapshot_model(
     data: Paths | str | os.PathLike | None = None, params: TopicParams = TopicParams(), *, progress=None
 ) -> Snapshot:
@@ -673,16 +699,16 @@ def snapshot_model(
     ``doc_topics.parquet``), with ``key`` = hash of the tokens file name and ``params``.
     """
     where = datasets.resolve(data)
-    messages = text_messages(datasets.load("messages", where))
-    tokens_path = tokenized_corpus(
-        messages, id_col="msg_id", text_col="text", cache_dir=where.interim / "tokens"
-    )
+    tokens_path = snapshot_tokens(where)
     key = hashlib.sha256(repr((TRAINING_SELECTION, tokens_path.stem, params.key())).encode()).hexdigest()[:16]
     directory = where.interim / "topics" / key
     if (directory / "doc_topics.parquet").exists():
-        return Snapshot(
-            load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key
-        )
+        if directory not in _LOADED_SNAPSHOTS:
+            _LOADED_SNAPSHOTS[directory] = Snapshot(
+                load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key
+            )
+        return _LOADED_SNAPSHOTS[directory]
+    messages = text_messages(datasets.load("messages", where))
     tokens = pd.read_parquet(tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
     selected = issue_like(
         messages,
@@ -707,7 +733,8 @@ def snapshot_model(
     from jiesu.storage import write_parquet
 
     write_parquet(directory / "doc_topics.parquet", doc_topics)
-    return Snapshot(model, doc_topics, tokens_path, key)
+    _LOADED_SNAPSHOTS[directory] = Snapshot(model, doc_topics, tokens_path, key)
+    return _LOADED_SNAPSHOTS[directory]
 
 
 # --------------------------------------------------------------------------------------------------
