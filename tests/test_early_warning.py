@@ -183,6 +183,18 @@ def test_watch_list_lists_rising_issue_terms_with_owner_and_examples():
     assert row["examples"].startswith("雨篦子堵了0")
 
 
+def test_watch_list_examples_differ_between_terms_when_they_can():
+    day = pd.Timestamp("2020-06-30")
+    texts = ["雨篦子积水了", "雨篦子和路面积水", "门口积水很深很深了"]
+    rows = [(day, "雨篦子 积水", texts[0]), (day, "雨篦子 积水", texts[1]), (day, "积水", texts[2])]
+    docs = pd.DataFrame(rows, columns=["day", "tokens", "text"]).assign(doc_id=["d0", "d1", "d2"])
+    watch = weekly_watch_list(docs, day, min_count=2, examples=1).set_index("term")["examples"]
+    assert set(watch.index) == {"雨篦子", "积水"}
+    first, second = watch.iloc[0], watch.iloc[1]
+    assert first != second  # without the preference both would show 雨篦子积水了
+    assert {first, second} <= set(texts)
+
+
 @pytest.mark.full
 def test_planted_bursts_are_recovered_with_few_false_alarms(full_world):
     from jiesu.datasets import planted_truth

@@ -575,7 +575,8 @@ def weekly_watch_list(
 
     ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only rising terms
     (trend > 1) with a category (lexicon or ``term_category``) and ≥ ``min_count`` messages this week are listed.  Examples
-    are the shortest distinct messages with the term (already masked by ingest; trimmed to 40 chars).
+    are the shortest distinct messages with the term (already masked by ingest; trimmed to 40 chars),
+    preferring messages not already shown under a term higher in the list.
     Returns ``term``, ``category`` (label), ``this_week``, ``trend``, ``examples``, ``owner_team``.
     """
     end = pd.Timestamp(week_end).normalize()
@@ -595,10 +596,13 @@ def weekly_watch_list(
     table = table.sort_values(["trend", "this_week"], ascending=False).head(top)
     texts = recent.loc[recent["day"] >= start].set_index("doc_id")["text"]
     week_occ = occ.loc[occ["day"] >= start]
-    rows = []
+    rows, shown = [], set()
     for term, row in table.iterrows():
         ids = week_occ.loc[week_occ["term"] == term, "doc_id"]
-        sample = sorted(set(texts.reindex(ids).dropna().astype(str)), key=lambda s: (len(s), s))[:examples]
+        candidates = sorted(set(texts.reindex(ids).dropna().astype(str)), key=lambda s: (len(s), s))
+        # a message naming two rising terms is shown under the first; later terms show others if they can
+        sample = ([s for s in candidates if s not in shown] + [s for s in candidates if s in shown])[:examples]
+        shown.update(sample)
         rows.append(
             {
                 "term": term,
