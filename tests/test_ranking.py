@@ -249,6 +249,8 @@ def test_report_rank_has_the_report_keys(small_world):
     assert out["rank_interval"][0] <= out["rank"] <= out["rank_interval"][1]
     assert out["n_communities"] == len(out["table"]) == 24
     assert out["in_bottom5"] == (out["rank"] >= 20)
+    shown = sorted({str(x) for trace in out["bump_figure"].data for x in trace.x})
+    assert (shown[0], shown[-1], len(shown)) == ("2018-07", "2020-06", 24)  # never past the report month
     first = report_rank(small_world, "甘露园南里二社区", "2017-01", n_sim=100)
     assert first["mom_change"] is None and first["yoy_change"] is None
 

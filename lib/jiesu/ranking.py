@@ -639,7 +639,7 @@ def _shift_month(month: str, months: int) -> str:
 
 def report_rank(data: Paths | str | os.PathLike | None = None, community: str = FOCUS_COMMUNITY,
                 month: str | None = None, *, rate_basis: str = "residents", n_sim: int = 1000,
-                seed: int = 0, weights: dict[str, float] | None = None) -> dict:
+                seed: int = 0, weights: dict[str, float] | None = None, history_months: int = 24) -> dict:
     """Everything a monthly report says about one community's rank in one month.
 
     Parameters
@@ -648,6 +648,8 @@ def report_rank(data: Paths | str | os.PathLike | None = None, community: str = 
     community : the community reported on.
     month : ``YYYY-MM`` (default: the last month of the panel).
     rate_basis, n_sim, seed, weights : see :func:`area_ranks`, :func:`rank_intervals`, :func:`performance`.
+    history_months : months shown by the bump chart, ending with ``month`` (a report never shows the
+        months after its own).
 
     Returns
     -------
@@ -693,7 +695,10 @@ def report_rank(data: Paths | str | os.PathLike | None = None, community: str = 
         "composite": number(row["composite"]),
         "in_top5": bool(row["in_top5"]),
         "in_bottom5": bool(row["in_bottom5"]),
-        "bump_figure": bump_figure(table, community, synthetic=datasets.is_synthetic(where)),
+        "bump_figure": bump_figure(
+            table.loc[(table["month"] > _shift_month(month, -history_months)) & (table["month"] <= month)],
+            community, synthetic=datasets.is_synthetic(where),
+        ),
         "table": this_month[columns].sort_values(["rank", "community"]).reset_index(drop=True),
     }
 
