@@ -94,6 +94,17 @@ def test_wechat_mentions_with_spaces_and_system_lines_are_masked():
     assert mask_system_names(system, keep=("园园",)).tolist() == ['"园园"邀请"某人"加入了群聊']
 
 
+def test_plain_text_names_are_masked_longest_first():
+    from jiesu.normalize import mask_names, names_pattern
+
+    pattern = names_pattern(["王秀英", "王秀", "李德明", "a.b"])
+    text = pd.Series(["王秀英家楼上漏水，王秀说的", "李德明、王秀英和王秀", "王秋英 a.b axb", None])
+    masked = mask_names(text, pattern)
+    assert masked.iloc[:3].tolist() == ["某人家楼上漏水，某人说的", "某人、某人和某人", "王秋英 某人 axb"]
+    assert masked.isna().iloc[3]
+    assert names_pattern([]) is None and mask_names(text, None).iloc[0] == text.iloc[0]
+
+
 # ---------------------------------------------------------------- pseudonyms
 
 
@@ -240,10 +251,12 @@ def test_mini_world_friends_messages_cases(mini):
     assert messages.loc["m1", "is_staff"] == False  # noqa: E712 - a resident 热心群众 volunteer writes as a resident
     assert messages.loc["m2", "is_staff"]  # 园园 in chat_messages.csv
     assert messages.loc["m1", "text"] == "楼道灯不亮了 电话[电话]"
+    assert messages.loc["m2", "text"] == "收到，某人家和某人家也说过"  # plain-text names, both scripts
     cases = pd.read_parquet(processed / "cases.parquet").set_index("case_id")
     assert cases.loc["C1", "household_id"] == "06-3-502"
     # C2 has no usable address; its phone is 李德明's, so the phone rule links it
     assert cases.loc["C2", "household_id"] == "06-3-502"
+    assert cases.loc["C2", "content"] == "楼道灯不亮，邻居某人也反映过"
     assert cases.loc["C2", "complainant_id"] != cases.loc["C1", "complainant_id"]
 
 

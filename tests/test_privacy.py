@@ -51,15 +51,12 @@ def _hits(haystack, needles: set) -> set:
     return hits
 
 
-FREE_TEXT_COLUMNS = ("text", "text_simplified", "content")
-"""Chat and work-order text.  A two-character name (于宇, 高浩) can also be an ordinary substring of
-Chinese prose (关于宇宙), so in these columns only names of three or more characters, phone numbers
-and WeChat ids count as leaks; everywhere else every identifier does."""
-
-
 def leaked_identifiers(processed: Path, identifiers: set[str]) -> dict[str, set[str]]:
     """``{file: identifiers found}`` over every file below ``processed``: the raw bytes of each file
-    and, for Parquet, every decoded cell and column name."""
+    (names of three or more characters, phones, WeChat ids: a two-character byte string can turn up
+    inside compressed data by chance) and, for Parquet, every decoded cell and column name (every
+    identifier, free text included: ingest masks person names wherever they are written, even where a
+    two-character name is also part of ordinary prose, 于宇 in 关于宇宙)."""
     strong = {value for value in identifiers if len(value) >= 3}
     as_bytes = {value.encode("utf-8"): value for value in strong}
     leaks: dict[str, set[str]] = {}
@@ -69,7 +66,7 @@ def leaked_identifiers(processed: Path, identifiers: set[str]) -> dict[str, set[
             table = pq.read_table(path).to_pandas()
             for column in table.columns:
                 cells = table[column].astype(str).str.cat(sep="\x00") + "\x00" + str(column)
-                found |= _hits(cells, strong if column in FREE_TEXT_COLUMNS else identifiers)
+                found |= _hits(cells, identifiers)
         elif path.suffix in (".json", ".csv", ".md"):
             found |= _hits(path.read_text(encoding="utf-8"), identifiers)
         if found:

@@ -214,7 +214,7 @@ RAW: dict[str, Table] = {
             ),
             (
                 "Text may contain Traditional characters, full-width punctuation, emoji, `[图片]`, `@某人` "
-                "mentions and phone numbers; ingest masks @names and phone numbers.",
+                "mentions and phone numbers; ingest masks @names, person names written in plain text and phone numbers.",
                 "One group (the 报修 group) arrives instead as a WeChatMsg/留痕 export, see `wechatmsg`.",
             ),
         ),
@@ -327,7 +327,7 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
     "messages": ("messages.parquet", "one chat message (both raw layouts merged)", (
         ("msg_id", "str", "message id"), ("group_id", "str", "chatroom id"), ("sender_id", "str", "pseudonym"),
         ("sent_at", "datetime", "Beijing time, naive"), ("msg_type", "str", "文本/图片/表情/语音/系统"),
-        ("text", "str", "content with phones and @names masked, original script"),
+        ("text", "str", "content with phones, @names and known person names masked, original script"),
         ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
         ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
         ("is_staff", "bool", "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)"), ("source", "str", "raw file"),
@@ -335,7 +335,7 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
     "cases": ("cases.parquet", "one 12345 work order", (
         ("case_id", "str", "工单编号"), ("received_at", "datetime", "受理时间"), ("request_type", "str", "诉求类型"),
         ("level1", "str", "一级分类"), ("category", "str", "二级分类"), ("level3", "str", "三级分类"),
-        ("content", "str", "诉求内容, masked"), ("household_id", "str", "linked from 诉求地址, if any"),
+        ("content", "str", "诉求内容, phones and known person names masked"), ("household_id", "str", "linked from 诉求地址, if any"),
         ("complainant_id", "str", "linked resident pseudonym, if any"), ("phone_id", "str", "pseudonym"),
         ("handler", "str", "承办单位"), ("dispatched_at", "datetime", ""), ("closed_at", "datetime", ""),
         ("responded", "bool", ""), ("resolved", "str", ""), ("satisfied", "str", ""),

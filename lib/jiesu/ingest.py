@@ -46,13 +46,16 @@ from jiesu.linkage import link_records, linkage_scores, personal_record_ids
 from jiesu.normalize import (
     MENTION,
     mask_mentions,
+    mask_names,
     mask_phones,
     mask_system_names,
+    names_pattern,
     normalize_names,
     parse_addresses,
     split_remark,
     to_halfwidth,
     to_simplified,
+    to_traditional_text,
 )
 from jiesu.pseudonyms import load_salt, pseudonymize, salt_fingerprint
 from jiesu.readers import YUANYUAN, read_raw, wechatmsg_to_messages
@@ -379,8 +382,9 @@ def build_tables(tables: dict[str, Validated], salt: bytes) -> dict[str, pd.Data
             "joined": frames["memberships"]["joined"].to_numpy(),
         }
     )
-    messages = _messages(frames, member)
-    cases = _cases(frames["cases"], records, phone)
+    known_names = names_pattern(person_names(frames))
+    messages = _messages(frames, member, known_names)
+    cases = _cases(frames["cases"], records, phone, known_names)
     panel = frames["panel"].drop(columns=[ROW_COLUMN]).reset_index(drop=True)
     out = {
         "households": households,
@@ -576,7 +580,23 @@ def _joined_sets(frame: pd.DataFrame, column: str, by: str = "resident_id") -> p
     return pairs.groupby(by, sort=True)[column].agg(";".join)
 
 
-def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
+def person_names(frames: dict[str, pd.DataFrame]) -> set[str]:
+    """Every person name in the raw tables (registry sources, 园园's friends' remarks, teams, 12345
+    complainants): as written, normalized (Simplified, no spaces or dots) and in Traditional script; two
+    characters or longer; 园园 (a public account) excluded.  These are masked wherever they occur in
+    free text."""
+    columns = [frames[source]["name"] for source in REGISTRY_SOURCES]
+    columns += [split_remark(frames["friends"]["remark"])["name"], frames["teams"]["name"],
+                frames["cases"]["complainant"]]
+    names: set[str] = set()
+    for column in columns:
+        written = column.dropna().astype("string").str.strip()
+        normalized = set(normalize_names(written).dropna())
+        names |= set(written) | normalized | {to_traditional_text(name) for name in normalized}
+    return {name for name in names if len(name) >= 2} - {YUANYUAN}
+
+
+def _messages(frames: dict[str, pd.DataFrame], member, known_names=None) -> pd.DataFrame:
     chats = frames["messages"]
     teams = frames["teams"]
     own = _own_wxid(frames)
@@ -587,7 +607,7 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
 
     content = chats["content"].astype("string")
     mentions = _resolve_mentions(chats, frames["memberships"], frames["friends"], member)
-    text = mask_phones(mask_mentions(content))
+    text = mask_names(mask_phones(mask_mentions(content)), known_names)
     system = chats["msg_type"].eq("系统").to_numpy()
     if system.any():
         text.loc[system] = mask_system_names(text[system], keep=(YUANYUAN,))
@@ -682,11 +702,11 @@ def _resolve_mentions(
     return out
 
 
-def _cases(cases: pd.DataFrame, records: pd.DataFrame, phone) -> pd.DataFrame:
+def _cases(cases: pd.DataFrame, records: pd.DataFrame, phone, known_names=None) -> pd.DataFrame:
     linked = (
         records.loc[records["source"].eq("cases")].set_index("record_id").reindex(cases["case_id"].to_numpy())
     )
-    content = mask_phones(cases["content"].astype("string"))
+    content = mask_names(mask_phones(cases["content"].astype("string")), known_names)
     return pd.DataFrame(
         {
             "case_id": cases["case_id"].to_numpy(),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 
 import cn2an
@@ -52,6 +53,16 @@ def _t2s() -> opencc.OpenCC:
 def to_simplified_text(text: str) -> str:
     """Traditional → Simplified Chinese (OpenCC ``t2s``); Simplified text passes unchanged."""
     return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional_text(text: str) -> str:
+    """Simplified → Traditional Chinese (OpenCC ``s2t``): the other spelling of a name to look for."""
+    return _s2t().convert(text)
 
 
 def to_simplified(values: pd.Series) -> pd.Series:
@@ -323,6 +334,40 @@ def mask_system_names(values: pd.Series, *, keep: tuple[str, ...] = ()) -> pd.Se
         return match.group(0) if name in keep else f"{match.group(1)}{SYSTEM_NAME_MASK}{match.group(3)}"
 
     return values.astype("string").str.replace(_QUOTED_NAME, replace, regex=True)
+
+
+NAME_MASK = "某人"
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One regular expression matching any of ``names`` (longest first), or ``None`` for no names.
+
+    The names are stored as a character trie (王 → 秀 → 英 | 芳 …), so thousands of names cost one pass
+    over the text that only stops at characters some name starts with, not one pass per name."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(char) + render(node[char]) for char in sorted(c for c in node if c)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(render(trie)) if trie else None
+
+
+def mask_names(values: pd.Series, pattern: re.Pattern | None) -> pd.Series:
+    """Replace every occurrence of a known person name (``pattern`` from :func:`names_pattern`) by
+    ``某人``: residents write each other's names in plain text too (王秀英家楼上漏水), not only as
+    ``@`` mentions.  A name that is also part of an ordinary phrase (于宇 in 关于宇宙) is masked there as
+    well; privacy wins over the odd lost word."""
+    text = values.astype("string")
+    return text if pattern is None else text.str.replace(pattern, NAME_MASK, regex=True)
 
 
 def _mention_mask(match: re.Match) -> str:
