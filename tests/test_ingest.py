@@ -94,6 +94,18 @@ def test_wechat_mentions_with_spaces_and_system_lines_are_masked():
     assert mask_system_names(system, keep=("园园",)).tolist() == ['"园园"邀请"某人"加入了群聊']
 
 
+def test_name_placeholders_of_12345_exports_are_not_masked_as_names():
+    from jiesu.ingest import person_names
+
+    frames = {
+        **{source: pd.DataFrame({"name": ["王秀英"]}) for source in ("parking_permits", "epidemic_registration", "visits")},
+        "friends": pd.DataFrame({"remark": ["6#3-502 王绣英"]}),
+        "teams": pd.DataFrame({"name": ["褚广哲", "園園"]}),
+        "cases": pd.DataFrame({"complainant": ["匿 名", "市民", "李先生", "張三"]}),
+    }
+    assert person_names(frames) == {"王秀英", "王绣英", "王繡英", "褚广哲", "褚廣哲", "李先生", "張三", "张三"}
+
+
 def test_plain_text_names_are_masked_longest_first():
     from jiesu.normalize import mask_names, names_pattern
 

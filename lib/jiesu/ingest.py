@@ -583,17 +583,23 @@ def _joined_sets(frame: pd.DataFrame, column: str, by: str = "resident_id") -> p
 def person_names(frames: dict[str, pd.DataFrame]) -> set[str]:
     """Every person name in the raw tables (registry sources, 园园's friends' remarks, teams, 12345
     complainants): as written, normalized (Simplified, no spaces or dots) and in Traditional script; two
-    characters or longer; 园园 (a public account) excluded.  These are masked wherever they occur in
-    free text."""
+    characters or longer; 园园 (a public account) and the placeholders of :data:`NOT_NAMES` excluded.
+    These are masked wherever they occur in free text."""
     columns = [frames[source]["name"] for source in REGISTRY_SOURCES]
     columns += [split_remark(frames["friends"]["remark"])["name"], frames["teams"]["name"],
                 frames["cases"]["complainant"]]
     names: set[str] = set()
     for column in columns:
         written = column.dropna().astype("string").str.strip()
-        normalized = set(normalize_names(written).dropna())
-        names |= set(written) | normalized | {to_traditional_text(name) for name in normalized}
-    return {name for name in names if len(name) >= 2} - {YUANYUAN}
+        for name, normal in zip(written, normalize_names(written), strict=True):
+            if not pd.isna(normal) and normal not in NOT_NAMES | {YUANYUAN}:
+                names |= {name, normal, to_traditional_text(normal)}
+    return {name for name in names if len(name) >= 2}
+
+
+# What 12345 exports and registers write where a name is withheld or unknown: ordinary words that must
+# not be masked everywhere in free text.
+NOT_NAMES = frozenset({"匿名", "市民", "居民", "群众", "业主", "住户", "租户", "本人", "先生", "女士", "未知", "不详", "无名"})
 
 
 def _messages(frames: dict[str, pd.DataFrame], member, known_names=None) -> pd.DataFrame:
