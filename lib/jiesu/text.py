@@ -113,9 +113,7 @@ def _presplit_lines(joined: str) -> str:
         spans.append((start, position))
     if not spans:
         return joined
-    needy = "\n".join(joined[start:end] for start, end in spans)
-    for pattern, replacement in _PRESPLIT:
-        needy = pattern.sub(replacement, needy)
+    needy = presplit("\n".join(joined[start:end] for start, end in spans))
     parts, previous = [], 0
     for (start, end), line in zip(spans, needy.split("\n"), strict=True):
         parts += (joined[previous:start], line)
