@@ -16,11 +16,6 @@ PRESET ?= full
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 
-# $(call require,SUBCOMMAND,WHAT): stop with a plain message when a subcommand has not landed yet.
-define require
-$(BIN)/jiesu $(1) --help >/dev/null 2>&1 || { echo "make: 'jiesu $(1)' is not available yet: $(2) has not landed." >&2; exit 1; }
-endef
-
 .PHONY: help setup sysdeps data data-small report schedule test lint lab bench clean
 
 help: ## list the targets
@@ -55,24 +50,23 @@ $(SYSDEPS_STAMP):
 	fi
 
 data: $(STAMP) ## simulate the synthetic world (if data/raw is empty) and ingest it
-	@$(call require,simulate,the synthetic-world generator (issue 3))
-	@$(call require,ingest,the ingest step (issue 4))
 	@if [ ! -e data/raw/planted_truth.json ] && [ -z "$$(ls -A data/raw | grep -v README.md)" ]; then \
 	  $(BIN)/jiesu simulate --seed $(SEED) --preset $(PRESET) --out data/raw; fi
 	$(BIN)/jiesu ingest --raw data/raw --out data/processed
 
 report: setup data ## render the latest monthly report for the focus community; prints its path
-	@$(call require,report,the report renderer (issue 8))
 	$(BIN)/jiesu report
 
 schedule: setup data ## render every month since 2019-01 that lacks a current report
 	$(BIN)/jiesu schedule --since 2019-01
 
-test: setup ## run the whole suite (unit, planted-truth, bad-input, notebooks under nbval)
+test: setup lint ## lint, then the whole suite (unit, planted-truth, bad-input, notebooks under nbval)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff on the library, tests and notebooks
+lint: $(STAMP) ## ruff check + ruff format --check, and the import-linter contracts between folders
 	$(BIN)/ruff check lib tests notebooks bench
+	$(BIN)/ruff format --check lib tests bench
+	$(BIN)/lint-imports
 
 lab: setup data ## open JupyterLab on notebooks/ (works as root)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser

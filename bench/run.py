@@ -67,10 +67,19 @@ def run_case(name: str, repeat: int) -> dict:
         walls.append(wall)
         rsss.append(rss)
         extras.append(json.loads(out.strip().splitlines()[-1]))
-    figures = {k: statistics.median([e[k] for e in extras]) if isinstance(extras[0][k], (int, float))
-               and not isinstance(extras[0][k], bool) else extras[-1][k] for k in extras[0]}
-    return {"case": name, "repeat": repeat, "wall_s": statistics.median(walls), "max_rss_mib": max(rsss),
-            **figures}
+    figures = {
+        k: statistics.median([e[k] for e in extras])
+        if isinstance(extras[0][k], (int, float)) and not isinstance(extras[0][k], bool)
+        else extras[-1][k]
+        for k in extras[0]
+    }
+    return {
+        "case": name,
+        "repeat": repeat,
+        "wall_s": statistics.median(walls),
+        "max_rss_mib": max(rsss),
+        **figures,
+    }
 
 
 def machine() -> str:
@@ -83,17 +92,25 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.release()}, Python {platform.python_version()}, {cpu}, " \
-           f"{os.cpu_count()} cores, {mem:.0f} GiB RAM"
+    return (
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, {cpu}, "
+        f"{os.cpu_count()} cores, {mem:.0f} GiB RAM"
+    )
 
 
 def render(results: list[dict], when: str) -> str:
-    lines = [f"Run {when} on {machine()}.", "", "| case | goal | result | wall (median) | peak RSS | notes |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"Run {when} on {machine()}.",
+        "",
+        "| case | goal | result | wall (median) | peak RSS | notes |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
         spec = cases.CASES[r["case"]]
-        lines.append(f"| {r['case']} | {spec.goal} | {spec.verdict(r)} | {r['wall_s']:.1f} s | "
-                     f"{r['max_rss_mib']:.0f} MiB | {spec.describe(r)} |")
+        lines.append(
+            f"| {r['case']} | {spec.goal} | {spec.verdict(r)} | {r['wall_s']:.1f} s | "
+            f"{r['max_rss_mib']:.0f} MiB | {spec.describe(r)} |"
+        )
     return "\n".join(lines)
 
 
@@ -112,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json").write_text(
-        json.dumps({"machine": machine(), "when": when, "results": results}, ensure_ascii=False, indent=2))
+        json.dumps({"machine": machine(), "when": when, "results": results}, ensure_ascii=False, indent=2)
+    )
     if set(names) == set(cases.CASES):
         text = README.read_text(encoding="utf-8")
         head, rest = text.split(BEGIN, 1)

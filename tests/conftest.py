@@ -13,7 +13,8 @@ import os
 
 import pytest
 
-from jiesu.settings import Paths, paths
+from jiesu.settings import paths
+from jiesu.snapshot.world import World, open_world
 
 HOME = paths().home
 WORLDS = HOME / "data" / "worlds"
@@ -24,16 +25,16 @@ def _have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def build_world(preset: str, seed: int = 0) -> Paths:
-    """Simulate (if needed) and ingest a synthetic world; returns its paths."""
-    from jiesu.ingest import ingest
-    from jiesu.simulate import simulate
+def build_world(preset: str, seed: int = 0) -> World:
+    """Simulate (if needed) and ingest a synthetic world; returns it opened."""
+    from jiesu.ingest.pipeline import ingest
+    from jiesu.world.simulate import simulate
 
     world = paths(WORLDS / f"{preset}-seed{seed}")
     if not (world.raw / "planted_truth.json").exists():
         simulate(world.raw, seed=seed, preset=preset)
     ingest(world.raw, world.processed)
-    return world
+    return open_world(world)
 
 
 def pytest_configure(config):
@@ -42,21 +43,25 @@ def pytest_configure(config):
     small = WORLDS / "small-seed0"
     os.environ["JIESU_DATA_DIR"] = str(small)
     is_xdist_worker = hasattr(config, "workerinput")
-    if not is_xdist_worker and _have("jiesu.simulate") and _have("jiesu.ingest"):
+    if not is_xdist_worker and _have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline"):
         build_world("small")
 
 
 @pytest.fixture(scope="session")
-def small_world() -> Paths:
+def small_world() -> World:
     """The small preset (about 3 months, ≤ 20k messages): fast, for unit-level planted-truth checks."""
-    if not (_have("jiesu.simulate") and _have("jiesu.ingest")):
-        pytest.fail("jiesu.simulate / jiesu.ingest are missing: the synthetic world cannot be built")
+    if not (_have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline")):
+        pytest.fail(
+            "jiesu.world.simulate / jiesu.ingest.pipeline are missing: the synthetic world cannot be built"
+        )
     return build_world("small")
 
 
 @pytest.fixture(scope="session")
-def full_world() -> Paths:
+def full_world() -> World:
     """The full preset (2,602 households, ~300k messages, 2017-01..2020-09 panel)."""
-    if not (_have("jiesu.simulate") and _have("jiesu.ingest")):
-        pytest.fail("jiesu.simulate / jiesu.ingest are missing: the synthetic world cannot be built")
+    if not (_have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline")):
+        pytest.fail(
+            "jiesu.world.simulate / jiesu.ingest.pipeline are missing: the synthetic world cannot be built"
+        )
     return build_world("full")

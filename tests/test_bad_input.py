@@ -16,9 +16,9 @@ from ingest_fixtures import EPIDEMIC, MESSAGES, VISITS, tree_digest, write_mini_
 
 from jiesu.cli import main
 from jiesu.errors import DataError
-from jiesu.ingest import ingest
-from jiesu.readers import read_raw
-from jiesu.validation import MAX_CELL_CHARS
+from jiesu.ingest.pipeline import ingest
+from jiesu.ingest.readers import read_raw
+from jiesu.ingest.validation import MAX_CELL_CHARS
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jiesu.early_warning import (
+from jiesu.analysis.early_warning.bursts import (
     BurstParams,
     detect_bursts,
     false_alarm_rate,
-    interception,
-    lead_lag,
-    match_bursts,
-    monthly_interception,
     seasonal_baseline,
-    seasonal_checklist,
-    weekly_watch_list,
 )
+from jiesu.analysis.early_warning.interception import interception, monthly_interception
+from jiesu.analysis.early_warning.leadlag import lead_lag
+from jiesu.analysis.early_warning.watch import seasonal_checklist, weekly_watch_list
+from jiesu.evaluation.planted import match_bursts
 
 DAYS = pd.date_range("2018-01-01", "2020-09-30", freq="D")
 
@@ -197,10 +195,10 @@ def test_watch_list_examples_differ_between_terms_when_they_can():
 
 @pytest.mark.full
 def test_planted_bursts_are_recovered_with_few_false_alarms(full_world):
-    from jiesu.datasets import planted_truth
-    from jiesu.early_warning import planted_false_alarm_rate, score_detected_bursts, snapshot_bursts
+    from jiesu.evaluation.planted import planted_false_alarm_rate, score_detected_bursts
+    from jiesu.snapshot.chats import snapshot_bursts
 
-    truth = planted_truth(full_world)
+    truth = full_world.planted_truth()
     found = snapshot_bursts(full_world)
     score = score_detected_bursts(found["bursts"], truth["bursts"])
     assert score["recall"] >= 0.8
@@ -212,11 +210,10 @@ def test_planted_bursts_are_recovered_with_few_false_alarms(full_world):
 
 @pytest.mark.full
 def test_interception_agrees_with_planted_threads(full_world):
-    from jiesu.datasets import read_planted_table
-    from jiesu.early_warning import interception_by_month, snapshot_interception
+    from jiesu.snapshot.chats import interception_by_month, snapshot_interception
 
     table = snapshot_interception(full_world)
-    planted = read_planted_table("messages", full_world).set_index("msg_id")
+    planted = full_world.planted_table("messages").set_index("msg_id")
     reports = table.assign(
         role=planted["role"].reindex(table["msg_id"]).to_numpy(),
         thread=planted["thread_id"].reindex(table["msg_id"]).to_numpy(),
@@ -236,7 +233,7 @@ def test_interception_agrees_with_planted_threads(full_world):
 
 
 def test_cross_correlation_finds_the_planted_lag():
-    from jiesu.early_warning import category_cross_correlation
+    from jiesu.analysis.early_warning.leadlag import category_cross_correlation
 
     rng = np.random.default_rng(1)
     days = pd.date_range("2019-01-01", periods=200, freq="D")
@@ -261,7 +258,7 @@ def test_cross_correlation_finds_the_planted_lag():
 
 
 def test_report_watch_gives_watch_list_share_and_next_months_checklist(small_world):
-    from jiesu.early_warning import report_watch
+    from jiesu.snapshot.chats import report_watch
 
     watch = report_watch(small_world, "2020-05")
     assert list(watch["watch_list"].columns) == ["term", "category", "trend", "examples", "owner_team"]

@@ -11,21 +11,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from jiesu.impact import (
-    area_series,
-    category_mix,
-    channel_substitution,
-    channel_summary,
-    did,
-    event_study,
-    its,
-    naive_before_after,
-    parallel_trends,
-    poisson_fit,
-    ramp,
-    score_effect,
-    time_to_close,
-)
+from jiesu.analysis.impact.channels import category_mix, channel_substitution, channel_summary, time_to_close
+from jiesu.analysis.impact.compare import naive_before_after
+from jiesu.analysis.impact.design import area_series, ramp
+from jiesu.analysis.impact.did import did, event_study, parallel_trends, poisson_fit
+from jiesu.analysis.impact.its import its
+from jiesu.evaluation.planted import score_effect
 
 FOCUS = "焦点社区"
 START, RAMP = "2018-07", 6
@@ -49,12 +40,33 @@ def hand_made_area(seed: int = 0, *, exact: bool = False) -> pd.DataFrame:
             season = 0.3 * math.cos(2 * math.pi * (int(month[5:]) - 1) / 12)
             shock = SURGE if month >= "2019-01" else 0.0
             for category, share in (("供暖", 0.4), ("其他", 0.6)):
-                mu = (1000 if exact else 1) * residents / 1e4 * 30 * share * math.exp(alpha[c] + season + shock
-                                                                      + (EFFECT * r[t] if c == 0 else 0.0))
+                mu = (
+                    (1000 if exact else 1)
+                    * residents
+                    / 1e4
+                    * 30
+                    * share
+                    * math.exp(alpha[c] + season + shock + (EFFECT * r[t] if c == 0 else 0.0))
+                )
                 count = int(round(mu)) if exact else int(rng.poisson(mu))
-                rows.append((name, month, residents, residents // 2, category, count, count, count, count, count))
-    return pd.DataFrame(rows, columns=["community", "month", "residents", "households", "category", "requests",
-                                       "responded", "resolved", "rated", "satisfied"])
+                rows.append(
+                    (name, month, residents, residents // 2, category, count, count, count, count, count)
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "community",
+            "month",
+            "residents",
+            "households",
+            "category",
+            "requests",
+            "responded",
+            "resolved",
+            "rated",
+            "satisfied",
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +80,20 @@ def exact_area():
 
 
 def test_ramp_is_zero_before_linear_over_six_months_then_one():
-    assert ramp(["2018-06", "2018-07", "2018-10", "2019-01", "2020-01"], "2018-07", 6).tolist() == [0, 0, 0.5, 1, 1]
+    assert ramp(["2018-06", "2018-07", "2018-10", "2019-01", "2020-01"], "2018-07", 6).tolist() == [
+        0,
+        0,
+        0.5,
+        1,
+        1,
+    ]
     assert ramp(["2018-06", "2018-07"], "2018-07", 0).tolist() == [0, 1]
 
 
 def test_poisson_solver_agrees_with_statsmodels(area):
     counts = area.groupby(["community", "month"], as_index=False)[["requests", "residents"]].agg(
-        {"requests": "sum", "residents": "first"})
+        {"requests": "sum", "residents": "first"}
+    )
     X = pd.get_dummies(counts[["community", "month"]], drop_first=True, dtype=float)
     X.insert(0, "const", 1.0)
     X["effect"] = ramp(counts["month"], START, RAMP) * (counts["community"] == FOCUS).to_numpy()
@@ -84,8 +103,11 @@ def test_poisson_solver_agrees_with_statsmodels(area):
     ref = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
     assert ours.params == pytest.approx(ref.fit().params.to_numpy(), abs=1e-7)
     groups = counts["community"].to_numpy()
-    for kind, fit in (("model", ref.fit()), ("quasi", ref.fit(scale="X2")),
-                      ("cluster", ref.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}))):
+    for kind, fit in (
+        ("model", ref.fit()),
+        ("quasi", ref.fit(scale="X2")),
+        ("cluster", ref.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})),
+    ):
         assert np.sqrt(ours.cov(kind, groups)[-1, -1]) == pytest.approx(fit.bse.iloc[-1], rel=1e-5), kind
 
 
@@ -138,10 +160,16 @@ def test_category_mix_shares_sum_to_one_and_compare_with_peers(area):
 def test_time_to_close_quantiles_per_category_and_window():
     received = pd.to_datetime(["2018-01-01"] * 6 + ["2019-03-01"] * 5 + ["2018-09-01"])
     days = [1, 2, 3, 4, 10, None, 1, 1, 2, 2, 3, 5]
-    cases = pd.DataFrame({
-        "category": ["供暖"] * 12, "received_at": received,
-        "closed_at": [r + pd.Timedelta(days=d) if d is not None else pd.NaT for r, d in zip(received, days, strict=True)],
-    })
+    cases = pd.DataFrame(
+        {
+            "category": ["供暖"] * 12,
+            "received_at": received,
+            "closed_at": [
+                r + pd.Timedelta(days=d) if d is not None else pd.NaT
+                for r, d in zip(received, days, strict=True)
+            ],
+        }
+    )
     out = time_to_close(cases, start=START, ramp_months=RAMP).set_index("window")
     assert out.loc["before", "cases"] == 6 and out.loc["before", "open"] == 1
     assert out.loc["before", "median_days"] == pytest.approx(3.0)
@@ -151,9 +179,8 @@ def test_time_to_close_quantiles_per_category_and_window():
 
 
 def test_channel_table_adds_chat_issues_only_where_chats_exist(small_world):
-    from jiesu.datasets import load
 
-    panel, messages = load("panel", small_world), load("messages", small_world)
+    panel, messages = small_world.table("panel"), small_world.table("messages")
     channels = channel_substitution(panel, "甘露园南里二社区", messages)
     hotline = panel.loc[panel["community"] == "甘露园南里二社区"].groupby("month")["requests"].sum()
     assert (channels.set_index("month")["hotline"] == hotline).all()
@@ -166,9 +193,8 @@ def test_channel_table_adds_chat_issues_only_where_chats_exist(small_world):
 
 
 def test_planted_effect_is_covered_and_did_beats_naive(full_world):
-    from jiesu.datasets import planted_truth
 
-    scores = score_effect(planted_truth(full_world), full_world)
+    scores = score_effect(full_world.planted_truth(), full_world)
     assert scores["its_covers_truth"] is True
     assert scores["did_covers_truth"] is True
     assert scores["did_abs_error"] < scores["naive_abs_error"]
@@ -176,7 +202,7 @@ def test_planted_effect_is_covered_and_did_beats_naive(full_world):
 
 
 def test_synthetic_weights_recover_a_convex_combination():
-    from jiesu.impact import _synthetic_weights
+    from jiesu.analysis.impact.synthetic_control import _synthetic_weights
 
     rng = np.random.default_rng(0)
     donors = rng.uniform(10, 50, size=(30, 6))
@@ -185,17 +211,19 @@ def test_synthetic_weights_recover_a_convex_combination():
 
 
 def test_synthetic_control_weights_are_a_convex_combination_of_peers(area):
-    from jiesu.impact import synthetic_control
+    from jiesu.analysis.impact.synthetic_control import synthetic_control
 
     result = synthetic_control(area, FOCUS, START, RAMP)
     weights = result["weights"]
     assert (weights >= 0).all() and weights.sum() == pytest.approx(1)
     assert FOCUS not in weights.index and len(result["placebos"]) == 7
-    assert result["estimate"] < -0.3  # the focus is above every peer before: the estimate is shrunk, not reversed
+    assert (
+        result["estimate"] < -0.3
+    )  # the focus is above every peer before: the estimate is shrunk, not reversed
 
 
 def test_expected_ranks_move_the_focus_down_along_the_ramp(exact_area):
-    from jiesu.impact import expected_ranks
+    from jiesu.analysis.impact.compare import expected_ranks
 
     table = expected_ranks(exact_area, FOCUS, START, RAMP, top=2)
     own = table.loc[table["community"] == FOCUS].set_index("month")

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from ingest_fixtures import tree_digest, write_mini_world
 
-from jiesu.ingest import ingest
-from jiesu.linkage import link_records, pairwise_scores, score_linkage
-from jiesu.normalize import (
+from jiesu.chinese import to_halfwidth_series, to_simplified_series
+from jiesu.evaluation.planted import score_linkage
+from jiesu.ingest.linkage import link_records, pairwise_scores
+from jiesu.ingest.normalize import (
     mask_mentions,
     mask_phones,
     mask_system_names,
@@ -19,10 +20,9 @@ from jiesu.normalize import (
     parse_addresses,
     parse_dates,
     split_remark,
-    to_halfwidth,
-    to_simplified,
 )
-from jiesu.pseudonyms import load_salt, pseudonym
+from jiesu.ingest.pipeline import ingest
+from jiesu.ingest.pseudonyms import load_salt, pseudonym
 
 # ---------------------------------------------------------------- normalization
 
@@ -74,8 +74,8 @@ def test_chinese_dates_and_excel_serials():
 
 
 def test_fullwidth_and_traditional_text():
-    assert to_halfwidth(pd.Series(["１２３，ＡＢＣ　！"])).iloc[0] == "123,ABC !"
-    assert to_simplified(pd.Series(["樓道燈不亮"])).iloc[0] == "楼道灯不亮"
+    assert to_halfwidth_series(pd.Series(["１２３，ＡＢＣ　！"])).iloc[0] == "123,ABC !"
+    assert to_simplified_series(pd.Series(["樓道燈不亮"])).iloc[0] == "楼道灯不亮"
 
 
 def test_phones_and_mentions_are_masked():
@@ -95,19 +95,31 @@ def test_wechat_mentions_with_spaces_and_system_lines_are_masked():
 
 
 def test_name_placeholders_of_12345_exports_are_not_masked_as_names():
-    from jiesu.ingest import person_names
+    from jiesu.ingest.pipeline import person_names
 
     frames = {
-        **{source: pd.DataFrame({"name": ["王秀英"]}) for source in ("parking_permits", "epidemic_registration", "visits")},
+        **{
+            source: pd.DataFrame({"name": ["王秀英"]})
+            for source in ("parking_permits", "epidemic_registration", "visits")
+        },
         "friends": pd.DataFrame({"remark": ["6#3-502 王绣英"]}),
         "teams": pd.DataFrame({"name": ["褚广哲", "園園"]}),
         "cases": pd.DataFrame({"complainant": ["匿 名", "市民", "李先生", "張三"]}),
     }
-    assert person_names(frames) == {"王秀英", "王绣英", "王繡英", "褚广哲", "褚廣哲", "李先生", "張三", "张三"}
+    assert person_names(frames) == {
+        "王秀英",
+        "王绣英",
+        "王繡英",
+        "褚广哲",
+        "褚廣哲",
+        "李先生",
+        "張三",
+        "张三",
+    }
 
 
 def test_plain_text_names_are_masked_longest_first():
-    from jiesu.normalize import mask_names, names_pattern
+    from jiesu.ingest.normalize import mask_names, names_pattern
 
     pattern = names_pattern(["王秀英", "王秀", "李德明", "a.b"])
     text = pd.Series(["王秀英家楼上漏水，王秀说的", "李德明、王秀英和王秀", "王秋英 a.b axb", None])
@@ -320,10 +332,9 @@ def test_extra_columns_are_read_past_and_reported(tmp_path):
 
 def test_staff_messages_match_planted_roles(small_world):
     """No planted resident report comes from a staff sender; every planted staff reply does."""
-    from jiesu import datasets
 
-    roles = datasets.read_planted_table("messages", small_world)[["msg_id", "role"]]
-    messages = datasets.load("messages", small_world)[["msg_id", "is_staff"]]
+    roles = small_world.planted_table("messages")[["msg_id", "role"]]
+    messages = small_world.table("messages")[["msg_id", "is_staff"]]
     joined = roles.merge(messages, on="msg_id")
     assert not joined.loc[joined["role"].eq("report"), "is_staff"].any()
     assert joined.loc[joined["role"].isin(["reply", "close"]), "is_staff"].all()
@@ -331,10 +342,9 @@ def test_staff_messages_match_planted_roles(small_world):
 
 @pytest.mark.full
 def test_full_world_linkage_meets_targets(full_world):
-    from jiesu import datasets
 
-    scores = score_linkage(datasets.planted_truth(full_world), full_world)
+    scores = score_linkage(full_world.planted_truth(), full_world)
     assert scores["precision"] >= 0.98
     assert scores["recall"] >= 0.95
-    manifest = datasets.manifest(full_world)
+    manifest = full_world.manifest
     assert manifest["linkage"] == pytest.approx(scores)

@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jiesu import network
+from jiesu.analysis import network
+from jiesu.analysis.chats import staff_replies
+from jiesu.categories import text_categories
+from jiesu.snapshot.sections import load_tables, report_network
 
 # ------------------------------------------------------------------ hand-made inputs
 
@@ -267,7 +270,7 @@ def test_group_reach_counts_households_and_vulnerable_households():
 
 def test_lexicon_category_picks_the_category_with_most_words():
     texts = pd.Series(["暖气不热，温度太低", "楼道灯不亮", "今天天气不错", None])
-    labels = network.lexicon_category(texts)
+    labels = text_categories(texts)
     assert labels.iloc[0] == "heating" and labels.iloc[1] == "lighting"
     assert labels.iloc[2:].isna().all()
 
@@ -388,7 +391,7 @@ def report_chat() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_first_staff_reply_prefers_a_mention_then_the_next_staff_message():
     messages, _ = report_chat()
-    replies = network.staff_replies(messages).set_index("msg_id")
+    replies = staff_replies(messages).set_index("msg_id")
     assert replies.loc["a1", "reply_msg_id"] == "a3" and replies.loc["a1", "reply_hours"] == 1.0
     assert replies.loc["a2", "reply_msg_id"] == "a3"  # first staff message before the next report
     assert not replies.loc["a5", "answered"]  # nothing after it
@@ -397,7 +400,7 @@ def test_first_staff_reply_prefers_a_mention_then_the_next_staff_message():
 
 def test_team_responsiveness_reports_median_and_shares_per_category():
     messages, teams = report_chat()
-    result = network.team_responsiveness(network.staff_replies(messages), teams)
+    result = network.team_responsiveness(staff_replies(messages), teams)
     by_category = result["by_category"].set_index("category")
     assert by_category.loc["lighting", "reports"] == 2
     assert by_category.loc["lighting", "answered_share"] == 0.5
@@ -467,7 +470,7 @@ def test_sampled_people_are_reproducible_with_the_seed():
 def world_network(small_world):
     """The small world's graph, person projection and broker table, computed once for this module
     (betweenness from 300 seeded sources: exact igraph on this 580k-edge projection takes minutes)."""
-    tables = network.load_tables(small_world)
+    tables = load_tables(small_world)
     graph = network.build_graph(**tables)
     people = network.person_projection(graph)
     metrics = network.node_metrics(people, seed=0, k=300)
@@ -510,11 +513,10 @@ def test_broker_table_is_complete_and_ranked(world_network):
 
 
 def test_complainants_match_the_planted_repeat_and_outside_reach_sets(small_world, world_network):
-    from jiesu import datasets
 
-    truth = datasets.planted_truth(small_world)["complainants"]
+    truth = small_world.planted_truth()["complainants"]
     tables = world_network["tables"]
-    cases = datasets.load("cases", small_world)
+    cases = small_world.table("cases")
     link = network.complainant_linkage(
         cases,
         tables["households"],
@@ -523,7 +525,7 @@ def test_complainants_match_the_planted_repeat_and_outside_reach_sets(small_worl
         tables["groups"],
         repeat_threshold=truth["repeat_threshold"],
     )
-    key_of = datasets.read_planted_table("cases", small_world).set_index("case_id")["resident_key"]
+    key_of = small_world.planted_table("cases").set_index("case_id")["resident_key"]
     person_key = (
         cases.dropna(subset=["complainant_id"])
         .assign(key=cases["case_id"].map(key_of))
@@ -538,11 +540,10 @@ def test_complainants_match_the_planted_repeat_and_outside_reach_sets(small_worl
 
 
 def test_first_staff_replies_match_the_planted_threads(small_world, world_network):
-    from jiesu import datasets
 
-    planted = datasets.read_planted_table("messages", small_world)
+    planted = small_world.planted_table("messages")
     planted["sent_at"] = pd.to_datetime(planted["sent_at"])
-    replies = network.staff_replies(world_network["tables"]["messages"])
+    replies = staff_replies(world_network["tables"]["messages"])
     thread = planted.set_index("msg_id")["thread_id"]
     first_reply = planted.loc[planted["role"] == "reply"].sort_values("sent_at").drop_duplicates("thread_id")
     true_reply = replies["msg_id"].map(thread).map(first_reply.set_index("thread_id")["msg_id"])
@@ -583,10 +584,9 @@ def test_cli_reads_an_xlsx_membership_list(tmp_path):
 
 
 def test_report_network_gives_the_report_its_fields(small_world):
-    from jiesu import datasets
 
-    truth = datasets.planted_truth(small_world)["complainants"]
-    report = network.report_network(small_world, betweenness_sources=50, top=5)
+    truth = small_world.planted_truth()["complainants"]
+    report = report_network(small_world, betweenness_sources=50, top=5)
     assert report["summary"]["nodes_group"] == 28
     assert len(report["brokers"]) == 5 and (report["resident_brokers"]["role"] == "居民").all()
     assert report["nmi"]["楼栋 building"] >= 0.8
@@ -613,10 +613,10 @@ def test_complainants_by_building_suppresses_small_counts():
         }
     )
     table = network.complainants_by_building(link).set_index("building")
-    assert table.loc[1, "complainants"] == 6 and table.loc[1, "outside_reach"] == 5
-    assert table.loc[1, "cases"] == 12 and table.loc[1, "outside_reach_cases"] == 11
-    assert pd.isna(table.loc[1, "repeat"])  # 3 < 5
-    assert pd.isna(table.loc[2, "complainants"]) and table.loc[2, "outside_reach_cases"] == 5
+    assert table.loc[1, "complainants"] == "6" and table.loc[1, "outside_reach"] == "5"
+    assert table.loc[1, "cases"] == "12" and table.loc[1, "outside_reach_cases"] == "11"
+    assert table.loc[1, "repeat"] == "<5"  # 3 < 5
+    assert table.loc[2, "complainants"] == "<5" and table.loc[2, "outside_reach_cases"] == "5"
 
 
 def test_me_too_messages_join_a_report_instead_of_opening_one():
@@ -636,5 +636,5 @@ def test_me_too_messages_join_a_report_instead_of_opening_one():
         columns=["msg_id", "sender_id", "sent_at", "text_simplified", "mentions", "is_staff"],
     )
     extra = extra.assign(group_id="g1", msg_type="文本", text=extra["text_simplified"])
-    replies = network.staff_replies(pd.concat([messages, extra], ignore_index=True))
+    replies = staff_replies(pd.concat([messages, extra], ignore_index=True))
     assert set(replies["msg_id"]) == {"a1", "a2", "a5"}

@@ -11,9 +11,9 @@ import pytest
 from ingest_fixtures import NAMES, PHONES, WXIDS, write_mini_world
 
 from jiesu.contract import RAW
-from jiesu.ingest import find_inputs, ingest
-from jiesu.normalize import split_remark
-from jiesu.readers import YUANYUAN, read_raw, wechatmsg_to_messages
+from jiesu.ingest.normalize import split_remark
+from jiesu.ingest.pipeline import find_inputs, ingest
+from jiesu.ingest.readers import YUANYUAN, read_raw, wechatmsg_to_messages
 
 NAME_HEADERS = ("姓名", "诉求人")
 PHONE_HEADERS = ("联系电话",)
@@ -97,6 +97,6 @@ def small(small_world):
 
 
 def test_small_world_processed_holds_no_identifiers(small):
-    identifiers = raw_identifiers(small.raw)
+    identifiers = raw_identifiers(small.paths.raw)
     assert len(identifiers) > 1000
-    assert leaked_identifiers(small.processed, identifiers) == {}
+    assert leaked_identifiers(small.paths.processed, identifiers) == {}

@@ -9,19 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jiesu.analysis.ranking import milestones, performance, poisson_ci, rank_intervals, rank_table
+from jiesu.byod.rank import clean_counts, parse_months
 from jiesu.cli import main
 from jiesu.errors import DataError
-from jiesu.ranking import (
-    clean_counts,
-    milestones,
-    parse_months,
-    performance,
-    poisson_ci,
-    rank_intervals,
-    rank_table,
-    report_rank,
-    score_rank,
-)
+from jiesu.evaluation.planted import score_rank
+from jiesu.snapshot.sections import report_rank
 
 MONTHS = ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]
 UNITS = ["A", "B", "C", "D", "E"]
@@ -110,8 +103,14 @@ def test_rolling_view_pools_three_months_and_never_bridges_a_gap():
 def test_rank_intervals_are_reproducible_and_contain_the_clear_cases():
     rng = np.random.default_rng(1)
     units = [f"u{i}" for i in range(12)]
-    panel = pd.DataFrame({"community": units, "month": "2020-01", "residents": 10000,
-                          "requests": [1000, 600] + list(rng.integers(100, 120, 10))})
+    panel = pd.DataFrame(
+        {
+            "community": units,
+            "month": "2020-01",
+            "residents": 10000,
+            "requests": [1000, 600] + list(rng.integers(100, 120, 10)),
+        }
+    )
     table = rank_table(panel)
     a = rank_intervals(table, n_sim=400, seed=3)
     b = rank_intervals(table, n_sim=400, seed=3)
@@ -129,7 +128,9 @@ def test_rank_intervals_are_reproducible_and_contain_the_clear_cases():
 def test_milestones_tolerate_one_noisy_month_but_not_two():
     flags = [False, False, True, True, False, True, True, False, False, True, True]
     months = [f"2020-{i:02d}" for i in range(1, 12)]
-    table = pd.DataFrame({"community": "X", "month": months, "in_bottom5": flags, "in_top5": [True, True] + [False] * 9})
+    table = pd.DataFrame(
+        {"community": "X", "month": months, "in_bottom5": flags, "in_top5": [True, True] + [False] * 9}
+    )
     one = milestones(table, "X", max_gap=1)
     assert one["first_month_bottom5"] == "2020-03"
     assert one["first_month_stays_bottom5"] == "2020-10"
@@ -143,8 +144,16 @@ def test_with_rank_intervals_only_a_clear_exit_ends_a_stay():
     months = [f"2020-{i:02d}" for i in range(1, 9)]
     ranks = [1, 2, 21, 18, 22, 17, 23, 24]  # of 24: bottom 5 = ranks 20..24
     rank_hi = [3, 6, 24, 24, 24, 19, 24, 24]  # 2020-06 is clearly out: its interval ends above rank 20
-    table = pd.DataFrame({"community": "X", "month": months, "n_units": 24, "rank_hi": rank_hi,
-                          "in_bottom5": [r >= 20 for r in ranks], "in_top5": [r <= 5 for r in ranks]})
+    table = pd.DataFrame(
+        {
+            "community": "X",
+            "month": months,
+            "n_units": 24,
+            "rank_hi": rank_hi,
+            "in_bottom5": [r >= 20 for r in ranks],
+            "in_top5": [r <= 5 for r in ranks],
+        }
+    )
     got = milestones(table, "X")
     assert got["first_month_bottom5"] == "2020-03"
     assert got["first_month_stays_bottom5"] == "2020-07"
@@ -153,8 +162,9 @@ def test_with_rank_intervals_only_a_clear_exit_ends_a_stay():
 
 
 def test_composite_uses_the_stated_weights():
-    counts = pd.DataFrame({"requests": [10, 0], "responded": [9, 0], "resolved": [6, 0], "rated": [5, 0],
-                           "satisfied": [4, 0]})
+    counts = pd.DataFrame(
+        {"requests": [10, 0], "responded": [9, 0], "resolved": [6, 0], "rated": [5, 0], "satisfied": [4, 0]}
+    )
     out = performance(counts, weights={"response": 1, "resolution": 1, "satisfaction": 2})
     assert out.loc[0, ["response_rate", "resolution_rate", "satisfaction_rate"]].tolist() == [0.9, 0.6, 0.8]
     assert out.loc[0, "composite"] == pytest.approx(100 * (0.9 + 0.6 + 2 * 0.8) / 4)
@@ -164,16 +174,38 @@ def test_composite_uses_the_stated_weights():
 
 
 def test_messy_months_parse_to_year_month():
-    cells = pd.Series(["2020-09", "2020/9", "2020年9月", "２０２０年０９月", "202009", "2020-09-15", "2020年9月1日",
-                       dt.datetime(2020, 9, 3), 44075, "44075", "九月", "2020-13", None], dtype=object)
+    cells = pd.Series(
+        [
+            "2020-09",
+            "2020/9",
+            "2020年9月",
+            "２０２０年０９月",
+            "202009",
+            "2020-09-15",
+            "2020年9月1日",
+            dt.datetime(2020, 9, 3),
+            44075,
+            "44075",
+            "九月",
+            "2020-13",
+            None,
+        ],
+        dtype=object,
+    )
     parsed = parse_months(cells)
     assert parsed.iloc[:10].tolist() == ["2020-09"] * 10
     assert parsed.iloc[10:].isna().all()
 
 
 def test_bad_population_is_a_one_line_error_naming_file_column_and_rows():
-    frame = pd.DataFrame({"社区": ["A", "B", "C"], "月份": ["2020-01"] * 3, "诉求量": ["3", "4", "5"],
-                          "人口": ["5,000", "0", ""]})
+    frame = pd.DataFrame(
+        {
+            "社区": ["A", "B", "C"],
+            "月份": ["2020-01"] * 3,
+            "诉求量": ["3", "4", "5"],
+            "人口": ["5,000", "0", ""],
+        }
+    )
     with pytest.raises(DataError) as err:
         clean_counts(frame, unit="社区", month="月份", count="诉求量", population="人口", source="x.csv")
     assert str(err.value).startswith("文件 file x.csv; 列 column '人口'; 行 rows 3, 4")
@@ -192,7 +224,11 @@ def messy_xlsx(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["街乡", "社区名称", "统计月份", "问题分类", "诉求件数", "常住人口"])
-    styles = [lambda m: m, lambda m: f"{m[:4]}年{int(m[5:])}月", lambda m: dt.datetime(int(m[:4]), int(m[5:]), 1)]
+    styles = [
+        lambda m: m,
+        lambda m: f"{m[:4]}年{int(m[5:])}月",
+        lambda m: dt.datetime(int(m[:4]), int(m[5:]), 1),
+    ]
     for i, (month, values) in enumerate(PANEL.items()):
         for unit, (count, pop) in zip(UNITS, values, strict=True):
             if unit == "D" and month == "2020-04":
@@ -208,15 +244,42 @@ def messy_xlsx(tmp_path):
 
 def test_cli_ranks_a_messy_panel_and_writes_an_offline_bump_chart(messy_xlsx, tmp_path, capsys):
     out = tmp_path / "out"
-    status = main(["rank", str(messy_xlsx), "--unit-col", "社区名称", "--month-col", "统计月份",
-                   "--count-col", "诉求件数", "--pop-col", "常住人口", "--focus", "E", "--out", str(out),
-                   "--n-sim", "200"])
+    status = main(
+        [
+            "rank",
+            str(messy_xlsx),
+            "--unit-col",
+            "社区名称",
+            "--month-col",
+            "统计月份",
+            "--count-col",
+            "诉求件数",
+            "--pop-col",
+            "常住人口",
+            "--focus",
+            "E",
+            "--out",
+            str(out),
+            "--n-sim",
+            "200",
+        ]
+    )
     assert status == 0
     summary = capsys.readouterr().out.strip().splitlines()
     assert len(summary) == 1 and summary[0].startswith("rank: 5 units × 6 months")
     ranks = pd.read_csv(out / "ranks.csv", encoding="utf-8-sig", dtype={"unit": str, "month": str})
-    assert list(ranks.columns[:10]) == ["unit", "month", "count", "population", "rate", "rate_lo", "rate_hi", "rank",
-                                        "rank_lo", "rank_hi"]
+    assert list(ranks.columns[:10]) == [
+        "unit",
+        "month",
+        "count",
+        "population",
+        "rate",
+        "rate_lo",
+        "rate_hi",
+        "rank",
+        "rank_lo",
+        "rank_hi",
+    ]
     for month in MONTHS:
         got = ranks.loc[ranks["month"] == month].set_index("unit")["rank"]
         if month == "2020-04":  # D missing: the other four keep their order
@@ -231,20 +294,51 @@ def test_cli_ranks_a_messy_panel_and_writes_an_offline_bump_chart(messy_xlsx, tm
 def test_cli_zero_population_fails_with_one_line(tmp_path, capsys):
     path = tmp_path / "counts.csv"
     path.write_text("社区,月份,诉求量,人口\nA,2020-01,3,100\nB,2020-01,4,0\n", encoding="gb18030")
-    status = main(["rank", str(path), "--unit-col", "社区", "--month-col", "月份", "--count-col", "诉求量",
-                   "--pop-col", "人口", "--out", str(tmp_path / "o")])
+    status = main(
+        [
+            "rank",
+            str(path),
+            "--unit-col",
+            "社区",
+            "--month-col",
+            "月份",
+            "--count-col",
+            "诉求量",
+            "--pop-col",
+            "人口",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 1
-    assert err == ["错误 error: 文件 file counts.csv; 列 column '人口'; 行 rows 3: "
-                   "人口须为正数（0或空值无法计算比率）population must be > 0 (zero or blank gives no rate)"]
+    assert err == [
+        "错误 error: 文件 file counts.csv; 列 column '人口'; 行 rows 3: "
+        "人口须为正数（0或空值无法计算比率）population must be > 0 (zero or blank gives no rate)"
+    ]
     assert not (tmp_path / "o" / "ranks.csv").exists()
 
 
 def test_report_rank_has_the_report_keys(small_world):
     out = report_rank(small_world, "甘露园南里二社区", "2020-06", n_sim=300)
-    assert set(out) == {"requests", "rate_per_10k", "rate_ci", "mom_change", "yoy_change", "rank", "rank_interval",
-                        "n_communities", "response_rate", "resolution_rate", "satisfaction_rate", "composite",
-                        "in_top5", "in_bottom5", "bump_figure", "table"}
+    assert set(out) == {
+        "requests",
+        "rate_per_10k",
+        "rate_ci",
+        "mom_change",
+        "yoy_change",
+        "rank",
+        "rank_interval",
+        "n_communities",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "composite",
+        "in_top5",
+        "in_bottom5",
+        "bump_figure",
+        "table",
+    }
     assert out["rate_ci"][0] <= out["rate_per_10k"] <= out["rate_ci"][1]
     assert out["rank_interval"][0] <= out["rank"] <= out["rank_interval"][1]
     assert out["n_communities"] == len(out["table"]) == 24
@@ -256,9 +350,8 @@ def test_report_rank_has_the_report_keys(small_world):
 
 
 def test_planted_rank_trajectory_is_recovered(full_world):
-    from jiesu.datasets import planted_truth
 
-    scores = score_rank(planted_truth(full_world), full_world)
+    scores = score_rank(full_world.planted_truth(), full_world)
     assert scores["top5_before"] is True
     assert scores["bottom5_after"] is True
     assert scores["milestone_error_months"] is not None and scores["milestone_error_months"] <= 1

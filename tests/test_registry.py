@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jiesu import registry
+from jiesu.analysis import registry
+from jiesu.privacy import suppress_small
+from jiesu.snapshot.sections import report_coverage
 
 PERSONAL_WORDS = ("name", "phone", "wxid", "姓名", "电话", "微信")
 
@@ -118,9 +120,9 @@ def test_complaints_are_counted_only_inside_the_period():
 
 def test_small_counts_are_suppressed_but_zero_is_kept():
     table = pd.DataFrame({"building": [1, 2, 3], "residents": [0, 3, 12]})
-    out = registry.suppress_small(table, ["residents"])
-    assert out["residents"].isna().tolist() == [False, True, False]
-    assert out["residents"].iloc[2] == 12
+    out = suppress_small(table, ["residents"])
+    assert out["residents"].tolist() == ["0", "<5", "12"]
+    assert table["residents"].tolist() == [0, 3, 12]  # input untouched
 
 
 def test_map_gives_every_household_its_own_square_stacked_by_floor():
@@ -156,18 +158,17 @@ def test_map_refuses_an_unknown_attribute():
 
 @pytest.mark.full
 def test_evaluate_recovers_planted_coverage_exactly_on_the_full_world(full_world):
-    from jiesu.scorecard import evaluate
+    from jiesu.evaluation.scorecard import evaluate
 
     card = evaluate(full_world, sections=("coverage",))
     assert card["coverage"] == {"household_coverage_abs_error": 0.0, "uncovered_vulnerable_exact": True}
 
 
 def test_per_building_coverage_matches_the_planted_figures(small_world):
-    from jiesu import datasets
 
-    truth = datasets.planted_truth(small_world)["coverage"]
+    truth = small_world.planted_truth()["coverage"]
     table = registry.household_coverage(
-        datasets.load("households", small_world), datasets.load("friends", small_world), by="building"
+        small_world.table("households"), small_world.table("friends"), by="building"
     )
     measured = dict(zip(table["building"].astype(int), table["coverage"], strict=True))
     planted = {int(b): v for b, v in truth["by_building"].items()}
@@ -176,10 +177,9 @@ def test_per_building_coverage_matches_the_planted_figures(small_world):
 
 
 def test_report_coverage_gives_the_report_its_fields(small_world):
-    from jiesu import datasets
 
-    truth = datasets.planted_truth(small_world)
-    report = registry.report_coverage(small_world, color_by="complaints", start="2020-01-01")
+    truth = small_world.planted_truth()
+    report = report_coverage(small_world, color_by="complaints", start="2020-01-01")
     assert report["household_coverage"] == pytest.approx(truth["coverage"]["household_coverage"])
     assert (
         report["uncovered_vulnerable"]
@@ -195,14 +195,13 @@ def test_report_coverage_gives_the_report_its_fields(small_world):
 
 
 def test_coverage_as_of_a_date_counts_only_friends_added_by_then(small_world):
-    from jiesu import datasets
 
-    friends = datasets.load("friends", small_world)
+    friends = small_world.table("friends")
     day = pd.to_datetime(friends["added"]).quantile(0.5).normalize()
-    early = registry.report_coverage(small_world, as_of=day.strftime("%Y-%m-%d"))
-    late = registry.report_coverage(small_world)
+    early = report_coverage(small_world, as_of=day.strftime("%Y-%m-%d"))
+    late = report_coverage(small_world)
     expected = registry.household_coverage(
-        datasets.load("households", small_world), friends.loc[pd.to_datetime(friends["added"]) <= day]
+        small_world.table("households"), friends.loc[pd.to_datetime(friends["added"]) <= day]
     )["coverage"].iloc[0]
     assert early["household_coverage"] == pytest.approx(expected)
     assert early["household_coverage"] < late["household_coverage"]

@@ -16,11 +16,33 @@ import nbformat
 import pandas as pd
 import pytest
 
-from jiesu import report, schedule
 from jiesu.cli import main
+from jiesu.months import MonthError, check_month, month_range, shift_month
+from jiesu.privacy import suppress_small
+from jiesu.report import render, schedule
+from jiesu.report.folders import (
+    KEY_FIGURES_FILE,
+    REPORT_HTML,
+    ReportError,
+    _slug,
+    failed_notebook_path,
+    is_current,
+    report_dir,
+)
+from jiesu.report.page import available_months, format_change, format_percent, latest_month
+from jiesu.report.publish import ABANDONED_AFTER_SECONDS, _remove_abandoned_staging, publish
+from jiesu.report.render import (
+    data_fingerprint,
+    failing_cell,
+    notebook_parameters,
+    render_report,
+    report_stamp,
+)
 from jiesu.settings import FOCUS_COMMUNITY
+from jiesu.snapshot.sections import report_rank
+from jiesu.snapshot.world import open_world
 
-MONTHS = report.month_range("2019-09", "2020-08")  # twelve months of the small world's panel
+MONTHS = month_range("2019-09", "2020-08")  # twelve months of the small world's panel
 NEW_MONTH = "2020-09"  # the panel's last month, published only in the failure test
 PUBLIC_NAMES = {"园园"}  # the virtual social worker's public name (a team member in teams.csv), not a person
 
@@ -31,31 +53,31 @@ PUBLIC_NAMES = {"园园"}  # the virtual social worker's public name (a team mem
 
 
 def test_month_arithmetic_crosses_year_ends():
-    assert report.shift_month("2020-01", -1) == "2019-12"
-    assert report.shift_month("2019-12", 1) == "2020-01"
-    assert report.shift_month("2020-03", -12) == "2019-03"
-    assert report.month_range("2019-11", "2020-02") == ["2019-11", "2019-12", "2020-01", "2020-02"]
-    assert report.month_range("2020-02", "2020-01") == []
-    with pytest.raises(report.ReportError):
-        report.check_month("2020-13")
+    assert shift_month("2020-01", -1) == "2019-12"
+    assert shift_month("2019-12", 1) == "2020-01"
+    assert shift_month("2020-03", -12) == "2019-03"
+    assert month_range("2019-11", "2020-02") == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert month_range("2020-02", "2020-01") == []
+    with pytest.raises(MonthError):
+        check_month("2020-13")
 
 
 def test_small_resident_counts_are_suppressed():
     frame = pd.DataFrame({"building": [1, 2, 3, 4], "residents": [0, 1, 4, 5], "share": [0.1, 0.2, 0.3, 0.4]})
-    shown = report.suppress_small_counts(frame, ["residents"])
+    shown = suppress_small(frame, ["residents"])
     assert shown["residents"].tolist() == ["0", "<5", "<5", "5"]
     assert shown["building"].tolist() == [1, 2, 3, 4]
     assert frame["residents"].tolist() == [0, 1, 4, 5]  # input untouched
     already = pd.DataFrame({"residents": pd.array([pd.NA, 12], dtype="Int64")})
-    assert report.suppress_small_counts(already, ["residents"])["residents"].tolist() == ["<5", "12"]
+    assert suppress_small(already, ["residents"])["residents"].tolist() == ["<5", "12"]
 
 
 def test_change_and_percent_formatting():
-    assert report.format_change(0.12) == "+12.0%"
-    assert report.format_change(-0.05) == "−5.0%"
-    assert report.format_change(None) == "—"
-    assert report.format_percent(0.9545) == "95.5%"
-    assert report.format_percent(float("nan")) == "—"
+    assert format_change(0.12) == "+12.0%"
+    assert format_change(-0.05) == "−5.0%"
+    assert format_change(None) == "—"
+    assert format_percent(0.9545) == "95.5%"
+    assert format_percent(float("nan")) == "—"
 
 
 def test_publish_swaps_a_whole_folder(tmp_path):
@@ -66,7 +88,7 @@ def test_publish_swaps_a_whole_folder(tmp_path):
     staging = tmp_path / ".staging"
     staging.mkdir()
     (staging / "report.html").write_text("new")
-    report.publish(staging, target)
+    publish(staging, target)
     assert sorted(p.name for p in target.iterdir()) == ["report.html"]
     assert (target / "report.html").read_text() == "new"
     assert not staging.exists()
@@ -85,7 +107,7 @@ def test_failing_cell_is_named_by_index_and_first_line():
     banner = nbformat.v4.new_markdown_cell("An Exception was encountered")
     banner.metadata["tags"] = ["papermill-error-cell-tag"]
     nb.cells = [nbformat.v4.new_markdown_cell("# t"), injected, good, banner, bad]
-    assert report.failing_cell(nb) == (2, "# compute the rank", "NameError: name 'boom' is not defined")
+    assert failing_cell(nb) == (2, "# compute the rank", "NameError: name 'boom' is not defined")
 
 
 def test_data_fingerprint_follows_outputs_not_ingest_time(tmp_path):
@@ -98,13 +120,13 @@ def test_data_fingerprint_follows_outputs_not_ingest_time(tmp_path):
         "outputs": {"cases": {"file": "cases.parquet", "rows": 3, "sha256": "aa"}},
     }
     (processed / "manifest.json").write_text(json.dumps(manifest))
-    first = report.data_fingerprint(tmp_path)
+    first = data_fingerprint(open_world(tmp_path))
     manifest["created_at"] = "2021-06-01T00:00:00"
     (processed / "manifest.json").write_text(json.dumps(manifest))
-    assert report.data_fingerprint(tmp_path) == first
+    assert data_fingerprint(open_world(tmp_path)) == first
     manifest["outputs"]["cases"]["sha256"] = "bb"
     (processed / "manifest.json").write_text(json.dumps(manifest))
-    assert report.data_fingerprint(tmp_path) != first
+    assert data_fingerprint(open_world(tmp_path)) != first
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +147,15 @@ def rendered(small_world, tmp_path_factory):
     os.environ["JIESU_FIGURES_DIR"] = str(figures)
     try:
         status = main(
-            ["report", "--data-dir", str(small_world.data), "--out-dir", str(out), "--month", CHAT_MONTH]
+            [
+                "report",
+                "--data-dir",
+                str(small_world.paths.data),
+                "--out-dir",
+                str(out),
+                "--month",
+                CHAT_MONTH,
+            ]
         )
     finally:
         if saved is None:
@@ -133,11 +163,11 @@ def rendered(small_world, tmp_path_factory):
         else:
             os.environ["JIESU_FIGURES_DIR"] = saved
     assert status == 0
-    folder = report.report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
+    folder = report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
     return {
         "out": out,
         "folder": folder,
-        "html": (folder / report.REPORT_HTML).read_text(encoding="utf-8"),
+        "html": (folder / REPORT_HTML).read_text(encoding="utf-8"),
         "month": CHAT_MONTH,
         "world": small_world,
         "figures": figures,
@@ -145,10 +175,10 @@ def rendered(small_world, tmp_path_factory):
 
 
 def test_latest_month_is_the_last_panel_month_of_the_community(small_world):
-    assert report.latest_month(small_world, FOCUS_COMMUNITY) == "2020-09"
-    assert report.available_months(small_world, FOCUS_COMMUNITY)[0] == "2017-01"
-    with pytest.raises(report.ReportError):
-        report.latest_month(small_world, "不存在的社区")
+    assert latest_month(small_world, FOCUS_COMMUNITY) == "2020-09"
+    assert available_months(small_world, FOCUS_COMMUNITY)[0] == "2017-01"
+    with pytest.raises(ReportError):
+        latest_month(small_world, "不存在的社区")
 
 
 def _without_plotlyjs(page: str) -> str:
@@ -188,10 +218,8 @@ def test_make_report_renders_the_latest_month_with_every_section(rendered):
     ):
         assert card in page, card
     assert '<div class="synthetic-banner"' in page and "模拟数据" in page
-    figures = json.loads((rendered["folder"] / report.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
-    from jiesu import ranking
-
-    expected = ranking.report_rank(rendered["world"], FOCUS_COMMUNITY, rendered["month"])
+    figures = json.loads((rendered["folder"] / KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+    expected = report_rank(rendered["world"], FOCUS_COMMUNITY, rendered["month"])
     assert figures["requests"] == expected["requests"] and figures["rank"] == expected["rank"]
     assert f"{expected['requests']} 件" in page
 
@@ -226,7 +254,7 @@ def test_report_is_offline_with_plotlyjs_embedded_once(rendered):
 
 def _raw_personal_values(world) -> tuple[set[str], set[str]]:
     """Every name, WeChat id and phone number written in the raw files of ``world``."""
-    from jiesu.readers import read_raw
+    from jiesu.ingest.readers import read_raw
 
     names, phones = set(), set()
     for file, columns in (
@@ -236,11 +264,11 @@ def _raw_personal_values(world) -> tuple[set[str], set[str]]:
         ("hotline_cases.xlsx", ("诉求人", "联系电话")),
         ("teams.csv", ("姓名", None)),
     ):
-        frame = read_raw(world.raw / file).frame
+        frame = read_raw(world.paths.raw / file).frame
         names |= {str(v).strip() for v in frame[columns[0]].dropna() if len(str(v).strip()) >= 2}
         if columns[1]:
             phones |= {re.sub(r"\D", "", str(v)) for v in frame[columns[1]].dropna()}
-    friends = read_raw(world.raw / "yuanyuan_friends.csv").frame
+    friends = read_raw(world.paths.raw / "yuanyuan_friends.csv").frame
     names |= {str(v).strip() for v in friends["微信号"].dropna() if len(str(v).strip()) >= 6}  # WeChat ids
     return names, {p for p in phones if len(p) == 11}
 
@@ -279,7 +307,7 @@ def test_every_table_is_linked_as_csv_and_xlsx(rendered):
 
 
 def test_static_figures_are_written_or_skipped_with_a_message(rendered):
-    from jiesu.figures import static_export_available
+    from jiesu.report.static import static_export_available
 
     ok, why = static_export_available()
     written = (
@@ -290,7 +318,7 @@ def test_static_figures_are_written_or_skipped_with_a_message(rendered):
     if ok:
         assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png", "chat_topics.svg"} <= set(written)
         assert all(f'href="figures/{name}"' in rendered["html"] for name in written)
-        mirrored = rendered["figures"] / report._slug(FOCUS_COMMUNITY) / rendered["month"]
+        mirrored = rendered["figures"] / _slug(FOCUS_COMMUNITY) / rendered["month"]
         assert sorted(p.name for p in mirrored.iterdir()) == written
     else:
         assert not written and "静态图未导出" in rendered["html"]
@@ -305,7 +333,7 @@ def test_screenshot_script_renders_the_report_offline(rendered, tmp_path):
     script = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_report.sh"
     shot = tmp_path / "report.png"
     done = subprocess.run(
-        [str(script), str(rendered["folder"] / report.REPORT_HTML), str(shot), "1200", "2000"],
+        [str(script), str(rendered["folder"] / REPORT_HTML), str(shot), "1200", "2000"],
         capture_output=True,
         text=True,
         timeout=180,
@@ -315,8 +343,8 @@ def test_screenshot_script_renders_the_report_offline(rendered, tmp_path):
 
 
 def test_a_month_without_data_is_refused_before_rendering(small_world, tmp_path):
-    with pytest.raises(report.ReportError, match="没有数据"):
-        report.render_report(month="2031-01", data_dir=small_world.data, out_dir=tmp_path)
+    with pytest.raises(ReportError, match="没有数据"):
+        render_report(month="2031-01", data_dir=small_world.paths.data, out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -345,12 +373,12 @@ def _template(path: Path) -> Path:
         nbformat.v4.new_markdown_cell("# 测试模板 test template"),
         cell('community = ""\nmonth = ""\ndata_dir = ""\nout_dir = ""\nlang = "zh"', ["parameters"]),
         cell(
-            "from jiesu import datasets, report\npage = report.open_report(community, month, data_dir, out_dir, lang)\n"
+            "from jiesu.report.page import open_report\npage = open_report(community, month, data_dir, out_dir, lang)\n"
             "page.header()",
             ["remove-input"],
         ),
         cell(
-            'panel = datasets.load("panel", page.data)\n'
+            'panel = page.world.table("panel")\n'
             'mine = panel.loc[(panel["community"] == page.community) & (panel["month"] == page.month)]\n'
             'page.record(requests=int(mine["requests"].sum()))\n'
             'page.table(mine.groupby("category", as_index=False)["requests"].sum(), "by_category")',
@@ -379,7 +407,7 @@ def scheduled(small_world, tmp_path_factory):
     base = tmp_path_factory.mktemp("schedule")
     # a private copy of the processed data: a re-ingest of the shared world mid-test changes nothing here
     world = paths(base / "data")
-    shutil.copytree(small_world.processed, world.processed)
+    shutil.copytree(small_world.paths.processed, world.processed)
     template = _template(base / "template.ipynb")
     out = base / "reports"
     first = schedule.run_schedule(
@@ -417,8 +445,8 @@ def test_schedule_rerenders_when_the_template_changes(scheduled, tmp_path):
     nb = nbformat.read(changed, as_version=4)
     nb.cells[0].source += "\n(修订版 revised)"
     nbformat.write(nb, changed)
-    stamp = report.report_stamp(FOCUS_COMMUNITY, MONTHS[0], scheduled["world"], changed)
-    assert not report.is_current(report.report_dir(scheduled["out"], FOCUS_COMMUNITY, MONTHS[0]), stamp)
+    stamp = report_stamp(open_world(scheduled["world"]), MONTHS[0], changed)
+    assert not is_current(report_dir(scheduled["out"], FOCUS_COMMUNITY, MONTHS[0]), stamp)
     to_render, current = schedule.plan(
         scheduled["world"], [FOCUS_COMMUNITY], MONTHS[0], MONTHS[-1], scheduled["out"], changed
     )
@@ -432,20 +460,20 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     good reports, and the command exits non-zero.  Once the fault is gone, exactly those two render."""
     out, stale_month = scheduled["out"], MONTHS[6]
     before = _snapshot(out)
-    real_stamp, real_parameters = report.report_stamp, report.notebook_parameters
+    real_stamp, real_parameters = report_stamp, notebook_parameters
 
-    def stamp_with_new_data(community, month, data=None, notebook=None):
-        stamp = real_stamp(community, month, data, notebook)
+    def stamp_with_new_data(world, month, notebook=None):
+        stamp = real_stamp(world, month, notebook)
         return {**stamp, "data": "new-data"} if month == stale_month else stamp
 
-    def parameters_with_broken_data(community, month, data, out_dir, lang):
-        params = real_parameters(community, month, data, out_dir, lang)
+    def parameters_with_broken_data(world, month, out_dir, lang):
+        params = real_parameters(world, month, out_dir, lang)
         return (
             {**params, "data_dir": str(out / "no-such-data")} if month in (stale_month, NEW_MONTH) else params
         )
 
-    monkeypatch.setattr(report, "report_stamp", stamp_with_new_data)
-    monkeypatch.setattr(report, "notebook_parameters", parameters_with_broken_data)
+    monkeypatch.setattr(schedule, "report_stamp", stamp_with_new_data)
+    monkeypatch.setattr(render, "notebook_parameters", parameters_with_broken_data)
     command = [
         "schedule",
         "--since",
@@ -463,17 +491,17 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     printed = capsys.readouterr()
     assert "0 rendered, 11 current, 2 failed" in printed.out
     assert (
-        "template cell 2 `from jiesu import datasets, report`" in printed.err
+        "template cell 2 `from jiesu.report.page import open_report`" in printed.err
         and "MissingDataError" in printed.err
     )
     failed = {
-        report.failed_notebook_path(out, FOCUS_COMMUNITY, m).relative_to(out).as_posix()
+        failed_notebook_path(out, FOCUS_COMMUNITY, m).relative_to(out).as_posix()
         for m in (stale_month, NEW_MONTH)
     }
     after = _snapshot(out)
     assert set(after) - set(before) == failed
     assert {k: v for k, v in after.items() if k not in failed} == before
-    assert not report.report_dir(out, FOCUS_COMMUNITY, NEW_MONTH).exists()
+    assert not report_dir(out, FOCUS_COMMUNITY, NEW_MONTH).exists()
     assert not [p for p in out.rglob(".*")]  # no staging folders left behind
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'{m}/report.html">{m}</a>' in index for m in MONTHS)
@@ -481,7 +509,7 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     assert "最近一次生成失败，仍显示上一版" in index
     assert (out / schedule.LOG_FILE).read_text(encoding="utf-8").count(" ERROR failed ") == 2
 
-    monkeypatch.setattr(report, "notebook_parameters", real_parameters)
+    monkeypatch.setattr(render, "notebook_parameters", real_parameters)
     fixed = schedule.run_schedule(
         MONTHS[0],
         NEW_MONTH,
@@ -507,8 +535,8 @@ def test_abandoned_staging_folders_are_cleared_but_fresh_ones_kept(tmp_path):
     )
     for folder in (old, fresh, other):
         folder.mkdir()
-    long_ago = time.time() - report.ABANDONED_AFTER_SECONDS - 60
+    long_ago = time.time() - ABANDONED_AFTER_SECONDS - 60
     os.utime(old, (long_ago, long_ago))
     os.utime(other, (long_ago, long_ago))
-    report._remove_abandoned_staging(tmp_path, "2020-01")
+    _remove_abandoned_staging(tmp_path, "2020-01")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".2020-01.rendering-b", "2020-01"]

@@ -20,8 +20,20 @@ from jiesu.contract import RAW
 from jiesu.storage import file_sha256
 
 WECHATMSG = "wechatmsg_甘二供暖和物业报修群.csv"
-WECHATMSG_COLUMNS = ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent",
-                     "StrTime", "Remark", "NickName", "Sender"]
+WECHATMSG_COLUMNS = [
+    "localId",
+    "TalkerId",
+    "Type",
+    "SubType",
+    "IsSender",
+    "CreateTime",
+    "Status",
+    "StrContent",
+    "StrTime",
+    "Remark",
+    "NickName",
+    "Sender",
+]
 TRUTH_FILES = ("planted_truth.json", "planted_linkage.csv", "planted_messages.csv", "planted_cases.csv")
 
 
@@ -29,9 +41,10 @@ TRUTH_FILES = ("planted_truth.json", "planted_linkage.csv", "planted_messages.cs
 # fixtures
 # --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def small_twice(tmp_path_factory) -> tuple[Path, Path]:
-    from jiesu.simulate import simulate
+    from jiesu.world.simulate import simulate
 
     first, second = tmp_path_factory.mktemp("small_a"), tmp_path_factory.mktemp("small_b")
     simulate(first, seed=0, preset="small")
@@ -46,7 +59,7 @@ def small_raw(small_twice) -> Path:
 
 @pytest.fixture(scope="module")
 def raw(full_world) -> Path:
-    return full_world.raw
+    return full_world.paths.raw
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +99,7 @@ def _cn_to_int(text: str) -> str:
             return str(_CN[s])
         tens, _, ones = s.partition("十")
         return str((_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0))
+
     return re.sub(r"[一二三四五六七八九十]+", one, text)
 
 
@@ -107,6 +121,7 @@ def parse_visit_date(value: str) -> pd.Timestamp:
 # --------------------------------------------------------------------------------------------------
 # determinism and the file layout (small preset)
 # --------------------------------------------------------------------------------------------------
+
 
 def test_same_seed_same_bytes(small_twice):
     first, second = small_twice
@@ -157,8 +172,10 @@ def test_every_column_keeps_the_contract(small_raw):
                 assert set(filled) <= {str(a) for a in column.allowed}, where
             if column.min is not None or column.max is not None:
                 numbers = pd.to_numeric(filled)
-                assert numbers.between(column.min if column.min is not None else -np.inf,
-                                       column.max if column.max is not None else np.inf).all(), where
+                assert numbers.between(
+                    column.min if column.min is not None else -np.inf,
+                    column.max if column.max is not None else np.inf,
+                ).all(), where
 
 
 def test_epidemic_registration_is_gb18030_not_utf8(small_raw):
@@ -200,11 +217,13 @@ def test_planted_messages_cover_both_chat_files_exactly(small_raw):
 
 
 def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
-    from jiesu.simulate import simulate
+    from jiesu.world.simulate import simulate
 
     simulate(tmp_path, seed=0, preset="small", communities=1)
     peer = tmp_path / "communities" / "对照社区01"
-    assert {p.name for p in peer.iterdir()} >= {t.file for t in RAW.values() if "*" not in t.file} | set(TRUTH_FILES)
+    assert {p.name for p in peer.iterdir()} >= {t.file for t in RAW.values() if "*" not in t.file} | set(
+        TRUTH_FILES
+    )
     # the focus world is unchanged except for the peer's rows of the shared panel
     for name in ("chat_messages.csv", "hotline_cases.xlsx", "yuanyuan_friends.csv"):
         assert file_sha256(tmp_path / name) == file_sha256(small_raw / name)
@@ -218,14 +237,14 @@ def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
 
 
 def test_unknown_preset_is_refused(tmp_path):
-    from jiesu.simulate import simulate
+    from jiesu.world.simulate import simulate
 
     with pytest.raises(ValueError, match="preset"):
         simulate(tmp_path, preset="huge")
 
 
 def test_address_parser_reads_every_variant():
-    from jiesu.names import ADDRESS_VARIANTS, address_text
+    from jiesu.world.names import ADDRESS_VARIANTS, address_text
 
     for variant in range(len(ADDRESS_VARIANTS)):
         for fullwidth in (False, True):
@@ -236,18 +255,24 @@ def test_address_parser_reads_every_variant():
 # calibration (full preset)
 # --------------------------------------------------------------------------------------------------
 
+
 def test_full_world_has_18_buildings_and_2602_households(raw, truth, linkage):
     buildings = _csv(raw / "buildings.csv")
     assert len(buildings) == 18 and buildings["户数"].astype(int).sum() == 2602
     assert buildings["建成年份"].astype(int).between(1990, 1999).all()
     assert truth["community"]["households"] == 2602
-    registry = linkage[linkage["source"].isin(["parking_permits", "epidemic_registration", "visits", "friends"])]
+    registry = linkage[
+        linkage["source"].isin(["parking_permits", "epidemic_registration", "visits", "friends"])
+    ]
     assert registry["household_id"].nunique() == 2602  # the union of the sources covers every household
 
 
 def test_residents_within_2_percent_of_5700(truth, linkage):
     assert abs(truth["community"]["residents"] - 5700) <= 0.02 * 5700
-    assert linkage.loc[linkage["resident_key"] != "", "resident_key"].nunique() <= truth["community"]["residents"]
+    assert (
+        linkage.loc[linkage["resident_key"] != "", "resident_key"].nunique()
+        <= truth["community"]["residents"]
+    )
 
 
 def test_exactly_2759_resident_friends(raw, linkage):
@@ -285,7 +310,8 @@ def test_flag_rates_are_plausible_for_beijing(truth):
 def test_latest_visit_states_the_flags_of_every_vulnerable_household(raw, truth, linkage):
     visits = pd.read_excel(raw / "social_worker_visits.xlsx", dtype=str).fillna("")
     visits["household_id"] = visits["走访编号"].map(
-        linkage[linkage["source"] == "visits"].set_index("record_id")["household_id"])
+        linkage[linkage["source"] == "visits"].set_index("record_id")["household_id"]
+    )
     visits["day"] = visits["走访日期"].map(parse_visit_date)
     latest = visits.sort_values(["day", "走访编号"]).groupby("household_id").tail(1).set_index("household_id")
     community = truth["community"]
@@ -299,7 +325,8 @@ def test_latest_visit_states_the_flags_of_every_vulnerable_household(raw, truth,
 def test_epidemic_birth_years_agree_with_the_elderly_flag(raw, truth, linkage):
     reg = _csv(raw / "epidemic_registration_2020.csv", encoding="gb18030")
     reg["household_id"] = reg["登记编号"].map(
-        linkage[linkage["source"] == "epidemic_registration"].set_index("record_id")["household_id"])
+        linkage[linkage["source"] == "epidemic_registration"].set_index("record_id")["household_id"]
+    )
     aged = reg[(reg["出生年份"] != "") & (2020 - pd.to_numeric(reg["出生年份"], errors="coerce") >= 80)]
     assert set(aged["household_id"]) <= set(truth["community"]["elderly_households"])
 
@@ -372,8 +399,10 @@ def test_burst_spills_arrive_three_to_five_days_after_the_chat_report(raw, plant
     assert len(spilled) > 0
     cases = pd.read_excel(raw / "hotline_cases.xlsx", dtype={"工单编号": str}).set_index("工单编号")
     reports = planted_messages[planted_messages["role"] == "report"].set_index("thread_id")["sent_at"]
-    lag = (pd.to_datetime(cases.loc[spilled["case_id"], "受理时间"]).to_numpy()
-           - pd.to_datetime(reports.loc[spilled["thread_id"]]).to_numpy()) / np.timedelta64(1, "D")
+    lag = (
+        pd.to_datetime(cases.loc[spilled["case_id"], "受理时间"]).to_numpy()
+        - pd.to_datetime(reports.loc[spilled["thread_id"]]).to_numpy()
+    ) / np.timedelta64(1, "D")
     assert ((lag >= 2.5) & (lag <= 5.5)).all()
 
 
@@ -389,6 +418,7 @@ def test_some_complainants_repeat_and_some_are_outside_yuanyuans_reach(raw, trut
 # realism (full preset)
 # --------------------------------------------------------------------------------------------------
 
+
 def test_about_300k_messages(truth, planted_messages):
     assert 280_000 <= len(planted_messages) <= 320_000
     assert truth["messages"]["total"] == len(planted_messages)
@@ -403,9 +433,10 @@ def test_chat_tokens_follow_a_zipf_curve(chat_text):
 
     jieba.setLogLevel(60)
     sample = chat_text.sample(20_000, random_state=0)
-    punctuation = set("，。！？,.!?~～：:【】\"@ ")
-    counts = collections.Counter(w for text in sample for w in jieba.lcut(text)
-                                 if w.strip() and not set(w) <= punctuation)
+    punctuation = set('，。！？,.!?~～：:【】"@ ')
+    counts = collections.Counter(
+        w for text in sample for w in jieba.lcut(text) if w.strip() and not set(w) <= punctuation
+    )
     freq = np.array(sorted(counts.values(), reverse=True), dtype=float)
     log_rank, log_freq = np.log(np.arange(1, len(freq) + 1)), np.log(freq)
     slope, _ = np.polyfit(log_rank, log_freq, 1)
@@ -417,8 +448,11 @@ def test_chat_tokens_follow_a_zipf_curve(chat_text):
 def test_each_category_follows_its_season(planted_messages):
     coded = planted_messages[planted_messages["category"] != ""]
     month = pd.to_datetime(coded["sent_at"]).dt.month
-    for code, in_season in coded.groupby("category").apply(
-            lambda g: month[g.index].isin(BY_CODE[g.name].months).mean(), include_groups=False).items():
+    for code, in_season in (
+        coded.groupby("category")
+        .apply(lambda g: month[g.index].isin(BY_CODE[g.name].months).mean(), include_groups=False)
+        .items()
+    ):
         assert in_season >= 0.8, code
     reports = coded[coded["role"] == "report"]
     sent = pd.to_datetime(reports["sent_at"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiesu import datasets
-from jiesu.text import Tokenizer, default_stopwords, normalize, user_dictionary
+from jiesu.analysis.text import Tokenizer, default_stopwords, normalize, user_dictionary
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +87,8 @@ def test_backends_agree_on_hand_made_edge_cases(fast, reference):
 
 
 def _corpus_texts(world) -> list[str]:
-    messages = datasets.load("messages", world)
-    cases = datasets.load("cases", world)
+    messages = world.table("messages")
+    cases = world.table("cases")
     return [*messages["text"].dropna().tolist(), *cases["content"].dropna().tolist()]
 
 
@@ -120,7 +119,15 @@ def test_batched_tokens_equal_the_per_text_definition(backend, request):
     assert list(tokenizer.iter_tokens(iter(BATCH_EDGE_CASES))) == expected
     assert [tokenizer.tokens(t) for t in BATCH_EDGE_CASES] == expected
     assert tokenizer.token_strings(BATCH_EDGE_CASES) == [" ".join(t) for t in expected]
-    assert expected[1] == ["第一行", "暖气", "不热", "第二行", "电梯", "坏", "第三行"]  # line breaks inside a text
+    assert expected[1] == [
+        "第一行",
+        "暖气",
+        "不热",
+        "第二行",
+        "电梯",
+        "坏",
+        "第三行",
+    ]  # line breaks inside a text
     assert expected[-1] == ["尊敬", "领导", "楼道灯", "不亮", "此致敬礼"]  # Traditional → Simplified
     assert expected[5:10] == [[], [], [], [], []]
 
@@ -132,11 +139,11 @@ def test_batched_tokens_are_fresh_lists_for_repeated_texts(fast):
 
 
 def test_batched_tokens_cross_batch_boundaries(fast, monkeypatch):
-    import jiesu.text
+    import jiesu.analysis.text
 
     texts = [f"{i}号楼暖气不热\n电梯坏了{i}" for i in range(25)] + [None, "收到"] * 5
     expected = [fast.tokens_unbatched(t) for t in texts]
-    monkeypatch.setattr(jiesu.text, "BATCH_SIZE", 7)
+    monkeypatch.setattr(jiesu.analysis.text, "BATCH_SIZE", 7)
     assert fast.tokens_many(texts) == expected
     assert list(fast.iter_tokens(texts)) == expected
 

@@ -7,17 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jiesu.analysis.topics.corpus import TokenizedCorpus
+from jiesu.analysis.topics.model import TopicParams, label_topic, train_topic_model
 from jiesu.categories import CATEGORIES
-from jiesu.topics import (
-    TokenizedCorpus,
-    TopicParams,
-    category_topic_match,
-    label_topic,
-    load_model,
-    save_model,
-    tokenized_corpus,
-    train_topic_model,
-)
+from jiesu.evaluation.planted import category_topic_match
+from jiesu.snapshot.chats import load_model, save_model, tokenized_corpus
 
 PLACES = ("3号楼", "5号楼2单元", "小区门口", "6号楼前", "北门")
 TAILS = ("又坏了", "好几天了", "麻烦看看", "谁管管", "能不能尽快处理")
@@ -93,7 +87,7 @@ def test_topics_recover_hand_made_categories(corpus_path):
     assert sorted(model.topics["category"]) == ["flood", "heating", "lighting", "parking"]
     frame = hand_made_messages()
     issues = frame.loc[frame["cat"] != ""]
-    from jiesu.topics import topic_tokenizer
+    from jiesu.analysis.topics.corpus import topic_tokenizer
 
     tok = topic_tokenizer()
     theta = model.infer([tok.tokens(t) for t in issues["text"]])
@@ -181,17 +175,16 @@ def test_cli_names_a_missing_column(tmp_path, capsys):
 
 @pytest.mark.full
 def test_planted_categories_get_distinct_topics(full_world):
-    from jiesu.datasets import planted_truth
-    from jiesu.topics import score_topics
+    from jiesu.evaluation.planted import score_topics
 
-    score = score_topics(planted_truth(full_world), full_world)
+    score = score_topics(full_world.planted_truth(), full_world)
     assert score["categories_matched_share"] >= 0.8
     assert score["nmi"] >= 0.6
 
 
 @pytest.mark.full
 def test_heating_topic_follows_the_heating_season(full_world):
-    from jiesu.topics import report_topics
+    from jiesu.snapshot.chats import report_topics
 
     def heating_share(month: str) -> float:
         talk = report_topics(full_world, month, top=20)

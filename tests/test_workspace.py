@@ -32,8 +32,9 @@ def _lock() -> dict[str, str]:
 
 
 def test_package_is_tracked_by_git():
-    tracked = subprocess.run(["git", "ls-files", "lib/jiesu"], cwd=HOME, capture_output=True, text=True,
-                             check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "lib/jiesu"], cwd=HOME, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert "lib/jiesu/__init__.py" in tracked
     assert "lib/jiesu/cli/__init__.py" in tracked
 
@@ -44,9 +45,25 @@ def test_gitignore_does_not_hide_the_package():
 
 
 def test_layout_exists():
-    for folder in ("notebooks", "lib/jiesu", "data/raw", "data/processed", "figures", "reports", "tests", "bench"):
+    for folder in (
+        "notebooks",
+        "lib/jiesu",
+        "data/raw",
+        "data/processed",
+        "figures",
+        "reports",
+        "tests",
+        "bench",
+    ):
         assert (HOME / folder).is_dir(), folder
-    for file in ("environment.yml", "README.md", "Makefile", ".ci/run", "pyproject.toml", "requirements.lock"):
+    for file in (
+        "environment.yml",
+        "README.md",
+        "Makefile",
+        ".ci/run",
+        "pyproject.toml",
+        "requirements.lock",
+    ):
         assert (HOME / file).is_file(), file
 
 
@@ -74,7 +91,7 @@ def test_environment_yml_matches_lock():
 def test_every_top_level_requirement_is_pinned():
     lock = _lock()
     for line in (HOME / "requirements.in").read_text().splitlines():
-        name = re.split(r"[<>=\s]", line.strip(), maxsplit=1)[0].lower()
+        name = re.split(r"[<>=\s\[]", line.strip(), maxsplit=1)[0].lower()
         if name and not name.startswith("#"):
             assert name in lock, f"{name} (requirements.in) has no pin in requirements.lock"
 
@@ -133,8 +150,9 @@ def _one_line_error(capsys, argv, monkeypatch, error):
 
 
 def test_cli_user_error_is_one_line_without_traceback(capsys, monkeypatch):
-    status, err = _one_line_error(capsys, ["_boom"], monkeypatch,
-                                  DataError("x.csv", "值为负数 negative", column="居住人数", rows=[7]))
+    status, err = _one_line_error(
+        capsys, ["_boom"], monkeypatch, DataError("x.csv", "值为负数 negative", column="居住人数", rows=[7])
+    )
     assert status == 1
     assert err.count("\n") == 1
     assert "Traceback" not in err
@@ -161,15 +179,26 @@ def test_installed_console_script_runs():
 
 def test_contract_readmes_are_rendered_from_the_contract():
     assert (HOME / "data/raw/README.md").read_text(encoding="utf-8") == contract.render_raw_markdown()
-    assert (HOME / "data/processed/README.md").read_text(encoding="utf-8") == contract.render_processed_markdown()
+    assert (HOME / "data/processed/README.md").read_text(
+        encoding="utf-8"
+    ) == contract.render_processed_markdown()
 
 
 def test_no_absolute_machine_paths_in_tracked_code():
-    files = subprocess.run(["git", "ls-files", "*.py", "*.ipynb", "*.toml", "*.yml", "Makefile"], cwd=HOME,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "*.py", "*.ipynb", "*.toml", "*.yml", "Makefile"],
+        cwd=HOME,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     pattern = re.compile(r"/(root|home|work|mnt)/[A-Za-z]")
-    offenders = [f for f in files if f != "tests/test_workspace.py"
-                 and pattern.search((HOME / f).read_text(encoding="utf-8", errors="replace"))]
+    offenders = [
+        f
+        for f in files
+        if f != "tests/test_workspace.py"
+        and pattern.search((HOME / f).read_text(encoding="utf-8", errors="replace"))
+    ]
     assert offenders == []
 
 
@@ -202,7 +231,11 @@ def test_notebook_is_committed_clean(notebook):
 
 def test_expected_notebooks_are_present():
     names = {n.name for n in NOTEBOOKS}
-    expected = {"00_monthly_report.ipynb", "01_resident_network.ipynb", "02_chat_topics.ipynb",
-                "03_complaint_rank.ipynb"}
+    expected = {
+        "00_monthly_report.ipynb",
+        "01_resident_network.ipynb",
+        "02_chat_topics.ipynb",
+        "03_complaint_rank.ipynb",
+    }
     missing = expected - names
     assert not missing, f"missing notebooks: {sorted(missing)}"

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jiesu.categories import CATEGORIES, GROUP_KINDS, LABELS, TEAMS
+from jiesu.settings import paths
+from jiesu.storage import write_text
 
 SCHEMA_VERSION = "1"
 
@@ -25,6 +27,15 @@ REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "建议")
 RESOLVED_VALUES = ("解决", "部分解决", "未解决")
 SATISFIED_VALUES = ("满意", "基本满意", "不满意", "未评价")
 MESSAGE_TYPES = ("文本", "图片", "表情", "语音", "系统")
+
+
+def household_key(building: int, unit: int, room: int) -> str:
+    """The household key ``BB-U-RRR`` that every table uses for a dwelling (room = floor·100 + door).
+
+    >>> household_key(6, 3, 502)
+    '06-3-502'
+    """
+    return f"{building:02d}-{unit}-{room:03d}"
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,15 @@ def _name() -> Column:
 
 
 def _phone(nullable: bool = True) -> Column:
-    return Column("phone", "联系电话", "str", "手机号（11位）", "mobile number (11 digits)", nullable=nullable,
-                  personal=True)
+    return Column(
+        "phone",
+        "联系电话",
+        "str",
+        "手机号（11位）",
+        "mobile number (11 digits)",
+        nullable=nullable,
+        personal=True,
+    )
 
 
 _ADDRESS_NOTE = (
@@ -86,51 +104,92 @@ RAW: dict[str, Table] = {
     t.key: t
     for t in (
         Table(
-            "buildings", "buildings.csv", "楼栋表", "Buildings of the focus community",
+            "buildings",
+            "buildings.csv",
+            "楼栋表",
+            "Buildings of the focus community",
             "one building",
             (
                 Column("community", "社区", "str", "社区名称", "community name"),
                 Column("building", "楼号", "int", "楼号", "building number", min=1, max=99, unique=True),
                 Column("units", "单元数", "int", "单元数", "number of stairwells (units)", min=1, max=12),
                 Column("floors", "层数", "int", "地上层数", "storeys above ground", min=1, max=40),
-                Column("households", "户数", "int", "户数", "dwellings in the building", unit="户", min=1,
-                       max=2000),
+                Column(
+                    "households",
+                    "户数",
+                    "int",
+                    "户数",
+                    "dwellings in the building",
+                    unit="户",
+                    min=1,
+                    max=2000,
+                ),
                 Column("built_year", "建成年份", "int", "建成年份", "year built", min=1949, max=2030),
             ),
         ),
         Table(
-            "parking_permits", "parking_permits_2018.xlsx", "停车证申请（2018）",
-            "Parking-permit applications (2018)", "one application by one resident",
+            "parking_permits",
+            "parking_permits_2018.xlsx",
+            "停车证申请（2018）",
+            "Parking-permit applications (2018)",
+            "one application by one resident",
             (
                 Column("record_id", "申请编号", "str", "申请编号", "application id", unique=True),
                 Column("date", "申请日期", "date", "申请日期", "application date"),
                 _name(),
                 _phone(nullable=False),
                 _address(),
-                Column("plate", "车牌号", "str", "车牌号（模拟数据为虚构号牌）", "licence plate", nullable=True),
+                Column(
+                    "plate", "车牌号", "str", "车牌号（模拟数据为虚构号牌）", "licence plate", nullable=True
+                ),
             ),
             (_ADDRESS_NOTE, "Covers only households with a car; the same person may apply twice."),
         ),
         Table(
-            "epidemic_registration", "epidemic_registration_2020.csv", "疫情登记（2020年2月）",
-            "Epidemic registration (Feb 2020)", "one registered resident",
+            "epidemic_registration",
+            "epidemic_registration_2020.csv",
+            "疫情登记（2020年2月）",
+            "Epidemic registration (Feb 2020)",
+            "one registered resident",
             (
                 Column("record_id", "登记编号", "str", "登记编号", "registration id", unique=True),
                 Column("date", "登记日期", "date", "登记日期", "registration date"),
                 _name(),
                 _phone(),
                 _address(),
-                Column("birth_year", "出生年份", "int", "出生年份", "year of birth", min=1900, max=2020,
-                       nullable=True),
-                Column("housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True),
+                Column(
+                    "birth_year",
+                    "出生年份",
+                    "int",
+                    "出生年份",
+                    "year of birth",
+                    min=1900,
+                    max=2020,
+                    nullable=True,
+                ),
+                Column(
+                    "housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True
+                ),
                 Column("tenure", "居住性质", "str", "居住性质", "tenure", allowed=TENURES, nullable=True),
-                Column("persons", "居住人数", "int", "该户居住人数", "persons living in the household",
-                       unit="人", min=0, max=15, nullable=True),
+                Column(
+                    "persons",
+                    "居住人数",
+                    "int",
+                    "该户居住人数",
+                    "persons living in the household",
+                    unit="人",
+                    min=0,
+                    max=15,
+                    nullable=True,
+                ),
             ),
             (_ADDRESS_NOTE, "Exported from a district system as GB18030 CSV (as such exports usually are)."),
         ),
         Table(
-            "visits", "social_worker_visits.xlsx", "社工走访记录", "Social-worker visit notes",
+            "visits",
+            "social_worker_visits.xlsx",
+            "社工走访记录",
+            "Social-worker visit notes",
             "one visit to one household, naming the person met",
             (
                 Column("record_id", "走访编号", "str", "走访编号", "visit id", unique=True),
@@ -139,35 +198,81 @@ RAW: dict[str, Table] = {
                 _address(),
                 _name(),
                 _phone(),
-                Column("housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True),
+                Column(
+                    "housing_type", "户型", "str", "户型", "flat type", allowed=HOUSING_TYPES, nullable=True
+                ),
                 Column("tenure", "居住性质", "str", "居住性质", "tenure", allowed=TENURES, nullable=True),
-                Column("persons", "居住人数", "int", "该户居住人数", "persons living in the household",
-                       unit="人", min=0, max=15, nullable=True),
-                Column("elderly", "高龄", "str", "户内有80岁及以上老人", "household has a resident aged 80+",
-                       allowed=YES_NO, nullable=True),
-                Column("dibao", "低保", "str", "低保户", "household receives minimum-living allowance",
-                       allowed=YES_NO, nullable=True),
-                Column("disabled", "残疾", "str", "户内有持证残疾人", "household has a registered disabled person",
-                       allowed=YES_NO, nullable=True),
+                Column(
+                    "persons",
+                    "居住人数",
+                    "int",
+                    "该户居住人数",
+                    "persons living in the household",
+                    unit="人",
+                    min=0,
+                    max=15,
+                    nullable=True,
+                ),
+                Column(
+                    "elderly",
+                    "高龄",
+                    "str",
+                    "户内有80岁及以上老人",
+                    "household has a resident aged 80+",
+                    allowed=YES_NO,
+                    nullable=True,
+                ),
+                Column(
+                    "dibao",
+                    "低保",
+                    "str",
+                    "低保户",
+                    "household receives minimum-living allowance",
+                    allowed=YES_NO,
+                    nullable=True,
+                ),
+                Column(
+                    "disabled",
+                    "残疾",
+                    "str",
+                    "户内有持证残疾人",
+                    "household has a registered disabled person",
+                    allowed=YES_NO,
+                    nullable=True,
+                ),
                 Column("note", "备注", "str", "备注", "free-text note", nullable=True),
             ),
             (_ADDRESS_NOTE, "Dates may be written 2020年9月27日, 2020/9/27 or as Excel serial numbers."),
         ),
         Table(
-            "friends", "yuanyuan_friends.csv", "园园微信好友", "Friends of the virtual social worker 园园",
+            "friends",
+            "yuanyuan_friends.csv",
+            "园园微信好友",
+            "Friends of the virtual social worker 园园",
             "one resident who is a WeChat friend of 园园",
             (
                 Column("wxid", "微信号", "str", "微信号", "WeChat id", unique=True, personal=True),
                 Column("nickname", "昵称", "str", "微信昵称", "WeChat nickname", personal=True),
-                Column("remark", "备注", "str", "园园给好友的备注：住址+称呼", "园园's remark: address + name",
-                       personal=True),
+                Column(
+                    "remark",
+                    "备注",
+                    "str",
+                    "园园给好友的备注：住址+称呼",
+                    "园园's remark: address + name",
+                    personal=True,
+                ),
                 _phone(),
                 Column("added", "添加日期", "date", "添加好友日期", "date the friendship was added"),
             ),
-            ("备注 follows the community's habit `6#3-502 王秀英`; the address part follows the variants above.",),
+            (
+                "备注 follows the community's habit `6#3-502 王秀英`; the address part follows the variants above.",
+            ),
         ),
         Table(
-            "teams", "teams.csv", "骨干队伍成员", "Members of the six backbone teams",
+            "teams",
+            "teams.csv",
+            "骨干队伍成员",
+            "Members of the six backbone teams",
             "one member of one team",
             (
                 Column("team", "队伍", "str", "所属队伍", "team", allowed=tuple(TEAMS.values())),
@@ -175,42 +280,91 @@ RAW: dict[str, Table] = {
                 _name(),
                 Column("role", "角色", "str", "角色/职责", "role, e.g. 物业维修、社区民警"),
                 Column("organization", "单位", "str", "所在单位", "organization", nullable=True),
-                Column("address", "住址", "str", "住址（居民骨干）", "address, for resident members", nullable=True),
+                Column(
+                    "address",
+                    "住址",
+                    "str",
+                    "住址（居民骨干）",
+                    "address, for resident members",
+                    nullable=True,
+                ),
             ),
         ),
         Table(
-            "groups", "wechat_groups.csv", "园园微信群", "园园's categorized WeChat groups", "one group",
+            "groups",
+            "wechat_groups.csv",
+            "园园微信群",
+            "园园's categorized WeChat groups",
+            "one group",
             (
                 Column("group_id", "群编号", "str", "群ID（xxx@chatroom）", "chatroom id", unique=True),
                 Column("group_name", "群名称", "str", "群名称", "group name"),
                 Column("kind", "群类别", "str", "群类别", "group kind", allowed=tuple(GROUP_KINDS.values())),
-                Column("building", "楼号", "int", "楼门群对应楼号", "building, for 楼门 groups", nullable=True,
-                       min=1, max=99),
+                Column(
+                    "building",
+                    "楼号",
+                    "int",
+                    "楼门群对应楼号",
+                    "building, for 楼门 groups",
+                    nullable=True,
+                    min=1,
+                    max=99,
+                ),
                 Column("created", "建群日期", "date", "建群日期", "date created"),
             ),
         ),
         Table(
-            "memberships", "group_members.csv", "群成员", "Group memberships", "one member of one group",
+            "memberships",
+            "group_members.csv",
+            "群成员",
+            "Group memberships",
+            "one member of one group",
             (
                 Column("group_id", "群编号", "str", "群ID", "chatroom id"),
                 Column("wxid", "微信号", "str", "成员微信号", "member WeChat id", personal=True),
-                Column("display_name", "群昵称", "str", "群内昵称", "display name in the group", personal=True,
-                       nullable=True),
+                Column(
+                    "display_name",
+                    "群昵称",
+                    "str",
+                    "群内昵称",
+                    "display name in the group",
+                    personal=True,
+                    nullable=True,
+                ),
                 Column("joined", "入群日期", "date", "入群日期", "date joined"),
             ),
         ),
         Table(
-            "messages", "chat_messages.csv", "群聊天记录", "Group chat messages", "one message",
+            "messages",
+            "chat_messages.csv",
+            "群聊天记录",
+            "Group chat messages",
+            "one message",
             (
                 Column("msg_id", "消息编号", "str", "消息编号", "message id", unique=True),
                 Column("group_id", "群编号", "str", "群ID", "chatroom id"),
-                Column("sender_wxid", "发送者微信号", "str", "发送者微信号", "sender WeChat id", personal=True),
-                Column("sender_name", "发送者昵称", "str", "发送者群昵称", "sender display name", personal=True,
-                       nullable=True),
+                Column(
+                    "sender_wxid", "发送者微信号", "str", "发送者微信号", "sender WeChat id", personal=True
+                ),
+                Column(
+                    "sender_name",
+                    "发送者昵称",
+                    "str",
+                    "发送者群昵称",
+                    "sender display name",
+                    personal=True,
+                    nullable=True,
+                ),
                 Column("sent_at", "发送时间", "datetime", "发送时间（北京时间）", "time sent (Beijing time)"),
                 Column("msg_type", "消息类型", "str", "消息类型", "message type", allowed=MESSAGE_TYPES),
-                Column("content", "内容", "str", "消息内容", "message text; 图片 etc. appear as [图片]",
-                       nullable=True),
+                Column(
+                    "content",
+                    "内容",
+                    "str",
+                    "消息内容",
+                    "message text; 图片 etc. appear as [图片]",
+                    nullable=True,
+                ),
             ),
             (
                 "Text may contain Traditional characters, full-width punctuation, emoji, `[图片]`, `@某人` "
@@ -219,16 +373,30 @@ RAW: dict[str, Table] = {
             ),
         ),
         Table(
-            "wechatmsg", "wechatmsg_*.csv", "WeChatMsg/留痕 导出", "A phone export in the WeChatMsg/留痕 layout",
+            "wechatmsg",
+            "wechatmsg_*.csv",
+            "WeChatMsg/留痕 导出",
+            "A phone export in the WeChatMsg/留痕 layout",
             "one message (WeChatMsg columns, kept verbatim)",
             (
                 Column("localId", "localId", "int", "本地序号", "local sequence number"),
                 Column("TalkerId", "TalkerId", "str", "群ID（xxx@chatroom）", "chatroom id"),
-                Column("Type", "Type", "int", "消息类型：1文本 3图片 34语音 47表情 10000系统",
-                       "type: 1 text, 3 image, 34 voice, 47 sticker, 10000 system"),
+                Column(
+                    "Type",
+                    "Type",
+                    "int",
+                    "消息类型：1文本 3图片 34语音 47表情 10000系统",
+                    "type: 1 text, 3 image, 34 voice, 47 sticker, 10000 system",
+                ),
                 Column("SubType", "SubType", "int", "子类型", "sub-type"),
-                Column("IsSender", "IsSender", "int", "是否本机发送（1=园园）", "sent by this phone (1 = 园园)",
-                       allowed=(0, 1)),
+                Column(
+                    "IsSender",
+                    "IsSender",
+                    "int",
+                    "是否本机发送（1=园园）",
+                    "sent by this phone (1 = 园园)",
+                    allowed=(0, 1),
+                ),
                 Column("CreateTime", "CreateTime", "int", "Unix 时间戳（秒）", "Unix time", unit="s"),
                 Column("Status", "Status", "int", "状态", "status"),
                 Column("StrContent", "StrContent", "str", "内容", "text", nullable=True),
@@ -240,20 +408,38 @@ RAW: dict[str, Table] = {
             ("File name: `wechatmsg_<群名称>.csv`. UTF-8 with BOM, as the tool writes it.",),
         ),
         Table(
-            "cases", "hotline_cases.xlsx", "12345 工单", "12345 hotline work orders for the focus community",
+            "cases",
+            "hotline_cases.xlsx",
+            "12345 工单",
+            "12345 hotline work orders for the focus community",
             "one work order (工单)",
             (
                 Column("case_id", "工单编号", "str", "工单编号", "work-order id", unique=True),
                 Column("received_at", "受理时间", "datetime", "受理时间", "time received"),
                 Column("request_type", "诉求类型", "str", "诉求类型", "request type", allowed=REQUEST_TYPES),
                 Column("level1", "一级分类", "str", "问题分类（一级）", "issue class, level 1"),
-                Column("category", "二级分类", "str", "问题分类（二级）", "issue class, level 2 (the category)",
-                       allowed=LABELS),
-                Column("level3", "三级分类", "str", "问题分类（三级）", "issue class, level 3", nullable=True),
+                Column(
+                    "category",
+                    "二级分类",
+                    "str",
+                    "问题分类（二级）",
+                    "issue class, level 2 (the category)",
+                    allowed=LABELS,
+                ),
+                Column(
+                    "level3", "三级分类", "str", "问题分类（三级）", "issue class, level 3", nullable=True
+                ),
                 Column("content", "诉求内容", "str", "诉求内容", "request text"),
                 Column("address", "诉求地址", "str", "诉求地址", "address of the issue", nullable=True),
-                Column("complainant", "诉求人", "str", "诉求人姓名", "complainant name", nullable=True,
-                       personal=True),
+                Column(
+                    "complainant",
+                    "诉求人",
+                    "str",
+                    "诉求人姓名",
+                    "complainant name",
+                    nullable=True,
+                    personal=True,
+                ),
                 _phone(),
                 Column("handler", "承办单位", "str", "承办单位", "handling unit"),
                 Column("dispatched_at", "派单时间", "datetime", "派单时间", "time dispatched"),
@@ -264,7 +450,10 @@ RAW: dict[str, Table] = {
             ),
         ),
         Table(
-            "panel", "area_panel.csv", "地区月度诉求面板", "Monthly area panel of 12345 requests",
+            "panel",
+            "area_panel.csv",
+            "地区月度诉求面板",
+            "Monthly area panel of 12345 requests",
             "one community × month × category",
             (
                 Column("community", "社区", "str", "社区名称", "community"),
@@ -275,12 +464,22 @@ RAW: dict[str, Table] = {
                 Column("requests", "诉求量", "int", "诉求量", "requests received", unit="件", min=0),
                 Column("responded", "响应量", "int", "已响应件数", "requests responded to", unit="件", min=0),
                 Column("resolved", "解决量", "int", "已解决件数", "requests resolved", unit="件", min=0),
-                Column("rated", "参评量", "int", "参与评价件数", "requests rated by the caller", unit="件",
-                       min=0),
-                Column("satisfied", "满意量", "int", "满意件数（满意+基本满意）", "rated satisfied", unit="件",
-                       min=0),
+                Column(
+                    "rated", "参评量", "int", "参与评价件数", "requests rated by the caller", unit="件", min=0
+                ),
+                Column(
+                    "satisfied",
+                    "满意量",
+                    "int",
+                    "满意件数（满意+基本满意）",
+                    "rated satisfied",
+                    unit="件",
+                    min=0,
+                ),
             ),
-            ("The focus community's rows for months covered by `hotline_cases` equal those cases aggregated.",),
+            (
+                "The focus community's rows for months covered by `hotline_cases` equal those cases aggregated.",
+            ),
         ),
     )
 }
@@ -289,62 +488,152 @@ RAW: dict[str, Table] = {
 
 PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
     # key: (file, grain, ((column, dtype, meaning), ...))
-    "households": ("households.parquet", "one household (dwelling) of the focus community", (
-        ("household_id", "str", "address key `BB-U-RRR`, e.g. `06-3-502`"),
-        ("building", "int", "楼号"), ("unit", "int", "单元"), ("floor", "int", "楼层"), ("room", "int", "室号"),
-        ("housing_type", "str", "户型"), ("tenure", "str", "居住性质"), ("persons", "int", "居住人数"),
-        ("elderly", "bool", "高龄"), ("dibao", "bool", "低保"), ("disabled", "bool", "残疾"),
-        ("vulnerable", "bool", "elderly or dibao or disabled"),
-        ("sources", "str", "which raw tables mention the household, `;`-joined"),
-        ("housing_type_source", "str", "provenance of housing_type"), ("tenure_source", "str", "provenance"),
-        ("persons_source", "str", "provenance"), ("flags_source", "str", "provenance of the three flags"),
-    )),
-    "residents": ("residents.parquet", "one resident known from any source", (
-        ("resident_id", "str", "salted pseudonym (`R` + 12 hex)"), ("household_id", "str", "address key"),
-        ("age_band", "str", "0-17 … 80+, null if unknown"), ("phone_id", "str", "salted pseudonym of the phone"),
-        ("sources", "str", "raw tables the resident appears in"), ("n_records", "int", "linked raw records"),
-    )),
-    "record_links": ("record_links.parquet", "one raw registry record", (
-        ("source", "str", "raw table key"), ("record_id", "str", "raw record id"),
-        ("household_id", "str", "linked household"), ("resident_id", "str", "linked resident"),
-        ("rule", "str", "which linkage rule fired"),
-    )),
-    "friends": ("friends.parquet", "one friend of 园园", (
-        ("member_id", "str", "salted pseudonym of the WeChat id"), ("resident_id", "str", "linked resident, if any"),
-        ("household_id", "str", "linked household, if any"), ("added", "date", "添加日期"),
-    )),
-    "teams": ("teams.parquet", "one team member", (
-        ("member_id", "str", "pseudonym of WeChat id"), ("team", "str", "队伍"), ("team_code", "str", "code"),
-        ("role", "str", "角色"), ("organization", "str", "单位"), ("household_id", "str", "if a resident"),
-    )),
-    "groups": ("groups.parquet", "one WeChat group", (
-        ("group_id", "str", "chatroom id"), ("group_name", "str", "群名称"), ("kind", "str", "群类别"),
-        ("building", "Int64", "楼号 for 楼门 groups"), ("created", "date", "建群日期"),
-    )),
-    "memberships": ("memberships.parquet", "one member of one group", (
-        ("group_id", "str", "chatroom id"), ("member_id", "str", "pseudonym"), ("joined", "date", "入群日期"),
-    )),
-    "messages": ("messages.parquet", "one chat message (both raw layouts merged)", (
-        ("msg_id", "str", "message id"), ("group_id", "str", "chatroom id"), ("sender_id", "str", "pseudonym"),
-        ("sent_at", "datetime", "Beijing time, naive"), ("msg_type", "str", "文本/图片/表情/语音/系统"),
-        ("text", "str", "content with phones, @names and known person names masked, original script"),
-        ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
-        ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
-        ("is_staff", "bool", "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)"), ("source", "str", "raw file"),
-    )),
-    "cases": ("cases.parquet", "one 12345 work order", (
-        ("case_id", "str", "工单编号"), ("received_at", "datetime", "受理时间"), ("request_type", "str", "诉求类型"),
-        ("level1", "str", "一级分类"), ("category", "str", "二级分类"), ("level3", "str", "三级分类"),
-        ("content", "str", "诉求内容, phones and known person names masked"), ("household_id", "str", "linked from 诉求地址, if any"),
-        ("complainant_id", "str", "linked resident pseudonym, if any"), ("phone_id", "str", "pseudonym"),
-        ("handler", "str", "承办单位"), ("dispatched_at", "datetime", ""), ("closed_at", "datetime", ""),
-        ("responded", "bool", ""), ("resolved", "str", ""), ("satisfied", "str", ""),
-    )),
-    "panel": ("panel.parquet", "one community × month × category", (
-        ("community", "str", ""), ("month", "str", "YYYY-MM"), ("residents", "int", ""), ("households", "int", ""),
-        ("category", "str", "二级分类"), ("requests", "int", ""), ("responded", "int", ""), ("resolved", "int", ""),
-        ("rated", "int", ""), ("satisfied", "int", ""),
-    )),
+    "households": (
+        "households.parquet",
+        "one household (dwelling) of the focus community",
+        (
+            ("household_id", "str", "address key `BB-U-RRR`, e.g. `06-3-502`"),
+            ("building", "int", "楼号"),
+            ("unit", "int", "单元"),
+            ("floor", "int", "楼层"),
+            ("room", "int", "室号"),
+            ("housing_type", "str", "户型"),
+            ("tenure", "str", "居住性质"),
+            ("persons", "int", "居住人数"),
+            ("elderly", "bool", "高龄"),
+            ("dibao", "bool", "低保"),
+            ("disabled", "bool", "残疾"),
+            ("vulnerable", "bool", "elderly or dibao or disabled"),
+            ("sources", "str", "which raw tables mention the household, `;`-joined"),
+            ("housing_type_source", "str", "provenance of housing_type"),
+            ("tenure_source", "str", "provenance"),
+            ("persons_source", "str", "provenance"),
+            ("flags_source", "str", "provenance of the three flags"),
+        ),
+    ),
+    "residents": (
+        "residents.parquet",
+        "one resident known from any source",
+        (
+            ("resident_id", "str", "salted pseudonym (`R` + 12 hex)"),
+            ("household_id", "str", "address key"),
+            ("age_band", "str", "0-17 … 80+, null if unknown"),
+            ("phone_id", "str", "salted pseudonym of the phone"),
+            ("sources", "str", "raw tables the resident appears in"),
+            ("n_records", "int", "linked raw records"),
+        ),
+    ),
+    "record_links": (
+        "record_links.parquet",
+        "one raw registry record",
+        (
+            ("source", "str", "raw table key"),
+            ("record_id", "str", "raw record id"),
+            ("household_id", "str", "linked household"),
+            ("resident_id", "str", "linked resident"),
+            ("rule", "str", "which linkage rule fired"),
+        ),
+    ),
+    "friends": (
+        "friends.parquet",
+        "one friend of 园园",
+        (
+            ("member_id", "str", "salted pseudonym of the WeChat id"),
+            ("resident_id", "str", "linked resident, if any"),
+            ("household_id", "str", "linked household, if any"),
+            ("added", "date", "添加日期"),
+        ),
+    ),
+    "teams": (
+        "teams.parquet",
+        "one team member",
+        (
+            ("member_id", "str", "pseudonym of WeChat id"),
+            ("team", "str", "队伍"),
+            ("team_code", "str", "code"),
+            ("role", "str", "角色"),
+            ("organization", "str", "单位"),
+            ("household_id", "str", "if a resident"),
+        ),
+    ),
+    "groups": (
+        "groups.parquet",
+        "one WeChat group",
+        (
+            ("group_id", "str", "chatroom id"),
+            ("group_name", "str", "群名称"),
+            ("kind", "str", "群类别"),
+            ("building", "Int64", "楼号 for 楼门 groups"),
+            ("created", "date", "建群日期"),
+        ),
+    ),
+    "memberships": (
+        "memberships.parquet",
+        "one member of one group",
+        (
+            ("group_id", "str", "chatroom id"),
+            ("member_id", "str", "pseudonym"),
+            ("joined", "date", "入群日期"),
+        ),
+    ),
+    "messages": (
+        "messages.parquet",
+        "one chat message (both raw layouts merged)",
+        (
+            ("msg_id", "str", "message id"),
+            ("group_id", "str", "chatroom id"),
+            ("sender_id", "str", "pseudonym"),
+            ("sent_at", "datetime", "Beijing time, naive"),
+            ("msg_type", "str", "文本/图片/表情/语音/系统"),
+            ("text", "str", "content with phones, @names and known person names masked, original script"),
+            ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
+            ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
+            (
+                "is_staff",
+                "bool",
+                "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)",
+            ),
+            ("source", "str", "raw file"),
+        ),
+    ),
+    "cases": (
+        "cases.parquet",
+        "one 12345 work order",
+        (
+            ("case_id", "str", "工单编号"),
+            ("received_at", "datetime", "受理时间"),
+            ("request_type", "str", "诉求类型"),
+            ("level1", "str", "一级分类"),
+            ("category", "str", "二级分类"),
+            ("level3", "str", "三级分类"),
+            ("content", "str", "诉求内容, phones and known person names masked"),
+            ("household_id", "str", "linked from 诉求地址, if any"),
+            ("complainant_id", "str", "linked resident pseudonym, if any"),
+            ("phone_id", "str", "pseudonym"),
+            ("handler", "str", "承办单位"),
+            ("dispatched_at", "datetime", ""),
+            ("closed_at", "datetime", ""),
+            ("responded", "bool", ""),
+            ("resolved", "str", ""),
+            ("satisfied", "str", ""),
+        ),
+    ),
+    "panel": (
+        "panel.parquet",
+        "one community × month × category",
+        (
+            ("community", "str", ""),
+            ("month", "str", "YYYY-MM"),
+            ("residents", "int", ""),
+            ("households", "int", ""),
+            ("category", "str", "二级分类"),
+            ("requests", "int", ""),
+            ("responded", "int", ""),
+            ("resolved", "int", ""),
+            ("rated", "int", ""),
+            ("satisfied", "int", ""),
+        ),
+    ),
 }
 """Processed Parquet tables in ``data/processed``: file, grain and columns."""
 
@@ -410,17 +699,29 @@ def render_raw_markdown() -> str:
     ]
     for table in RAW.values():
         lines += [f"## `{table.file}` — {table.zh} / {table.en}", "", f"One row = {table.grain}.", ""]
-        lines += ["| 列 header | name | type | unit | allowed | 含义 | meaning |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| 列 header | name | type | unit | allowed | 含义 | meaning |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for c in table.columns:
             allowed = _allowed_text(c)
-            flags = [f for f, on in (("unique", c.unique), ("nullable", c.nullable), ("personal", c.personal)) if on]
+            flags = [
+                f
+                for f, on in (("unique", c.unique), ("nullable", c.nullable), ("personal", c.personal))
+                if on
+            ]
             dtype = c.dtype + (f" ({', '.join(flags)})" if flags else "")
             lines.append(f"| {c.header} | `{c.name}` | {dtype} | {c.unit} | {allowed} | {c.zh} | {c.en} |")
         lines.append("")
         lines += [f"- {note}" for note in table.notes]
         if table.notes:
             lines.append("")
-    lines += ["## Categories / 问题分类", "", "| 二级分类 | 一级分类 | season | owner team |", "|---|---|---|---|"]
+    lines += [
+        "## Categories / 问题分类",
+        "",
+        "| 二级分类 | 一级分类 | season | owner team |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {c.label} | {c.level1} | {c.season} | {TEAMS[c.owner_team]} |" for c in CATEGORIES]
     lines += ["", PLANTED_TRUTH_DOC]
     return "\n".join(lines)
@@ -437,16 +738,20 @@ def render_processed_markdown() -> str:
         "",
     ]
     for file, grain, columns in PROCESSED.values():
-        lines += [f"## `{file}`", "", f"One row = {grain}.", "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [
+            f"## `{file}`",
+            "",
+            f"One row = {grain}.",
+            "",
+            "| column | type | meaning |",
+            "|---|---|---|",
+        ]
         lines += [f"| `{name}` | {dtype} | {meaning} |" for name, dtype, meaning in columns]
         lines.append("")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover - regeneration helper
-    from jiesu.settings import paths
-    from jiesu.storage import write_text
-
     home = paths().home
     write_text(home / "data" / "raw" / "README.md", render_raw_markdown())
     write_text(home / "data" / "processed" / "README.md", render_processed_markdown())

@@ -35,8 +35,13 @@ class _OrderedGroup(click.Group):
     cls=_OrderedGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "--version", prog_name="jiesu", message="%(prog)s %(version)s",
-                      help="显示版本 / Show the version and exit.")
+@click.version_option(
+    __version__,
+    "--version",
+    prog_name="jiesu",
+    message="%(prog)s %(version)s",
+    help="显示版本 / Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="出错时显示完整回溯 / Show the full traceback on errors.")
 def app(debug: bool) -> None:
     """接诉即办 研究与报告工作台 / 12345 respond-upon-complaint research & reporting workspace.
@@ -83,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # a bug: still one line unless --debug
         if debug:
             raise
-        fail(f"内部错误 internal error: {type(err).__name__}: {err} (用 --debug 查看回溯 / rerun with --debug)")
+        fail(
+            f"内部错误 internal error: {type(err).__name__}: {err} (用 --debug 查看回溯 / rerun with --debug)"
+        )
         return 1
     return status if isinstance(status, int) else 0
 

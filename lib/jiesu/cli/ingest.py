@@ -20,7 +20,7 @@ from jiesu.cli import app
     help="宽松模式：坏行隔离而不报错 / set bad rows aside into a quarantine file instead of failing",
 )
 def ingest_command(raw_dir: str, out_dir: str, lenient: bool) -> None:
-    from jiesu.ingest import ingest
+    from jiesu.ingest.pipeline import ingest
     from jiesu.settings import paths
 
     where = paths()

@@ -32,9 +32,10 @@ from jiesu.cli import app
     "--lang", default="zh", show_default=True, type=click.Choice(["zh"]), help="报告语言 / report language"
 )
 def report_command(community: str, month: str, data_dir: str, out_dir: str, notebook: str, lang: str) -> None:
-    from jiesu import datasets, report
+    from jiesu.report.index import write_index
+    from jiesu.report.render import render_report
 
-    result = report.render_report(
+    result = render_report(
         community,
         month,
         data_dir=data_dir or None,
@@ -43,6 +44,6 @@ def report_command(community: str, month: str, data_dir: str, out_dir: str, note
         lang=lang,
         progress=True,
     )
-    report.write_index(out_dir or None)
-    tag = "（模拟数据 synthetic）" if datasets.is_synthetic(data_dir or None) else ""
+    write_index(out_dir or None)
+    tag = "（模拟数据 synthetic）" if result.synthetic else ""
     click.echo(f"report: {result.stamp['community']} {result.month}{tag} → {result.html}")

@@ -40,7 +40,7 @@ def schedule_command(
     force: bool,
 ) -> None:
     from jiesu.errors import JiesuError
-    from jiesu.schedule import run_schedule
+    from jiesu.report.schedule import run_schedule
 
     result = run_schedule(
         since,

@@ -34,8 +34,8 @@ def topics_command(
 
     from tqdm import tqdm
 
+    from jiesu.byod.topics import run_on_table
     from jiesu.errors import JiesuError
-    from jiesu.topics import run_on_table
 
     if k != "auto" and not (k.isdigit() and int(k) >= 2):
         raise JiesuError(f"--k 必须是 ≥2 的整数或 auto / --k must be an integer ≥ 2 or 'auto', got {k!r}")

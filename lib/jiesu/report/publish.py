@@ -1,0 +1,85 @@
+"""Publishing a rendered report folder atomically, and cleaning what killed runs left behind."""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import shutil
+import time
+from pathlib import Path
+
+from jiesu.storage import write_bytes
+
+_libc = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False if unsupported."""
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _readable(folder: Path) -> None:
+    """Give the rendered folder ordinary permissions (temporary files are created 0600/0700), so a
+    web server or a colleague can read the published report; the process umask still applies."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for root, _dirs, files in os.walk(folder):
+        os.chmod(root, 0o777 & ~umask)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o666 & ~umask)
+
+
+def publish(staging: Path, target: Path) -> None:
+    """Put the fully rendered folder ``staging`` at ``target`` (same filesystem).
+
+    New target: one ``os.replace``.  Existing target: one atomic exchange (Linux ``renameat2``), after
+    which the old version (now at ``staging``) is deleted; where exchange is unsupported, the old
+    folder is renamed aside, the new one renamed in, and the old one deleted (restored on error).
+    """
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    aside = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.replace(target, aside)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(aside, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def mirror_figures(source: Path, destination: Path) -> list[Path]:
+    """Copy the published static figures of a report to ``destination`` (atomically, file by file),
+    removing figures there that the report no longer has.  Returns the written paths."""
+
+    files = sorted(source.glob("*")) if source.is_dir() else []
+    names = {f.name for f in files}
+    if destination.is_dir():
+        for old in destination.iterdir():
+            if old.is_file() and old.name not in names:
+                old.unlink()
+    return [write_bytes(destination / f.name, f.read_bytes()) for f in files]
+
+
+ABANDONED_AFTER_SECONDS = 6 * 3600
+
+
+def _remove_abandoned_staging(folder: Path, month: str) -> None:
+    """Delete staging folders of ``month`` left by a killed run (older than six hours, so that a
+    concurrent run's folder is never touched)."""
+    now = time.time()
+    for leftover in folder.glob(f".{month}.*"):
+        if leftover.is_dir() and now - leftover.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,332 @@
+"""The monthly report: execute ``notebooks/00_monthly_report.ipynb`` with papermill, render it to a
+code-free, offline, print-friendly Chinese HTML page, and publish it atomically.
+
+Two halves live here:
+
+* **Inside the report notebook** (kernel side): :func:`open_report` returns a :class:`ReportPage`
+  that knows the community, month and data, shows the 模拟数据 banner, displays tables (and, in report
+  runs, writes each one as CSV and XLSX beside the report and links them), saves static PNG/SVG figures
+  and records the key figures for ``reports/index.html``.  In interactive and nbval runs (``out_dir``
+  empty) nothing is written and plotly keeps its default lightweight output.
+* **Around it** (host side): :func:`render_report` runs papermill (Python API, kernel ``python3``,
+  i.e. the project's interpreter), converts with nbconvert's ``HTMLExporter`` (``exclude_input``:
+  no code at all; cells tagged ``remove-input``/``remove-cell`` honoured as well), inlines
+  ``resources/report.css`` and publishes ``reports/<community>/<YYYY-MM>/`` only on success:
+  everything is rendered into a temporary sibling directory which is then swapped in with one
+  atomic ``renameat2(RENAME_EXCHANGE)`` (Linux), or with two renames where that call is unavailable.
+  On failure the last good report stays byte-identical, the executed notebook is left beside it as
+  ``<YYYY-MM>.failed.ipynb`` and :class:`ReportError` names the failing cell (index and first line).
+
+Published folder layout::
+
+    reports/<community>/<YYYY-MM>/
+        report.html          the report (plotly.js embedded once; nothing loaded from the network)
+        tables/<name>.csv    every table of the report (UTF-8 with BOM, opens in Excel)
+        tables/<name>.xlsx
+        figures/<name>.png   static figures (skipped with a message without Chromium + CJK font)
+        figures/<name>.svg
+        key_figures.json     headline numbers, read by reports/index.html
+        stamp.json           what the report was made from (see :func:`report_stamp`)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from jiesu import __version__
+from jiesu.errors import MissingDataError
+from jiesu.months import month_label
+from jiesu.report.folders import (
+    CSS_FILE,
+    KEY_FIGURES_FILE,
+    REPORT_HTML,
+    STAMP_FILE,
+    ReportError,
+    _slug,
+    failed_notebook_path,
+    report_dir,
+)
+from jiesu.report.page import resolve_request
+from jiesu.report.publish import _readable, _remove_abandoned_staging, mirror_figures, publish
+from jiesu.settings import paths
+from jiesu.snapshot.world import World
+from jiesu.storage import content_key, file_sha256, write_bytes
+
+REPORT_NOTEBOOK = "00_monthly_report.ipynb"
+
+
+# ---------------------------------------------------------------------------------------------
+# kernel side: what the report notebook calls
+# ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# host side: stamp, execute, convert, publish
+# ---------------------------------------------------------------------------------------------
+
+
+def data_fingerprint(world: World) -> str:
+    """Hash of what ingest produced: the output hashes, schema version and salt fingerprint from
+    ``processed/manifest.json`` (its ``created_at`` is left out, so a cached re-ingest changes nothing)."""
+    manifest = world.manifest
+    if not manifest:
+        raise MissingDataError(
+            f"{world.paths.processed / 'manifest.json'} 不存在 does not exist: "
+            "run `make data` (or `jiesu ingest`) first"
+        )
+    outputs = {key: value.get("sha256") for key, value in sorted(manifest.get("outputs", {}).items())}
+    return content_key(
+        outputs, manifest.get("schema_version"), manifest.get("salt_fingerprint"), manifest.get("synthetic")
+    )
+
+
+def template_fingerprint(notebook: str | os.PathLike) -> str:
+    """Hash of the report template: the notebook file and the stylesheet."""
+
+    return content_key(file_sha256(notebook), file_sha256(CSS_FILE))
+
+
+def report_stamp(world: World, month: str, notebook: str | os.PathLike | None = None) -> dict:
+    """What a report is made from: community, month, data fingerprint, template fingerprint and the
+    jiesu version.  A published report is *current* when its ``stamp.json`` equals this."""
+
+    notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
+    return {
+        "community": world.community,
+        "month": month,
+        "data": data_fingerprint(world),
+        "template": template_fingerprint(notebook),
+        "jiesu": __version__,
+    }
+
+
+class _HideForReaders:
+    """nbconvert preprocessor: drop cells tagged ``remove-cell``/``parameters``/``injected-parameters``,
+    inputs of everything else (the exporter's ``exclude_input``), and stderr streams (warnings and logs
+    are for the log file, not for officials)."""
+
+    hidden_tags = {"remove-cell", "parameters", "injected-parameters"}
+
+    def __call__(self, nb, resources):
+        kept = []
+        for cell in nb.cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if tags & self.hidden_tags:
+                continue
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o
+                    for o in cell.outputs
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
+            kept.append(cell)
+        nb.cells = kept
+        return nb, resources
+
+
+def notebook_to_html(nb, *, title: str, css: str | None = None) -> str:
+    """A complete offline HTML page from an executed notebook, with no code in it.
+
+    Uses nbconvert's ``HTMLExporter`` (``basic`` template: body only, so no require.js/MathJax from a
+    CDN) with ``exclude_input``, input/output prompts off and ``remove-input`` tags honoured, then wraps
+    the body in a page carrying ``report.css`` inline.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(
+        config=config,
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    exporter.register_preprocessor(_HideForReaders(), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    css = CSS_FILE.read_text(encoding="utf-8") if css is None else css
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+PAPERMILL_ADDED_TAGS = {"papermill-error-cell-tag", "injected-parameters"}
+
+
+def failing_cell(nb) -> tuple[int, str, str] | None:
+    """``(index, first line, error)`` of the first cell with an error output in an executed notebook.
+
+    ``index`` counts cells of the *template* (0-based): the cells papermill adds (injected parameters,
+    error banners) are not counted, so it points at the cell to fix in the notebook one edits.
+    """
+    index = -1
+    for cell in nb.cells:
+        if set(cell.get("metadata", {}).get("tags", [])) & PAPERMILL_ADDED_TAGS:
+            continue
+        index += 1
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                return index, _first_line(cell.source), f"{output.get('ename')}: {output.get('evalue')}"
+    return None
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Outcome of :func:`render_report`: ``html`` path, ``folder``, ``month``, ``stamp``, ``key_figures``."""
+
+    html: Path
+    folder: Path
+    month: str
+    stamp: dict
+    key_figures: dict
+    synthetic: bool
+
+
+def notebook_parameters(world: World, month: str, out_dir: Path, lang: str) -> dict:
+    """The papermill parameters of one report run (absolute paths, so the kernel's cwd is irrelevant)."""
+    return {
+        "community": world.community,
+        "month": month,
+        "data_dir": str(world.paths.data),
+        "out_dir": str(out_dir),
+        "lang": lang,
+    }
+
+
+def render_report(
+    community: str = "",
+    month: str = "latest",
+    *,
+    data_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    lang: str = "zh",
+    notebook: str | os.PathLike | None = None,
+    stamp: dict | None = None,
+    timeout: int = 900,
+    progress: bool = False,
+    figures_dir: str | os.PathLike | None = None,
+) -> RenderResult:
+    """Execute the report notebook for ``community`` × ``month`` and publish it.
+
+    Parameters
+    ----------
+    community : empty → the focus community.
+    month : ``YYYY-MM``, or ``"latest"`` (the latest month with data for the community).
+    data_dir : data directory (``raw/``, ``processed/``); ``None`` → settings default.
+    out_dir : reports root; ``None`` → ``reports/``.  The report goes to ``<out_dir>/<community>/<month>/``.
+    notebook : template; ``None`` → ``notebooks/00_monthly_report.ipynb``.
+    stamp : precomputed :func:`report_stamp` (the scheduler passes it); computed when ``None``.
+    timeout : seconds allowed per cell.
+    progress : show papermill's per-cell progress bar (tqdm, stderr).
+    figures_dir : where the static figures are mirrored as ``<community>/<month>/<name>.png|svg``
+        for use in other documents; ``None`` → ``figures/`` (``JIESU_FIGURES_DIR``).
+
+    Returns a :class:`RenderResult`.  Raises :class:`ReportError` naming the failing cell; the previous
+    report is then untouched and the executed notebook is kept at :func:`failed_notebook_path`.
+    """
+    import nbformat
+    import papermill
+
+    world, month = resolve_request(data_dir, community, month, lang)
+    community = world.community
+    notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
+    if not notebook.is_file():
+        raise ReportError(f"报告模板 report notebook {notebook} 不存在 does not exist")
+    root = Path(out_dir) if out_dir else paths().reports
+    target = report_dir(root, community, month)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stamp = stamp or report_stamp(world, month, notebook)
+    _remove_abandoned_staging(target.parent, month)
+    staging = Path(tempfile.mkdtemp(prefix=f".{month}.rendering-", dir=target.parent))
+    executed = staging / "report.ipynb"
+    try:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(executed),
+                    parameters=notebook_parameters(world, month, staging, lang),
+                    kernel_name="python3",
+                    progress_bar=progress,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=timeout,
+                    cwd=str(notebook.parent),
+                )
+        except Exception as err:  # papermill's execution error, a dead kernel, a timeout
+            failed = failed_notebook_path(root, community, month)
+            where, kept = "", "—"
+            if executed.exists():
+                write_bytes(failed, executed.read_bytes())
+                kept = str(failed)
+                found = failing_cell(nbformat.read(executed, as_version=4))
+                if found:
+                    index, first, error = found
+                    where = f"模板第 {index} 个单元格 template cell {index} `{first}`: {error}"
+            if not where:
+                lines = str(err).strip().splitlines()
+                where = f"{type(err).__name__}: {lines[0] if lines else ''}"
+            raise ReportError(
+                f"{community} {month} 报告生成失败 report failed: {where}; "
+                f"上一版保留 last good report kept; executed notebook → {kept}"
+            ) from err
+        nb = nbformat.read(executed, as_version=4)
+        key_figures = (
+            json.loads((staging / KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+            if (staging / KEY_FIGURES_FILE).exists()
+            else {}
+        )
+        page = notebook_to_html(nb, title=f"{community} 接诉即办月报 {month_label(month)}{world.tag}")
+        (staging / REPORT_HTML).write_text(page, encoding="utf-8")
+        executed.unlink()
+        (staging / STAMP_FILE).write_text(
+            json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        _readable(staging)
+        publish(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    mirror_figures(
+        target / "figures", (Path(figures_dir) if figures_dir else paths().figures) / _slug(community) / month
+    )
+    stale_failure = failed_notebook_path(root, community, month)
+    if stale_failure.exists():
+        stale_failure.unlink()
+    return RenderResult(
+        html=target / REPORT_HTML,
+        folder=target,
+        month=month,
+        stamp=stamp,
+        key_figures=key_figures,
+        synthetic=world.synthetic,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# reports/index.html
+# ---------------------------------------------------------------------------------------------

@@ -1,0 +1,365 @@
+"""The chat snapshot of one world: tokenized corpus and trained topic model cached under ``interim``,
+document-topic weights, bursts, interception and the watch list that reports read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jiesu.analysis.chats import (
+    conversation_sessions,
+    issue_like,
+    issue_messages,
+    staff_exchange,
+    text_messages,
+)
+from jiesu.analysis.early_warning.bursts import (
+    DAY,
+    BurstParams,
+    _term_category_lookup,
+    detect_bursts,
+    topic_term_categories,
+)
+from jiesu.analysis.early_warning.interception import interception, message_categories, monthly_interception
+from jiesu.analysis.early_warning.watch import seasonal_checklist, weekly_watch_list
+from jiesu.analysis.text import Tokenizer
+from jiesu.analysis.topics.corpus import (
+    PooledCorpus,
+    TokenizedCorpus,
+    frame_hash,
+    tokenize_frame,
+    topic_tokenizer,
+)
+from jiesu.analysis.topics.model import CHATTER_LABEL, TopicModel, TopicParams, train_topic_model
+from jiesu.analysis.topics.prevalence import topic_prevalence, topics_figure
+from jiesu.categories import OTHER, term_category
+from jiesu.contract import PROCESSED
+from jiesu.months import month_end
+from jiesu.snapshot.world import World
+from jiesu.storage import write_parquet
+
+TOKENS_VERSION = "tokens-v2"
+
+
+TRAINING_SELECTION = "issue-like-pooled-v2"
+
+
+def tokenized_corpus(
+    frame: pd.DataFrame, *, id_col: str, text_col: str, cache_dir: Path, tokenizer: Tokenizer | None = None
+) -> Path:
+    """Tokenize ``frame[text_col]`` once and cache it as ``<cache_dir>/<hash>.parquet``.
+
+    The key is the content hash of ids and texts plus the tokenizer signature, so a new data snapshot
+    or a new dictionary gives a new file and an unchanged one is reused.  Returns the file path.
+    """
+    tokenizer = tokenizer or topic_tokenizer()
+    key = hashlib.sha256(
+        repr((TOKENS_VERSION, frame_hash(frame, [id_col, text_col]), tokenizer.signature())).encode()
+    ).hexdigest()[:16]
+    target = Path(cache_dir) / f"{key}.parquet"
+    if not target.exists():
+        write_parquet(target, tokenize_frame(frame, id_col=id_col, text_col=text_col, tokenizer=tokenizer))
+    return target
+
+
+def save_model(model: TopicModel, directory: str | os.PathLike) -> Path:
+    """Write a model atomically as a directory (gensim files + ``topics.csv`` + ``meta.json``)."""
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        model.lda.save(str(tmp / "lda.gensim"))
+        model.dictionary.save(str(tmp / "dictionary.gensim"))
+        model.phraser.save(str(tmp / "phraser.gensim"))
+        model.topics.to_csv(tmp / "topics.csv", index=False)
+        meta = {"params": asdict(model.params), "coherence_by_k": model.coherence_by_k}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_model(directory: str | os.PathLike) -> TopicModel:
+    """Read a model written by :func:`save_model`."""
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+    from gensim.models.phrases import FrozenPhrases
+
+    source = Path(directory)
+    meta = json.loads((source / "meta.json").read_text(encoding="utf-8"))
+    raw = meta["params"]
+    raw["k_grid"] = tuple(raw["k_grid"])
+    topics = pd.read_csv(source / "topics.csv", dtype={"label": str, "category": str, "top_words": str})
+    return TopicModel(
+        lda=LdaModel.load(str(source / "lda.gensim")),
+        dictionary=Dictionary.load(str(source / "dictionary.gensim")),
+        phraser=FrozenPhrases.load(str(source / "phraser.gensim")),
+        params=TopicParams(**raw),
+        topics=topics,
+        coherence_by_k={int(k): v for k, v in meta["coherence_by_k"].items()},
+    )
+
+
+@dataclass
+class Snapshot:
+    """A trained model for one data snapshot and the weights of every text message.
+
+    ``doc_topics``: one row per text message with at least one token with ``msg_id``, ``topic`` (dominant, -1 when
+    no known word), ``weight`` (its θ), ``n_tokens``, and ``theta`` columns ``t0…t{K-1}``.
+    """
+
+    model: TopicModel
+    doc_topics: pd.DataFrame
+    tokens_path: Path
+    key: str
+
+
+def _doc_topics(model: TopicModel, corpus: TokenizedCorpus) -> pd.DataFrame:
+    ids = list(corpus.ids())
+    theta = model.infer(iter(corpus))
+    counts = pd.read_parquet(corpus.path, columns=["doc_id", "n_tokens"]).set_index("doc_id")["n_tokens"]
+    has_word = theta.sum(axis=1) > 0
+    frame = pd.DataFrame(
+        {
+            "msg_id": ids,
+            "topic": np.where(has_word, theta.argmax(axis=1), -1).astype(np.int32),
+            "weight": np.where(has_word, theta.max(axis=1), 0.0).astype(np.float32),
+            "n_tokens": counts.reindex(ids).to_numpy(dtype=np.int32),
+        }
+    )
+    return pd.concat([frame, pd.DataFrame(theta, columns=[f"t{i}" for i in range(model.k)])], axis=1)
+
+
+def snapshot_tokens(world: World) -> Path:
+    """The cached tokenized corpus (:func:`tokenized_corpus`) of the snapshot's text messages.
+
+    Finding the cache file means hashing every message; within one process that is done once per
+    version of the messages table (its path, modification time and size), as long as the file exists.
+    """
+    table = world.paths.processed / PROCESSED["messages"][0]
+    stat = table.stat() if table.exists() else None
+    version = (str(table), str(world.interim), stat and stat.st_mtime_ns, stat and stat.st_size)
+    known = _SNAPSHOT_TOKENS.get(version)
+    if known is None or not known.exists():
+        messages = text_messages(world.table("messages"))
+        known = tokenized_corpus(
+            messages, id_col="msg_id", text_col="text", cache_dir=world.interim / "tokens"
+        )
+        _SNAPSHOT_TOKENS[version] = known
+    return known
+
+
+_SNAPSHOT_TOKENS: dict[tuple, Path] = {}
+
+
+_LOADED_SNAPSHOTS: dict[Path, Snapshot] = {}
+
+
+def snapshot_model(world: World, params: TopicParams = TopicParams(), *, progress=None) -> Snapshot:
+    """Train (once) and cache the topic model of the chat snapshot in ``data``; later calls only read.
+
+    Cache: ``<interim>/tokens/<hash>.parquet`` (tokens) and ``<interim>/topics/<key>/`` (model,
+    ``doc_topics.parquet``), with ``key`` = hash of the tokens file name and ``params``.
+    """
+    tokens_path = snapshot_tokens(world)
+    key = hashlib.sha256(repr((TRAINING_SELECTION, tokens_path.stem, params.key())).encode()).hexdigest()[:16]
+    directory = world.interim / "topics" / key
+    if (directory / "doc_topics.parquet").exists():
+        if directory not in _LOADED_SNAPSHOTS:
+            _LOADED_SNAPSHOTS[directory] = Snapshot(
+                load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key
+            )
+        return _LOADED_SNAPSHOTS[directory]
+    messages = text_messages(world.table("messages"))
+    tokens = pd.read_parquet(tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+    selected = issue_like(
+        messages,
+        tokens.reindex(messages["msg_id"]).fillna("").reset_index(drop=True).set_axis(messages.index),
+    )
+    issues = messages.loc[selected]
+    if params.pool_hours > 0:
+        # staff replies and closing notes belong to the conversation: they say what was repaired
+        candidates = messages.loc[selected | messages["is_staff"].fillna(False).astype(bool)]
+        sessions = conversation_sessions(candidates, hours=params.pool_hours)
+        sessions = sessions.loc[sessions.isin(set(sessions.reindex(issues["msg_id"])))]
+        training = PooledCorpus(
+            TokenizedCorpus(tokens_path, doc_ids=set(sessions.index)), sessions, min_tokens=params.min_tokens
+        )
+    else:
+        training = TokenizedCorpus(tokens_path, min_tokens=params.min_tokens, doc_ids=set(issues["msg_id"]))
+    model = train_topic_model(training, params, progress=progress)
+    if progress:
+        progress("inference")
+    doc_topics = _doc_topics(model, TokenizedCorpus(tokens_path, min_tokens=1))
+    save_model(model, directory)
+
+    write_parquet(directory / "doc_topics.parquet", doc_topics)
+    _LOADED_SNAPSHOTS[directory] = Snapshot(model, doc_topics, tokens_path, key)
+    return _LOADED_SNAPSHOTS[directory]
+
+
+def report_topics(
+    world: World,
+    month: str | None = None,
+    *,
+    params: TopicParams = TopicParams(),
+    top: int = 5,
+) -> dict:
+    """What residents talked about in ``month`` (YYYY-MM; default the latest month with messages).
+
+    Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
+    "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the share of
+    the month's text messages clearly about the topic (:func:`topic_prevalence`); issue topics (with a
+    category label) are listed before chatter.
+    """
+    snap = snapshot_model(world, params)
+    messages = world.table("messages")
+    prevalence = topic_prevalence(snap.doc_topics, messages, by="month")
+    month = month or str(prevalence["month"].max())
+    current = prevalence.loc[prevalence["month"] == month]
+    shares = (
+        current.set_index("topic")["share"]
+        if len(current)
+        else pd.Series(0.0, index=snap.model.topics["topic"])
+    )
+    table = snap.model.topics[["topic", "label", "top_words"]].assign(
+        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy()
+    )
+    # issue topics first: "其他" (greetings, groceries) is always large and says nothing to act on
+    table = table.assign(chatter=table["label"] == CHATTER_LABEL)
+    table = table.sort_values(["chatter", "share", "topic"], ascending=[True, False, True]).head(top)
+    table = table.reset_index(drop=True)
+    table = table[["topic", "label", "share", "top_words"]]
+    return {
+        "month": month,
+        "messages": int(current["messages"].iloc[0]) if len(current) else 0,
+        "top_topics": table,
+        "figure": topics_figure(snap.model.topics, shares, title=f"{month} 话题 Topics"),
+    }
+
+
+def snapshot_documents(world: World) -> pd.DataFrame:
+    """Text messages of the snapshot with their cached tokens: ``doc_id`` (= msg_id), ``msg_id``,
+    ``group_id``, ``sender_id``, ``is_staff``, ``mentions``, ``sent_at``, ``day``, ``text``, ``tokens``."""
+    messages = text_messages(world.table("messages"))
+    tokens = pd.read_parquet(snapshot_tokens(world), columns=["doc_id", "tokens"])
+    frame = messages[["msg_id", "group_id", "sender_id", "is_staff", "mentions", "sent_at", "text"]].merge(
+        tokens, left_on="msg_id", right_on="doc_id"
+    )
+    frame["day"] = frame["sent_at"].dt.normalize()
+    return frame.loc[frame["tokens"] != ""].reset_index(drop=True)
+
+
+def snapshot_bursts(world: World, params: BurstParams = BurstParams()) -> dict:
+    """:func:`detect_bursts` on the snapshot's text messages; term categories from the lexicons and the
+    cached topic model of :func:`jiesu.analysis.topics.snapshot_model` (trained if missing)."""
+
+    docs = snapshot_documents(world)
+    lookup = _term_category_lookup(topic_term_categories(snapshot_model(world).model))
+    terms = set(t for doc in docs["tokens"] for t in doc.split(" ") if t)
+    return detect_bursts(docs, params, term_category={t: lookup(t) for t in terms})
+
+
+def issue_categories(msg_ids: pd.Series, snap) -> pd.Series:
+    """Category of each message in ``msg_ids``: the label of its dominant topic in the snapshot model,
+    or, when that is a chatter topic, the category of its first lexicon word; ``"other"`` if neither.
+    Returns a Series msg_id → code."""
+    topic_codes = message_categories(snap.doc_topics, snap.model.topics, min_weight=0.0)
+    ids = pd.Index(pd.unique(np.asarray(msg_ids)))
+    codes = topic_codes.reindex(ids).fillna(OTHER)
+    fallback = codes.index[codes.to_numpy() == OTHER]
+    if len(fallback):
+        tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+        codes.loc[fallback] = [
+            next((c for c in map(term_category, words.split(" ")) if c != OTHER), OTHER)
+            for words in tokens.reindex(fallback).fillna("")
+        ]
+    return codes.astype(object).rename("category")
+
+
+def snapshot_interception(world: World) -> pd.DataFrame:
+    """:func:`interception` for the issues residents raised with staff in the groups: non-staff messages
+    that @mention a staff member or that staff @mention back (:func:`jiesu.analysis.topics.staff_exchange`),
+    categorized by :func:`issue_categories`.  Sender households come from 园园's friends and the team
+    roster, group buildings from the groups table."""
+
+    snap = snapshot_model(world)
+    messages = world.table("messages")
+    texts = text_messages(messages)
+    raised = texts.loc[staff_exchange(texts), "msg_id"]
+    categories = issue_categories(raised, snap)
+    issues = issue_messages(messages, categories)
+    households = pd.concat(
+        [
+            world.table("friends")[["member_id", "household_id"]],
+            world.table("teams")[["member_id", "household_id"]],
+        ]
+    ).dropna()
+    groups = world.table("groups")
+    return interception(
+        issues,
+        messages,
+        world.table("cases"),
+        sender_households=households.drop_duplicates("member_id").set_index("member_id")["household_id"],
+        group_buildings=groups.set_index("group_id")["building"].dropna(),
+    )
+
+
+def interception_by_month(world: World) -> pd.DataFrame:
+    """Monthly interception of the snapshot: ``month``, ``issues``, ``closed_in_group``,
+    ``reached_12345``, ``interception_share`` (see :func:`monthly_interception`)."""
+    table = monthly_interception(snapshot_interception(world))
+    return table[["month", "issues", "closed_in_group", "reached_12345", "interception_share"]]
+
+
+def report_watch(world: World, month: str | None = None) -> dict:
+    """What to watch at the end of ``month`` (YYYY-MM; default the latest month with messages).
+
+    Returns ``{"month", "watch_list": DataFrame(term, category, trend, examples, owner_team),
+    "interception_share": float or None (that month), "checklist": DataFrame for the NEXT month
+    (see :func:`seasonal_checklist`, with ``past_messages`` from the snapshot's issue messages)}``.
+    """
+
+    docs = snapshot_documents(world)
+    month = month or docs["day"].max().strftime("%Y-%m")
+    week_end = min(month_end(month).normalize(), docs["day"].max())
+    issues = snapshot_interception(world)
+    # watch what residents raise with staff, not the chatter around it
+
+    docs = docs.loc[staff_exchange(docs).to_numpy()]
+    lookup = _term_category_lookup(topic_term_categories(snapshot_model(world).model))
+    recent_terms = set(
+        t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t
+    )
+    watch = weekly_watch_list(docs, week_end, term_category={t: lookup(t) for t in recent_terms}, min_count=2)
+    monthly = monthly_interception(issues)
+    row = monthly.loc[monthly["month"] == month, "interception_share"]
+    years = max(issues["sent_at"].dt.year.nunique(), 1)
+    history = (
+        issues.assign(month=issues["sent_at"].dt.month)
+        .groupby(["month", "category"])
+        .size()
+        .div(years)
+        .rename("messages")
+        .reset_index()
+    )
+    next_month = (pd.Period(month, freq="M") + 1).strftime("%Y-%m")
+    return {
+        "month": month,
+        "watch_list": watch[["term", "category", "trend", "examples", "owner_team"]],
+        "interception_share": float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None,
+        "checklist": seasonal_checklist(next_month, history).assign(month=next_month),
+    }

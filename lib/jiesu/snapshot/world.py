@@ -1,0 +1,96 @@
+"""One world, opened once: a data directory, the community reported on, and what its data hold.
+
+The CLI, a notebook's first cell and the report entry call :func:`open_world` once and pass the
+:class:`World` down; nothing below them resolves a data directory again.  Whether the data are
+synthetic, and the 模拟数据 tag every output carries, come from here and are written one way.
+
+Tables are read once per process (keyed on the file's path, modification time and size) and every
+caller gets its own shallow copy: with pandas copy-on-write, changing a column of one caller's frame
+never changes another caller's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from jiesu import processed
+from jiesu.settings import FOCUS_COMMUNITY, Paths, paths
+
+PLANTED_TRUTH = "planted_truth.json"
+SYNTHETIC_TAG = "（模拟数据）"
+SYNTHETIC_BANNER = "模拟数据：本报告由合成数据生成，仅用于演示方法，不反映任何真实社区、居民或工单。"
+
+
+@dataclass(frozen=True)
+class World:
+    """A data directory (``raw/``, ``processed/``, ``interim/``) seen for one community.
+
+    Build with :func:`open_world`.  ``synthetic`` is True when the data come from ``jiesu simulate``
+    (a planted truth sits beside the raw files, or the ingest manifest recorded one).
+    """
+
+    paths: Paths
+    community: str
+    synthetic: bool
+
+    @property
+    def tag(self) -> str:
+        """``"（模拟数据）"`` for synthetic data, else ``""``: appended to every title."""
+        return SYNTHETIC_TAG if self.synthetic else ""
+
+    @property
+    def interim(self) -> Path:
+        """Where this world's caches live (tokenized corpora, trained models)."""
+        return self.paths.interim
+
+    @property
+    def manifest(self) -> dict:
+        """The ingest manifest of the processed data (``{}`` if there is none)."""
+        return processed.read_manifest(self.paths.processed)
+
+    def has(self, name: str) -> bool:
+        """Whether ingest wrote table ``name`` for this world and it holds at least one row."""
+        return processed.has_table(self.paths.processed, name) and len(self.table(name)) > 0
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`), a copy of its own."""
+        where = processed.table_path(self.paths.processed, name)
+        if not where.exists():
+            return processed.read_table(self.paths.processed, name)  # raises, naming the fix
+        stat = where.stat()
+        return _read_cached(str(where), stat.st_mtime_ns, stat.st_size).copy(deep=False)
+
+    def planted_truth(self) -> dict | None:
+        """The planted truth of a synthetic world, or ``None`` for real data."""
+        where = self.paths.raw / PLANTED_TRUTH
+        return json.loads(where.read_text(encoding="utf-8")) if where.exists() else None
+
+    def planted_table(self, name: str) -> pd.DataFrame | None:
+        """A planted-truth side table (``planted_<name>.csv`` in raw), or ``None`` if absent."""
+        where = self.paths.raw / f"planted_{name}.csv"
+        return pd.read_csv(where, dtype=str, keep_default_na=False) if where.exists() else None
+
+
+@lru_cache(maxsize=32)
+def _read_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def open_world(data_dir: str | os.PathLike | Paths | None = None, community: str | None = None) -> World:
+    """Resolve a data directory once (``None`` → settings default, ``JIESU_DATA_DIR``) into a :class:`World`.
+
+    ``community`` defaults to the community whose own data the directory holds (recorded by ingest),
+    else the seed community.
+    """
+    where = data_dir if isinstance(data_dir, Paths) else paths(data_dir)
+    manifest = processed.read_manifest(where.processed)
+    synthetic = (where.raw / PLANTED_TRUTH).exists() or bool(manifest.get("synthetic"))
+    return World(
+        paths=where, community=community or manifest.get("community") or FOCUS_COMMUNITY, synthetic=synthetic
+    )
