@@ -16,7 +16,7 @@ PRESET ?= full
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup sysdeps data data-small report schedule test lint lab bench clean
+.PHONY: help setup sysdeps data data-small report schedule test notebooks lint lab bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -63,9 +63,12 @@ schedule: setup data ## render every month since 2019-01 that lacks a current re
 test: setup lint ## lint, then the whole suite (unit, planted-truth, bad-input, notebooks under nbval)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
+notebooks: setup ## re-execute the notebooks on the small world and rewrite the outputs nbval checks
+	$(BIN)/python scripts/refresh_notebook_checks.py
+
 lint: $(STAMP) ## ruff check + ruff format --check, and the import-linter contracts between folders
-	$(BIN)/ruff check lib tests notebooks bench
-	$(BIN)/ruff format --check lib tests bench
+	$(BIN)/ruff check lib tests notebooks bench scripts
+	$(BIN)/ruff format --check lib tests bench scripts
 	$(BIN)/lint-imports
 
 lab: setup data ## open JupyterLab on notebooks/ (works as root)

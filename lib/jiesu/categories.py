@@ -167,6 +167,16 @@ def label_of(code: str) -> str:
     return OTHER_LABEL if code == OTHER else BY_CODE[code].label
 
 
+def label_codes(labels: pd.Series) -> pd.Series:
+    """Category code of each 二级分类 label (12345 work orders and panels carry labels); ``"other"`` for
+    其他 and for labels outside :data:`CATEGORIES`.
+
+    >>> label_codes(pd.Series(["供暖", "其他", "邻里纠纷"])).tolist()
+    ['heating', 'other', 'other']
+    """
+    return labels.map(lambda lab: BY_LABEL[lab].code if lab in BY_LABEL else OTHER)
+
+
 # ---------------------------------------------------------------------------------------------
 # The one lexicon matcher
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from jiesu.analysis.chats import chat_issues, monthly_chat_issues
 from jiesu.analysis.impact.channels import category_mix, channel_substitution, channel_summary, time_to_close
 from jiesu.analysis.impact.compare import naive_before_after
 from jiesu.analysis.impact.design import area_series, ramp
@@ -181,7 +182,9 @@ def test_time_to_close_quantiles_per_category_and_window():
 def test_channel_table_adds_chat_issues_only_where_chats_exist(small_world):
 
     panel, messages = small_world.table("panel"), small_world.table("messages")
-    channels = channel_substitution(panel, "甘露园南里二社区", messages)
+    channels = channel_substitution(
+        panel, "甘露园南里二社区", monthly_chat_issues(chat_issues(messages), messages)
+    )
     hotline = panel.loc[panel["community"] == "甘露园南里二社区"].groupby("month")["requests"].sum()
     assert (channels.set_index("month")["hotline"] == hotline).all()
     chat_months = set(messages["sent_at"].dt.strftime("%Y-%m"))

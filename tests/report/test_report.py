@@ -38,7 +38,7 @@ from jiesu.report.render import (
     render_report,
     report_stamp,
 )
-from jiesu.settings import FOCUS_COMMUNITY
+from jiesu.settings import FOCUS_COMMUNITY, paths
 from jiesu.snapshot.sections import report_rank
 from jiesu.snapshot.world import open_world
 
@@ -330,7 +330,7 @@ def test_screenshot_script_renders_the_report_offline(rendered, tmp_path):
 
     if not shutil.which("chromium"):
         pytest.skip("no Chromium: the screenshot check needs it")
-    script = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_report.sh"
+    script = paths().home / "scripts" / "screenshot_report.sh"
     shot = tmp_path / "report.png"
     done = subprocess.run(
         [str(script), str(rendered["folder"] / REPORT_HTML), str(shot), "1200", "2000"],

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from jiesu.analysis.chats import (
+    chat_issues,
     conversation_sessions,
     issue_like,
-    issue_messages,
     staff_exchange,
     text_messages,
 )
@@ -29,7 +29,7 @@ from jiesu.analysis.early_warning.bursts import (
     detect_bursts,
     topic_term_categories,
 )
-from jiesu.analysis.early_warning.interception import interception, message_categories, monthly_interception
+from jiesu.analysis.early_warning.interception import interception, monthly_interception
 from jiesu.analysis.early_warning.watch import seasonal_checklist, weekly_watch_list
 from jiesu.analysis.text import Tokenizer
 from jiesu.analysis.topics.corpus import (
@@ -41,7 +41,6 @@ from jiesu.analysis.topics.corpus import (
 )
 from jiesu.analysis.topics.model import CHATTER_LABEL, TopicModel, TopicParams, train_topic_model
 from jiesu.analysis.topics.prevalence import topic_prevalence, topics_figure
-from jiesu.categories import OTHER, term_category
 from jiesu.contract import PROCESSED
 from jiesu.months import month_end
 from jiesu.snapshot.world import World
@@ -273,35 +272,15 @@ def snapshot_bursts(world: World, params: BurstParams = BurstParams()) -> dict:
     return detect_bursts(docs, params, term_category={t: lookup(t) for t in terms})
 
 
-def issue_categories(msg_ids: pd.Series, snap) -> pd.Series:
-    """Category of each message in ``msg_ids``: the label of its dominant topic in the snapshot model,
-    or, when that is a chatter topic, the category of its first lexicon word; ``"other"`` if neither.
-    Returns a Series msg_id → code."""
-    topic_codes = message_categories(snap.doc_topics, snap.model.topics, min_weight=0.0)
-    ids = pd.Index(pd.unique(np.asarray(msg_ids)))
-    codes = topic_codes.reindex(ids).fillna(OTHER)
-    fallback = codes.index[codes.to_numpy() == OTHER]
-    if len(fallback):
-        tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
-        codes.loc[fallback] = [
-            next((c for c in map(term_category, words.split(" ")) if c != OTHER), OTHER)
-            for words in tokens.reindex(fallback).fillna("")
-        ]
-    return codes.astype(object).rename("category")
+def snapshot_issues(world: World) -> pd.DataFrame:
+    """The chat issues of ``world``'s groups (:func:`jiesu.analysis.chats.chat_issues`, lexicon
+    categories): one definition for interception, team responsiveness and channel substitution."""
+    return chat_issues(world.table("messages"))
 
 
 def snapshot_interception(world: World) -> pd.DataFrame:
-    """:func:`interception` for the issues residents raised with staff in the groups: non-staff messages
-    that @mention a staff member or that staff @mention back (:func:`jiesu.analysis.topics.staff_exchange`),
-    categorized by :func:`issue_categories`.  Sender households come from 园园's friends and the team
-    roster, group buildings from the groups table."""
-
-    snap = snapshot_model(world)
-    messages = world.table("messages")
-    texts = text_messages(messages)
-    raised = texts.loc[staff_exchange(texts), "msg_id"]
-    categories = issue_categories(raised, snap)
-    issues = issue_messages(messages, categories)
+    """:func:`interception` of ``world``'s chat issues (:func:`snapshot_issues`).  Sender households
+    come from 园园's friends and the team roster, group buildings from the groups table."""
     households = pd.concat(
         [
             world.table("friends")[["member_id", "household_id"]],
@@ -310,8 +289,7 @@ def snapshot_interception(world: World) -> pd.DataFrame:
     ).dropna()
     groups = world.table("groups")
     return interception(
-        issues,
-        messages,
+        snapshot_issues(world),
         world.table("cases"),
         sender_households=households.drop_duplicates("member_id").set_index("member_id")["household_id"],
         group_buildings=groups.set_index("group_id")["building"].dropna(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jiesu.analysis.chats import staff_replies
+from jiesu.analysis.chats import chat_issues
 from jiesu.analysis.network.centrality import broker_table, network_nmi, node_metrics
 from jiesu.analysis.network.figures import aggregate_figure, aggregate_graph, nmi_figure
 from jiesu.analysis.network.graph import (
@@ -93,7 +93,7 @@ def report_network(
         "resident_brokers": broker_table(metrics, graph, tables["teams"], top=top, residents_only=True),
         "nmi": nmi,
         "group_reach": suppress_small(reach, ["vulnerable_households"]),
-        "responsiveness": team_responsiveness(staff_replies(tables["messages"]), tables["teams"])[
+        "responsiveness": team_responsiveness(chat_issues(tables["messages"]), tables["teams"])[
             "by_category"
         ],
         "complainants": {

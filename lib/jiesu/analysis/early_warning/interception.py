@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jiesu.analysis.chats import CLOSING_CUES
-from jiesu.analysis.early_warning.leadlag import _case_codes
-from jiesu.categories import OTHER
+from jiesu.categories import OTHER, label_codes
 
 
 def message_categories(
@@ -23,89 +21,31 @@ def message_categories(
 
 def interception(
     issues: pd.DataFrame,
-    messages: pd.DataFrame,
     cases: pd.DataFrame,
     *,
-    answer_hours: float = 24,
-    close_days: float = 7,
     case_days: float = 14,
     sender_households: pd.Series | None = None,
     group_buildings: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """For every issue message: answered and closed in the group? how fast? did 12345 get it anyway?
+    """Which chat issues were settled in the group before they reached 12345 (截留).
 
     Parameters
     ----------
-    issues : issue messages: ``msg_id``, ``group_id``, ``sender_id``, ``sent_at``, ``category`` (code).
-    messages : all messages of the groups (``group_id``, ``sender_id``, ``sent_at``, ``msg_type``, ``text``,
-        ``is_staff``, ``mentions``).
+    issues : :func:`jiesu.analysis.chats.chat_issues` (``msg_id``, ``group_id``, ``sender_id``,
+        ``sent_at``, ``category``, ``closed_in_group`` …).
     cases : 12345 cases: ``received_at``, ``category`` (二级分类 label), ``household_id``.
-    answer_hours : a staff message in the same group within this many hours answers the issue.
-    close_days : a staff closing message (text with a :data:`CLOSING_CUES` word, or a staff photo) in the
-        group after the answer and within this many days of the issue closes it.  The answer is the
-        first staff message that @mentions the reporter within ``answer_hours``, else the first staff
-        message in the group.
-    case_days : a 12345 case of the same category within this many days after the message means the
-        issue reached 12345 anyway; it must come from the sender's household when both are known
+    case_days : a 12345 case of the same category within this many days after the issue means it
+        reached 12345 anyway; it must come from the sender's household when both are known
         (``sender_households``: sender_id → household_id), else from the group's building when known
         (``group_buildings``: group_id → building, and the case household's building), else any case.
 
     Returns
     -------
-    ``issues`` with ``answered`` (bool), ``answer_hours``, ``closed_in_group`` (bool), ``close_hours``,
-    ``reached_12345`` (bool), ``intercepted`` (closed in the group and no case), one row per issue.
+    ``issues`` with ``reached_12345`` (bool) and ``intercepted`` (closed in the group and no case).
     """
     issues = issues.reset_index(drop=True)
     key = pd.RangeIndex(len(issues))
-    staff = messages.loc[
-        messages["is_staff"].fillna(False).astype(bool),
-        ["group_id", "sent_at", "msg_type", "text", "mentions"],
-    ]
-    text = staff["text"].fillna("").astype(str)
-    closing = (
-        text.str.contains("|".join(CLOSING_CUES), regex=True)
-        | staff["msg_type"].eq("图片")
-        | text.str.contains(r"\[图片\]", regex=True)
-    )
-    base = issues[["group_id", "sender_id", "sent_at"]].assign(key=key)
-
-    def first_after(
-        left: pd.DataFrame, right: pd.DataFrame, on: str, by: list[str], within: pd.Timedelta
-    ) -> pd.Series:
-        """Time of the first ``right`` row strictly after ``left[on]`` (same ``by``) within ``within``."""
-        left = left.dropna(subset=[on]).sort_values(on, kind="stable")
-        right = right.sort_values("at", kind="stable")
-        if left.empty or right.empty:
-            return pd.Series(pd.NaT, index=key, dtype="datetime64[us]")
-        merged = pd.merge_asof(
-            left.astype({on: "datetime64[us]"}),
-            right.astype({"at": "datetime64[us]"}),
-            left_on=on,
-            right_on="at",
-            by=by,
-            direction="forward",
-            allow_exact_matches=False,
-            tolerance=within,
-        )
-        return merged.set_index("key")["at"].reindex(key)
-
-    replies = staff[["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
-    mentioned = staff.assign(sender_id=staff["mentions"].fillna("").astype(str).str.split(";")).explode(
-        "sender_id"
-    )
-    mentioned = mentioned.loc[mentioned["sender_id"] != "", ["group_id", "sender_id", "sent_at"]].rename(
-        columns={"sent_at": "at"}
-    )
-    answer_window = pd.Timedelta(hours=answer_hours)
-    answered_at = first_after(base, mentioned, "sent_at", ["group_id", "sender_id"], answer_window).fillna(
-        first_after(base, replies, "sent_at", ["group_id"], answer_window)
-    )
-    closes = staff.loc[closing, ["group_id", "sent_at"]].rename(columns={"sent_at": "at"})
-    from_answer = base.assign(answered_at=answered_at.to_numpy())
-    closed_at = first_after(from_answer, closes, "answered_at", ["group_id"], pd.Timedelta(days=close_days))
-    closed_at = closed_at.where(closed_at <= issues["sent_at"] + pd.Timedelta(days=close_days))
-
-    cases = cases.assign(category=_case_codes(cases).to_numpy(), at=cases["received_at"])
+    cases = cases.assign(category=label_codes(cases["category"]).to_numpy(), at=cases["received_at"])
     cases = cases.assign(
         building=cases["household_id"].map(
             lambda h: int(h[:2]) if isinstance(h, str) and h[:2].isdigit() else -1
@@ -121,42 +61,47 @@ def interception(
         if group_buildings is not None
         else pd.Series(np.nan, index=key)
     )
-    case_window = pd.Timedelta(days=case_days)
-    cat_base = base.assign(
+    base = issues[["sent_at"]].assign(
+        key=key,
         category=issues["category"].to_numpy(),
         household_id=household.to_numpy(),
         building=pd.to_numeric(building, errors="coerce").fillna(-1).astype(int).to_numpy(),
     )
-    known_household = cat_base["household_id"].notna()
-    by_household = first_after(
-        cat_base.loc[known_household],
-        cases.loc[cases["household_id"].notna(), ["household_id", "category", "at"]],
-        "sent_at",
-        ["household_id", "category"],
-        case_window,
-    )
-    known_building = ~known_household & (cat_base["building"] >= 0)
-    by_building = first_after(
-        cat_base.loc[known_building],
-        cases[["building", "category", "at"]],
-        "sent_at",
-        ["building", "category"],
-        case_window,
-    )
-    anywhere = ~known_household & ~known_building
-    by_category = first_after(
-        cat_base.loc[anywhere], cases[["category", "at"]], "sent_at", ["category"], case_window
-    )
-    reached = by_household.notna() | by_building.notna() | by_category.notna()
-
+    window = pd.Timedelta(days=case_days)
+    known_household = base["household_id"].notna()
+    known_building = ~known_household & (base["building"] >= 0)
+    found = [
+        _first_case(
+            base.loc[known_household],
+            cases.loc[cases["household_id"].notna()],
+            ["household_id", "category"],
+            window,
+        ),
+        _first_case(base.loc[known_building], cases, ["building", "category"], window),
+        _first_case(base.loc[~known_household & ~known_building], cases, ["category"], window),
+    ]
+    reached = pd.concat(found).reindex(key).notna()
     out = issues.copy()
-    out["answered"] = answered_at.notna().to_numpy()
-    out["answer_hours"] = ((answered_at - issues["sent_at"]).dt.total_seconds() / 3600).to_numpy()
-    out["closed_in_group"] = closed_at.notna().to_numpy()
-    out["close_hours"] = ((closed_at - issues["sent_at"]).dt.total_seconds() / 3600).to_numpy()
     out["reached_12345"] = reached.to_numpy()
-    out["intercepted"] = out["closed_in_group"] & ~out["reached_12345"]
+    out["intercepted"] = out["closed_in_group"].astype(bool) & ~out["reached_12345"]
     return out
+
+
+def _first_case(base: pd.DataFrame, cases: pd.DataFrame, by: list[str], window: pd.Timedelta) -> pd.Series:
+    """Time of the first case of the same ``by`` within ``window`` after each issue (NaT if none), by key."""
+    if base.empty:
+        return pd.Series(dtype="datetime64[us]")
+    merged = pd.merge_asof(
+        base.sort_values("sent_at", kind="stable").astype({"sent_at": "datetime64[us]"}),
+        cases[[*by, "at"]].sort_values("at", kind="stable").astype({"at": "datetime64[us]"}),
+        left_on="sent_at",
+        right_on="at",
+        by=by,
+        direction="forward",
+        allow_exact_matches=False,
+        tolerance=window,
+    )
+    return merged.set_index("key")["at"]
 
 
 def monthly_interception(table: pd.DataFrame) -> pd.DataFrame:

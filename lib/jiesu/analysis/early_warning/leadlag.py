@@ -6,11 +6,7 @@ import numpy as np
 import pandas as pd
 
 from jiesu.analysis.early_warning.bursts import DAY
-from jiesu.categories import BY_LABEL, CATEGORIES, OTHER, term_category
-
-
-def _case_codes(cases: pd.DataFrame) -> pd.Series:
-    return cases["category"].map(lambda lab: BY_LABEL[lab].code if lab in BY_LABEL else OTHER)
+from jiesu.categories import CATEGORIES, OTHER, label_codes, term_category
 
 
 def lead_lag(bursts: pd.DataFrame, cases: pd.DataFrame, *, horizon: int = 21) -> pd.DataFrame:
@@ -18,7 +14,7 @@ def lead_lag(bursts: pd.DataFrame, cases: pd.DataFrame, *, horizon: int = 21) ->
 
     Returns ``bursts`` with ``first_case`` (timestamp or NaT) and ``lag_days`` (0…``horizon``; NaN
     when no case of the category arrived within ``horizon`` days of the onset)."""
-    codes = _case_codes(cases)
+    codes = label_codes(cases["category"])
     out = bursts.copy()
     firsts, lags = [], []
     for onset, cat in zip(out["onset"], out["category"], strict=True):
@@ -42,7 +38,7 @@ def category_cross_correlation(docs: pd.DataFrame, cases: pd.DataFrame, *, max_l
     """
     start, end = docs["day"].min(), docs["day"].max()
     days = pd.date_range(start, end, freq="D")
-    case_codes = _case_codes(cases)
+    case_codes = label_codes(cases["category"])
     cdays = cases["received_at"].dt.normalize()
     rows = []
     vocabulary = {t for doc in docs["tokens"] for t in str(doc).split(" ") if t}

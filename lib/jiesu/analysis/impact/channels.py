@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from jiesu.analysis.chats import chat_issues
 from jiesu.analysis.impact.design import area_series
 from jiesu.months import shift_month
 
@@ -14,7 +13,7 @@ from jiesu.months import shift_month
 def channel_substitution(
     panel: pd.DataFrame,
     focus: str,
-    messages: pd.DataFrame | None = None,
+    chat_counts: pd.DataFrame | None = None,
     interception: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hotline versus all issues, month by month, for the focus community.
@@ -22,8 +21,10 @@ def channel_substitution(
     Parameters
     ----------
     panel : the ``panel`` table (the focus's hotline requests per month).
-    messages : processed ``messages`` (None or empty when no chats are available).
-    interception : optional output of :func:`chat_interception`.
+    chat_counts : the focus community's chat issues per month,
+        :func:`jiesu.analysis.chats.monthly_chat_issues` (``month``, ``chat_issues``); None or empty
+        when it has no chat data.
+    interception : optional :func:`jiesu.analysis.early_warning.monthly_interception` table.
 
     Returns
     -------
@@ -32,8 +33,8 @@ def channel_substitution(
     ``interception``, ``intercepted_share``.
     """
     series = area_series(panel, focus)[["month", "requests"]].rename(columns={"requests": "hotline"})
-    if messages is not None and len(messages):
-        chats = chat_issues(messages)
+    if chat_counts is not None and len(chat_counts):
+        chats = chat_counts
         series = series.merge(chats[["month", "chat_issues"]], on="month", how="left")
         first, last = chats["month"].min(), chats["month"].max()
         covered = (series["month"] >= first) & (series["month"] <= last)

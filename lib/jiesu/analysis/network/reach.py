@@ -63,13 +63,13 @@ def group_reach(
 
 
 def team_responsiveness(
-    replies: pd.DataFrame, teams: pd.DataFrame, *, thresholds_hours: tuple[float, ...] = STAFF_REPLY_HOURS
+    issues: pd.DataFrame, teams: pd.DataFrame, *, thresholds_hours: tuple[float, ...] = STAFF_REPLY_HOURS
 ) -> dict[str, pd.DataFrame]:
     """Who answers residents' reports, and how fast, per issue category.
 
     Parameters
     ----------
-    replies : from :func:`staff_replies`.
+    issues : :func:`jiesu.analysis.chats.chat_issues` (who answered each issue, and how fast).
     teams : processed ``teams`` (``member_id`` → ``team``); a responder in no team is ``园园/其他``.
 
     Returns
@@ -86,24 +86,24 @@ def team_responsiveness(
     """
 
     team_of = teams.drop_duplicates("member_id").set_index("member_id")["team"]
-    frame = replies.assign(team=replies["responder_id"].map(team_of))
+    frame = issues.assign(team=issues["responder_id"].map(team_of))
     frame.loc[frame["answered"] & frame["team"].isna(), "team"] = "园园/其他"
     grouped = frame.groupby("category", sort=True)
     by_category = pd.DataFrame(
         {
             "reports": grouped.size(),
             "answered_share": grouped["answered"].mean(),
-            "median_hours": grouped["reply_hours"].median(),
+            "median_hours": grouped["answer_hours"].median(),
         }
     )
     for hours in thresholds_hours:
-        by_category[f"within_{hours:g}h"] = grouped["reply_hours"].apply(
+        by_category[f"within_{hours:g}h"] = grouped["answer_hours"].apply(
             lambda h, t=hours: float((h <= t).mean())
         )
     answered = frame.loc[frame["answered"]]
     team_counts = (
         answered.groupby(["category", "team"])
-        .agg(replies=("msg_id", "size"), median_hours=("reply_hours", "median"))
+        .agg(replies=("msg_id", "size"), median_hours=("answer_hours", "median"))
         .reset_index()
     )
     team_counts["share"] = team_counts["replies"] / team_counts.groupby("category")["replies"].transform(
@@ -115,7 +115,7 @@ def team_responsiveness(
     by_category.insert(1, "label", by_category["category"].map(label_of))
     by_member = (
         answered.groupby(["category", "responder_id", "team"])
-        .agg(replies=("msg_id", "size"), median_hours=("reply_hours", "median"))
+        .agg(replies=("msg_id", "size"), median_hours=("answer_hours", "median"))
         .reset_index()
     )
     by_member = by_member.sort_values(["category", "replies", "responder_id"], ascending=[True, False, True])
