@@ -8,8 +8,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from jiesu.analysis.ranking import milestones, performance, poisson_ci, rank_intervals, rank_table
+from jiesu.analysis.ranking import competition_ranks, milestones, performance, rank_intervals, rank_table
 from jiesu.byod.rank import clean_counts, parse_months
 from jiesu.cli import main
 from jiesu.errors import DataError
@@ -78,9 +79,18 @@ def test_households_basis_changes_the_scale_not_the_order():
 
 
 def test_garwood_interval_matches_the_chi_square_formula():
-    lo, hi = poisson_ci([0, 1, 5, 100])
+    # lo = χ²(α/2; 2y)/2 (0 at y = 0), hi = χ²(1−α/2; 2y+2)/2: the exact interval rank_table uses
+    y = np.array([0, 1, 5, 100])
+    lo = np.where(y > 0, stats.chi2.ppf(0.025, 2 * np.maximum(y, 1)) / 2, 0.0)
+    hi = stats.chi2.ppf(0.975, 2 * y + 2) / 2
     assert lo == pytest.approx([0.0, 0.025318, 1.623486, 81.363991], abs=1e-5)
     assert hi == pytest.approx([3.688879, 5.571643, 11.668332, 121.626794], abs=1e-5)
+    panel = pd.DataFrame(
+        {"community": list("ABCD"), "month": "2020-01", "requests": y, "residents": 10_000, "households": 1}
+    )
+    table = rank_table(panel).set_index("community")
+    assert table.loc[list("ABCD"), "rate_lo"].to_numpy() == pytest.approx(lo, abs=1e-9)  # per 10,000 = count
+    assert table.loc[list("ABCD"), "rate_hi"].to_numpy() == pytest.approx(hi, abs=1e-9)
     table = rank_table(hand_made_panel())
     row = table.loc[(table["community"] == "E") & (table["month"] == "2020-01")].iloc[0]
     assert (row["rate_lo"], row["rate_hi"]) == pytest.approx((0.0, 3.688879), abs=1e-5)
@@ -355,3 +365,10 @@ def test_planted_rank_trajectory_is_recovered(full_world):
     assert scores["top5_before"] is True
     assert scores["bottom5_after"] is True
     assert scores["milestone_error_months"] is not None and scores["milestone_error_months"] <= 1
+
+
+def test_competition_ranks_agree_with_pandas_min_and_max_on_ties_and_gaps():
+    rate = np.array([[5.0, 3.0, 3.0, 1.0], [np.nan, 2.0, 2.0, 2.0]])
+    low, high = competition_ranks(rate)
+    assert low.tolist() == [[1, 2, 2, 4], [0, 1, 1, 1]]
+    assert high.tolist() == [[1, 3, 3, 4], [0, 3, 3, 3]]

@@ -47,7 +47,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaincinv
+from statsmodels.stats.rates import confint_poisson
 
 from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR
 from jiesu.months import shift_month
@@ -69,28 +69,6 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 # --------------------------------------------------------------------------------------------------
 # Counts and exact Poisson intervals
 # --------------------------------------------------------------------------------------------------
-
-
-def poisson_ci(counts, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (Garwood) confidence limits for Poisson means given observed ``counts``.
-
-    ``lo = χ²_{α/2}(2y)/2`` (0 when y = 0), ``hi = χ²_{1−α/2}(2y+2)/2`` with α = 1 − ``level``;
-    computed as the equivalent inverse regularized gamma, ``lo = P⁻¹(y, α/2)``,
-    ``hi = P⁻¹(y+1, 1−α/2)`` (scipy.special.gammaincinv), once per distinct count.
-    Returns two float arrays shaped like ``counts`` (NaN where the count is NaN).
-    """
-    y = np.asarray(counts, dtype=float)
-    alpha = 1.0 - level
-    finite = np.isfinite(y)
-    lo = np.full(y.shape, np.nan)
-    hi = np.full(y.shape, np.nan)
-    values, inverse = np.unique(y[finite], return_inverse=True)
-    with np.errstate(invalid="ignore"):
-        lo_v = np.where(values > 0, gammaincinv(np.where(values > 0, values, 1.0), alpha / 2), 0.0)
-        hi_v = gammaincinv(values + 1.0, 1 - alpha / 2)
-    lo[finite] = lo_v[inverse]
-    hi[finite] = hi_v[inverse]
-    return lo, hi
 
 
 def area_counts(panel: pd.DataFrame, *, categories=None) -> pd.DataFrame:
@@ -180,24 +158,17 @@ def _grids(
 
 
 def competition_ranks(rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ranks, 1 = highest, of a periods × units array (NaN = not ranked): the 'min' rank
-    (ties share the best rank of their block) and the 'max' rank (the worst).  int64 arrays; entries
-    at NaN are meaningless.  One stable argsort per row, vectorized over rows."""
-    n = rate.shape[1]
-    key = np.where(np.isfinite(rate), -rate, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    ordered = np.take_along_axis(key, order, axis=1)
-    position = np.broadcast_to(np.arange(n), ordered.shape)
-    starts = np.ones(ordered.shape, bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    ends = np.ones(ordered.shape, bool)
-    ends[:, :-1] = starts[:, 1:]
-    low_sorted = np.maximum.accumulate(np.where(starts, position, 0), axis=1) + 1
-    high_sorted = np.minimum.accumulate(np.where(ends, position, n - 1)[:, ::-1], axis=1)[:, ::-1] + 1
-    low = np.empty(ordered.shape, np.int64)
-    high = np.empty(ordered.shape, np.int64)
-    np.put_along_axis(low, order, low_sorted, axis=1)
-    np.put_along_axis(high, order, high_sorted, axis=1)
+    """Row-wise ranks, 1 = highest, of a periods × units array (NaN = not ranked): the ``min`` rank
+    (ties share the best rank of their block, 1-2-2-4) and the ``max`` rank (the worst, 1-3-3-4), as
+    pandas ``DataFrame.rank`` computes them.  int64 arrays; entries at NaN are 0.
+
+    >>> low, high = competition_ranks(np.array([[5.0, 3.0, 3.0, 1.0]]))
+    >>> low.tolist(), high.tolist()
+    ([[1, 2, 2, 4]], [[1, 3, 3, 4]])
+    """
+    frame = pd.DataFrame(rate)
+    low = frame.rank(axis=1, method="min", ascending=False).fillna(0).to_numpy(np.int64)
+    high = frame.rank(axis=1, method="max", ascending=False).fillna(0).to_numpy(np.int64)
     return low, high
 
 
@@ -245,7 +216,7 @@ def rank_table(
     rank = low
     p_idx, u_idx = np.nonzero(valid)
     y_obs, e_obs = y[p_idx, u_idx], e[p_idx, u_idx]
-    lo, hi = poisson_ci(y_obs, level=level)
+    lo, hi = confint_poisson(y_obs, 1.0, method="exact-c", alpha=1 - level)  # Garwood
     long = pd.DataFrame(
         {
             unit: units.to_numpy()[u_idx],

@@ -7,6 +7,7 @@ import pandas as pd
 
 from jiesu.analysis.early_warning.bursts import DAY, BurstParams, false_alarm_rate
 from jiesu.analysis.impact.compare import expected_ranks, naive_before_after
+from jiesu.analysis.impact.design import Intervention
 from jiesu.analysis.impact.did import did
 from jiesu.analysis.impact.its import its
 from jiesu.analysis.ranking import milestones, rank_claims
@@ -198,7 +199,7 @@ def score_rank(truth: dict, world: World) -> dict:
     panel = world.table("panel")
     last = str(panel["month"].max())
     claims = rank_claims(panel, focus, before_end=design["start_month"], after_start=f"{last[:4]}-01")
-    model = milestones(expected_ranks(panel, focus, design["start_month"], int(design["ramp_months"])), focus)
+    model = milestones(expected_ranks(panel, focus, planted_design(truth)), focus)
     errors = [
         _month_distance(model["first_month_bottom5"], planted["first_month_bottom5"]),
         _month_distance(model["first_month_stays_bottom5"], planted["first_month_stays_bottom5"]),
@@ -219,10 +220,10 @@ def score_effect(truth: dict, world: World) -> dict:
     planted = truth["intervention"]
     target = float(planted["effect_log_rr_total"])
     panel = world.table("panel")
-    focus, start, ramp_months = planted["community"], planted["start_month"], int(planted["ramp_months"])
-    its_e = its(panel, focus, start, ramp_months)["estimate"]
-    did_e = did(panel, focus, start, ramp_months)["estimate"]
-    naive_e = naive_before_after(panel, focus, start, ramp_months)["estimate"]
+    focus, design = planted["community"], planted_design(truth)
+    its_e = its(panel, focus, design)["estimate"]
+    did_e = did(panel, focus, design)["estimate"]
+    naive_e = naive_before_after(panel, focus, design)["estimate"]
     return {
         "its_covers_truth": its_e.covers(target),
         "did_covers_truth": did_e.covers(target),
@@ -244,3 +245,9 @@ def score_linkage(truth: dict, world: World) -> dict[str, float | None]:
     links = world.table("record_links")
     salt = load_salt(world.paths.salt_file())
     return linkage_scores(links, planted, record_ids=personal_record_ids(salt))
+
+
+def planted_design(truth: dict) -> Intervention:
+    """The planted intervention of a synthetic world as an :class:`Intervention` (start, phase-in)."""
+    planted = truth["intervention"]
+    return Intervention(planted["start_month"], int(planted["ramp_months"]))

@@ -68,8 +68,8 @@ from jiesu.analysis.impact.compare import (
 from jiesu.analysis.impact.design import (
     LEVEL,
     Estimate,
+    Intervention,
     area_series,
-    ramp,
 )
 from jiesu.analysis.impact.did import (
     SE_KINDS,
@@ -96,7 +96,7 @@ from jiesu.analysis.impact.synthetic_control import (
 
 __all__ = [
     "LEVEL",
-    "ramp",
+    "Intervention",
     "Estimate",
     "area_series",
     "its",

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from jiesu.analysis.impact.design import area_series
-from jiesu.months import shift_month
+from jiesu.analysis.impact.design import Intervention, area_series
 
 
 def channel_substitution(
@@ -59,15 +58,16 @@ def channel_substitution(
     return series
 
 
-def channel_summary(channels: pd.DataFrame, start: str, ramp_months: int = 6) -> pd.DataFrame:
-    """Mean monthly hotline, chat issues and total before ``start`` and from ``full_from`` on, over the
+def channel_summary(channels: pd.DataFrame, design: Intervention) -> pd.DataFrame:
+    """Mean monthly hotline, chat issues and total before the intervention and from its ``full_from``
+    on, over the
     months with chat data only (so both channels are compared on the same months), with the log ratio
     after/before of each.  Rows: hotline, chat_issues, total; columns: before, after, log_ratio,
     rate_ratio, months_before, months_after.  Empty when there are no chat data before and after."""
-    full_from = shift_month(start, ramp_months)
-    has_chat = channels["chat_issues"].notna()
-    pre = channels.loc[has_chat & (channels["month"] < start)]
-    post = channels.loc[has_chat & (channels["month"] >= full_from)]
+    has_chat = channels["chat_issues"].notna().to_numpy()
+    window = design.window(channels["month"])
+    pre = channels.loc[has_chat & (window == "before")]
+    post = channels.loc[has_chat & (window == "after")]
     if pre.empty or post.empty:
         return pd.DataFrame(
             columns=["before", "after", "log_ratio", "rate_ratio", "months_before", "months_after"]
@@ -87,10 +87,9 @@ def channel_summary(channels: pd.DataFrame, start: str, ramp_months: int = 6) ->
     return pd.DataFrame(rows).T
 
 
-def category_mix(
-    panel: pd.DataFrame, focus: str, start: str, ramp_months: int = 6, *, end: str | None = None
-) -> pd.DataFrame:
-    """The focus community's request mix by category before ``start`` and from ``full_from`` on, beside
+def category_mix(panel: pd.DataFrame, focus: str, design: Intervention) -> pd.DataFrame:
+    """The focus community's request mix by category before the intervention and from its ``full_from``
+    on, beside
     the peers' mix over the same months (so a campaign that changed every community's mix, such as
     垃圾分类 or the epidemic, is not mistaken for the intervention).
 
@@ -99,10 +98,9 @@ def category_mix(
     ``peer_after_share``, ``excess_change`` (focus change − peers' change).  ``attrs["chi2_p"]``: p of the
     χ² test that the focus's mix did not change.
     """
-    frame = panel if end is None else panel.loc[panel["month"] <= end]
-    full_from = shift_month(start, ramp_months)
-    window = np.where(frame["month"] < start, "before", np.where(frame["month"] >= full_from, "after", ""))
-    frame = frame.assign(window=window).loc[window != ""]
+    frame = design.clip(panel)
+    window = design.window(frame["month"])
+    frame = frame.assign(window=window).loc[window != "ramp"]
     is_focus = frame["community"] == focus
     own = (
         frame.loc[is_focus]
@@ -130,11 +128,12 @@ def category_mix(
     return out.sort_values("before_share", ascending=False)
 
 
-def time_to_close(cases: pd.DataFrame, *, start: str | None = None, ramp_months: int = 6) -> pd.DataFrame:
+def time_to_close(cases: pd.DataFrame, design: Intervention | None = None) -> pd.DataFrame:
     """Days from 受理 (received) to 办结 (closed) per category, from the focus community's ``cases``.
 
-    With ``start``, the distribution is split into ``before`` (received before ``start``) and ``after``
-    (from ``full_from``) and cases in the ramp are left out; without it, one ``all`` window.  Cases not
+    With a ``design``, the distribution is split into ``before`` (received before its start) and
+    ``after`` (from its ``full_from``) and cases in the ramp are left out; without it, one ``all``
+    window.  Cases not
     closed are counted in ``open`` and excluded from the quantiles.
 
     Returns one row per category and window: ``category``, ``window``, ``cases``, ``open``,
@@ -143,15 +142,12 @@ def time_to_close(cases: pd.DataFrame, *, start: str | None = None, ramp_months:
     """
     days = (cases["closed_at"] - cases["received_at"]).dt.total_seconds() / 86400
     month = cases["received_at"].dt.strftime("%Y-%m")
-    if start is None:
+    if design is None:
         window = pd.Series("all", index=cases.index)
     else:
-        full_from = shift_month(start, ramp_months)
-        window = pd.Series(
-            np.where(month < start, "before", np.where(month >= full_from, "after", "")), index=cases.index
-        )
+        window = pd.Series(design.window(month), index=cases.index)
     frame = pd.DataFrame({"category": cases["category"].astype(str), "window": window, "days": days})
-    frame = frame.loc[frame["window"] != ""]
+    frame = frame.loc[frame["window"] != "ramp"]
     grouped = frame.groupby(["category", "window"], sort=True)["days"]
     out = pd.DataFrame(
         {

@@ -6,16 +6,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from jiesu.analysis.impact.design import LEVEL, Estimate, area_series, ramp
+from jiesu.analysis.impact.design import LEVEL, Estimate, Intervention, area_series
 from jiesu.analysis.impact.did import _did_counts, _fe_design, did, poisson_fit
 from jiesu.analysis.impact.its import its
 from jiesu.analysis.ranking import competition_ranks
-from jiesu.months import shift_month
 
 
-def expected_ranks(
-    panel: pd.DataFrame, focus: str, start: str, ramp_months: int = 6, *, top: int = 5, end: str | None = None
-) -> pd.DataFrame:
+def expected_ranks(panel: pd.DataFrame, focus: str, design: Intervention, *, top: int = 5) -> pd.DataFrame:
     """Model-based league table: ranks of the *expected* monthly rates of the DiD model (community and
     month fixed effects plus the focus's ramped effect, :func:`did`), i.e. the observed table with the
     Poisson noise of each month taken out.
@@ -27,9 +24,9 @@ def expected_ranks(
     ``in_bottom5``.
     """
 
-    counts = _did_counts(panel, end)
+    counts = _did_counts(panel, design)
     X = _fe_design(counts)
-    X["effect"] = ramp(counts["month"], start, ramp_months) * (counts["community"] == focus).to_numpy()
+    X["effect"] = design.intensity(counts["month"]) * (counts["community"] == focus).to_numpy()
     residents = counts["residents"].to_numpy(float)
     fit = poisson_fit(counts["requests"].to_numpy(float), X.to_numpy(), np.log(residents))
     frame = counts[["community", "month"]].assign(expected_rate=fit.mu / residents * 1e4)
@@ -50,26 +47,22 @@ def expected_ranks(
 def naive_before_after(
     panel: pd.DataFrame,
     focus: str,
-    start: str,
-    ramp_months: int = 6,
+    design: Intervention,
     *,
     level: float = LEVEL,
-    end: str | None = None,
 ) -> dict:
-    """The comparison a press release makes: mean monthly requests of the focus from ``full_from`` on
-    over its mean before ``start`` (log ratio, exact-Poisson-style SE ``√(1/Y_after + 1/Y_before)``).
+    """The comparison a press release makes: mean monthly requests of the focus from ``design.full_from``
+    on over its mean before ``design.start`` (log ratio, exact-Poisson-style SE ``√(1/Y_after + 1/Y_before)``).
 
     Returns ``estimate`` (:class:`Estimate`), ``area_shift`` (the same log ratio for the peers pooled —
     the area-wide change the naive estimate wrongly attributes to the intervention), ``before`` and
     ``after`` (month ranges), ``residents_change`` (log ratio of mean residents, usually ~0).
     """
-    series = area_series(panel, focus)
-    if end:
-        series = series.loc[series["month"] <= end]
-    full_from = shift_month(start, ramp_months)
-    pre, post = series.loc[series["month"] < start], series.loc[series["month"] >= full_from]
+    series = design.clip(area_series(panel, focus))
+    window = design.window(series["month"])
+    pre, post = series.loc[window == "before"], series.loc[window == "after"]
     if pre.empty or post.empty:
-        raise ValueError(f"need months before {start} and from {full_from} on")
+        raise ValueError(f"need months before {design.start} and from {design.full_from} on")
     value = float(np.log(post["requests"].mean() / pre["requests"].mean()))
     se = float(np.sqrt(1 / max(post["requests"].sum(), 1) + 1 / max(pre["requests"].sum(), 1)))
     z = stats.norm.ppf(0.5 + level / 2)
@@ -93,18 +86,16 @@ def naive_before_after(
 def compare_estimates(
     panel: pd.DataFrame,
     focus: str,
-    start: str,
-    ramp_months: int = 6,
+    design: Intervention,
     *,
     level: float = LEVEL,
-    end: str | None = None,
 ) -> pd.DataFrame:
     """The estimates side by side (log rate ratio and rate ratio, with intervals): naive before/after,
     single-series ITS, controlled ITS, DiD.  One row per method (columns of :meth:`Estimate.as_dict`)."""
     rows = [
-        naive_before_after(panel, focus, start, ramp_months, level=level, end=end)["estimate"],
-        its(panel, focus, start, ramp_months, control="none", level=level, end=end)["estimate"],
-        its(panel, focus, start, ramp_months, control="peers", level=level, end=end)["estimate"],
-        did(panel, focus, start, ramp_months, level=level, end=end)["estimate"],
+        naive_before_after(panel, focus, design, level=level)["estimate"],
+        its(panel, focus, design, control="none", level=level)["estimate"],
+        its(panel, focus, design, control="peers", level=level)["estimate"],
+        did(panel, focus, design, level=level)["estimate"],
     ]
     return pd.DataFrame([e.as_dict() for e in rows])

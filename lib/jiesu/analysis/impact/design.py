@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from jiesu.analysis.ranking import area_counts
-from jiesu.months import months_between
+from jiesu.months import check_month, months_between, shift_month
 
 LEVEL = 0.95
 
@@ -25,13 +25,58 @@ def _one_blas_thread():
     return threadpool_limits(1, user_api="blas")
 
 
-def ramp(months, start: str, ramp_months: int) -> np.ndarray:
-    """Intervention intensity per month: ``clip((months since start) / ramp_months, 0, 1)``; a step at
-    ``start`` when ``ramp_months`` is 0."""
-    since = np.array([months_between(start, str(m)) for m in months], dtype=float)
-    if ramp_months <= 0:
-        return (since >= 0).astype(float)
-    return np.clip(since / ramp_months, 0.0, 1.0)
+@dataclass(frozen=True)
+class Intervention:
+    """When an intervention began and how it phased in: the design every estimator shares.
+
+    Parameters
+    ----------
+    start : first month of the intervention (``YYYY-MM``).
+    ramp_months : months over which it phases in linearly (0 = a step at ``start``).
+    end : last month of data an estimator may use (``None`` = all).
+
+    >>> design = Intervention("2018-07", ramp_months=6)
+    >>> design.full_from
+    '2019-01'
+    >>> design.intensity(["2018-06", "2018-10", "2019-03"]).tolist()
+    [0.0, 0.5, 1.0]
+    >>> design.window(["2018-06", "2018-10", "2019-03"]).tolist()
+    ['before', 'ramp', 'after']
+    """
+
+    start: str
+    ramp_months: int = 6
+    end: str | None = None
+
+    def __post_init__(self) -> None:
+        check_month(self.start, name="intervention start")
+        if self.end is not None:
+            check_month(self.end, name="end")
+        if int(self.ramp_months) < 0:
+            raise ValueError(f"ramp_months must be ≥ 0, got {self.ramp_months}")
+
+    @property
+    def full_from(self) -> str:
+        """The first month at full intensity (``start`` + ``ramp_months``)."""
+        return shift_month(self.start, int(self.ramp_months))
+
+    def intensity(self, months) -> np.ndarray:
+        """Intensity per month, 0–1: ``clip((months since start) / ramp_months, 0, 1)``; a step at
+        ``start`` when ``ramp_months`` is 0."""
+        since = np.array([months_between(self.start, str(m)) for m in months], dtype=float)
+        if self.ramp_months <= 0:
+            return (since >= 0).astype(float)
+        return np.clip(since / self.ramp_months, 0.0, 1.0)
+
+    def window(self, months) -> np.ndarray:
+        """``"before"`` (before ``start``), ``"ramp"`` (phasing in) or ``"after"`` (from ``full_from``)
+        for each month."""
+        months = np.asarray([str(m) for m in months])
+        return np.where(months < self.start, "before", np.where(months >= self.full_from, "after", "ramp"))
+
+    def clip(self, frame: pd.DataFrame, column: str = "month") -> pd.DataFrame:
+        """The rows of ``frame`` dated up to ``end`` (all rows when ``end`` is None)."""
+        return frame if self.end is None else frame.loc[frame[column] <= self.end]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from jiesu.analysis.impact.design import LEVEL, Estimate, _one_blas_thread, area_series, ramp
+from jiesu.analysis.impact.design import LEVEL, Estimate, Intervention, _one_blas_thread, area_series
 from jiesu.analysis.ranking import area_counts
 from jiesu.months import months_between, shift_month
 
@@ -22,10 +22,8 @@ def _fe_design(counts: pd.DataFrame) -> pd.DataFrame:
     return dummies
 
 
-def _did_counts(panel: pd.DataFrame, end: str | None) -> pd.DataFrame:
-    counts = area_counts(panel)
-    if end:
-        counts = counts.loc[counts["month"] <= end]
+def _did_counts(panel: pd.DataFrame, design: Intervention) -> pd.DataFrame:
+    counts = design.clip(area_counts(panel))
     return counts.sort_values(["community", "month"]).reset_index(drop=True)
 
 
@@ -101,18 +99,16 @@ SE_KINDS = ("HC1", "quasi", "cluster")
 def did(
     panel: pd.DataFrame,
     focus: str,
-    start: str,
-    ramp_months: int = 6,
+    design: Intervention,
     *,
     se: str = "HC1",
     level: float = LEVEL,
-    end: str | None = None,
 ) -> dict:
     """Two-way fixed-effects Poisson difference-in-differences of the focus against all peers.
 
     Parameters
     ----------
-    panel, focus, start, ramp_months, end : as in :func:`its`.
+    panel, focus, design : as in :func:`jiesu.analysis.impact.its.its`.
     se : which standard error makes the interval: ``"HC1"`` (default, heteroskedasticity-robust),
         ``"quasi"`` (Pearson scale) or ``"cluster"`` (by community; anti-conservative with one treated
         community, see the module docstring).
@@ -122,13 +118,13 @@ def did(
     dict with ``estimate`` (:class:`Estimate` for ``se``), ``standard_errors`` (DataFrame: kind, se,
     lo, hi for every kind), ``full_from``, ``n_communities``, ``n_months``.
     """
-    counts = _did_counts(panel, end)
+    counts = _did_counts(panel, design)
     if focus not in set(counts["community"]):
         raise ValueError(f"{focus} is not in the panel")
     if se not in SE_KINDS:
         raise ValueError(f"se must be one of {', '.join(SE_KINDS)}, got {se!r}")
     X = _fe_design(counts)
-    X["effect"] = ramp(counts["month"], start, ramp_months) * (counts["community"] == focus).to_numpy()
+    X["effect"] = design.intensity(counts["month"]) * (counts["community"] == focus).to_numpy()
     fit = poisson_fit(
         counts["requests"].to_numpy(float), X.to_numpy(), np.log(counts["residents"].to_numpy(float))
     )
@@ -150,7 +146,7 @@ def did(
             f"{se} SE",
         ),
         "standard_errors": table,
-        "full_from": shift_month(start, ramp_months),
+        "full_from": design.full_from,
         "n_communities": int(counts["community"].nunique()),
         "n_months": int(counts["month"].nunique()),
     }
@@ -159,22 +155,22 @@ def did(
 def event_study(
     panel: pd.DataFrame,
     focus: str,
-    start: str,
+    design: Intervention,
     *,
     bin_months: int = 3,
     level: float = LEVEL,
-    end: str | None = None,
 ) -> pd.DataFrame:
     """Event-study coefficients: focus × event-time bins in a community + month fixed-effects Poisson.
 
-    Bins are ``bin_months`` long, numbered from ``start`` (bin 0 = the first ``bin_months`` months of
-    the intervention); bin −1 (just before ``start``) is the reference (coefficient 0).  HC1 errors.
+    Bins are ``bin_months`` long, numbered from ``design.start`` (bin 0 = the first ``bin_months``
+    months of the intervention); bin −1 (just before the start) is the reference (coefficient 0).  HC1
+    errors.  The ramp is not used: the bins trace the phase-in themselves.
 
     Returns one row per bin: ``bin``, ``first_month``, ``coef`` (log rate ratio vs. the reference),
     ``lo``, ``hi``, ``period`` (``"before"``/``"after"``).
     """
-    counts = _did_counts(panel, end)
-    since = np.array([months_between(start, m) for m in counts["month"]])
+    counts = _did_counts(panel, design)
+    since = np.array([months_between(design.start, m) for m in counts["month"]])
     bins = np.floor_divide(since, bin_months)
     X = _fe_design(counts)
     is_focus = (counts["community"] == focus).to_numpy()
@@ -192,19 +188,19 @@ def event_study(
         c, s = float(fit.params[first + j]), float(np.sqrt(cov[first + j, first + j]))
         rows.append({"bin": b, "coef": c, "lo": c - z * s, "hi": c + z * s})
     out = pd.DataFrame(rows).sort_values("bin").reset_index(drop=True)
-    out.insert(1, "first_month", [shift_month(start, int(b) * bin_months) for b in out["bin"]])
+    out.insert(1, "first_month", [shift_month(design.start, int(b) * bin_months) for b in out["bin"]])
     out["period"] = np.where(out["bin"] < 0, "before", "after")
     return out
 
 
-def parallel_trends(panel: pd.DataFrame, focus: str, start: str) -> pd.DataFrame:
-    """Focus and peers' monthly log request rates, each minus its own mean before ``start``.
+def parallel_trends(panel: pd.DataFrame, focus: str, design: Intervention) -> pd.DataFrame:
+    """Focus and peers' monthly log request rates, each minus its own mean before the intervention.
 
-    Under parallel trends the two lines move together before ``start``.  Returns ``month``,
+    Under parallel trends the two lines move together before ``design.start``.  Returns ``month``,
     ``focus``, ``peers`` (log-rate deviations) and ``gap`` (focus − peers).
     """
-    series = area_series(panel, focus)
-    before = series["month"] < start
+    series = design.clip(area_series(panel, focus))
+    before = series["month"] < design.start
     focus_log = np.log(series["rate"].clip(lower=1e-9))
     peers_log = np.log(series["peer_rate"])
     out = pd.DataFrame(
@@ -218,19 +214,17 @@ def parallel_trends(panel: pd.DataFrame, focus: str, start: str) -> pd.DataFrame
     return out
 
 
-def placebo_in_space(
-    panel: pd.DataFrame, focus: str, start: str, ramp_months: int = 6, *, end: str | None = None
-) -> dict:
+def placebo_in_space(panel: pd.DataFrame, focus: str, design: Intervention) -> dict:
     """Permutation inference for a single treated unit (Abadie, Diamond & Hainmueller 2010; Conley &
     Taber 2011): the DiD estimate with each peer in turn as the "treated" community (focus excluded).
 
     Returns ``placebos`` (DataFrame community, estimate), ``estimate`` (the focus's) and ``p_value``
     (share of all units, focus included, with |estimate| ≥ the focus's).
     """
-    counts = _did_counts(panel, end)
+    counts = _did_counts(panel, design)
     peers = counts.loc[counts["community"] != focus].reset_index(drop=True)
     X = _fe_design(peers)
-    r = ramp(peers["month"], start, ramp_months)
+    r = design.intensity(peers["month"])
     y = peers["requests"].to_numpy(float)
     offset = np.log(peers["residents"].to_numpy(float))
     rows = []
@@ -238,6 +232,6 @@ def placebo_in_space(
         Xp = X.assign(effect=r * (peers["community"] == name).to_numpy())
         rows.append({"community": name, "estimate": float(poisson_fit(y, Xp.to_numpy(), offset).params[-1])})
     placebos = pd.DataFrame(rows)
-    own = did(panel, focus, start, ramp_months, end=end)["estimate"].estimate
+    own = did(panel, focus, design)["estimate"].estimate
     extreme = (placebos["estimate"].abs() >= abs(own)).sum() + 1
     return {"placebos": placebos, "estimate": own, "p_value": float(extreme / (len(placebos) + 1))}

@@ -10,26 +10,23 @@ from scipy import stats
 from jiesu.analysis.impact.design import (
     LEVEL,
     Estimate,
+    Intervention,
     _fourier,
     _log_ratio_of_sums,
     _one_blas_thread,
     area_series,
-    ramp,
 )
-from jiesu.months import shift_month
 
 
 def its(
     panel: pd.DataFrame,
     focus: str,
-    start: str,
-    ramp_months: int = 6,
+    design: Intervention,
     *,
     control: str = "peers",
     trend: bool = False,
     harmonics: int = 2,
     level: float = LEVEL,
-    end: str | None = None,
 ) -> dict:
     """Segmented Poisson GLM for the focus community (see the module docstring for the model).
 
@@ -37,13 +34,12 @@ def its(
     ----------
     panel : the processed ``panel`` table.
     focus : the community that received the intervention.
-    start, ramp_months : the intervention's start month (``YYYY-MM``) and phase-in length.
+    design : the intervention (:class:`Intervention`: start, phase-in, last month used).
     control : ``"peers"`` (peers' log rate as offset), ``"covariate"`` (as a covariate with a free
         coefficient) or ``"none"`` (single series: biased by area-wide shocks; with ``"none"`` a
         linear trend is always included).
     trend : add a linear pre-existing trend (months since the first month).
     harmonics : pairs of Fourier terms for month-of-year seasonality (0 = none).
-    end : last month used (default: all).
 
     Returns
     -------
@@ -52,11 +48,9 @@ def its(
     ``series`` (month, observed, fitted, counterfactual — the fit with the ramp switched off),
     ``params`` (coefficient table), ``full_from``.
     """
-    series = area_series(panel, focus)
-    if end:
-        series = series.loc[series["month"] <= end].reset_index(drop=True)
-    full_from = shift_month(start, ramp_months)
-    r = ramp(series["month"], start, ramp_months)
+    series = design.clip(area_series(panel, focus)).reset_index(drop=True)
+    full_from = design.full_from
+    r = design.intensity(series["month"])
     X = pd.DataFrame({"const": 1.0, "ramp": r}, index=series.index)
     if trend or control == "none":
         X["trend"] = np.arange(len(series), dtype=float)

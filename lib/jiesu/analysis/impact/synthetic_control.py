@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jiesu.analysis.impact.design import Intervention
 from jiesu.analysis.impact.did import _did_counts
-from jiesu.months import shift_month
 
 
 def _synthetic_weights(target: np.ndarray, donors: np.ndarray, *, penalty: float = 1e4) -> np.ndarray:
@@ -21,13 +21,11 @@ def _synthetic_weights(target: np.ndarray, donors: np.ndarray, *, penalty: float
     return weights / weights.sum()
 
 
-def synthetic_control(
-    panel: pd.DataFrame, focus: str, start: str, ramp_months: int = 6, *, end: str | None = None
-) -> dict:
+def synthetic_control(panel: pd.DataFrame, focus: str, design: Intervention) -> dict:
     """Synthetic control (Abadie, Diamond & Hainmueller 2010) on monthly request rates.
 
     The synthetic focus is the convex combination of peers whose monthly rates per 10,000 residents
-    best match the focus's before ``start``; its rates after are the counterfactual.  The effect is
+    best match the focus's before ``design.start``; its rates after are the counterfactual.  The effect is
     ``log Σ_{t≥full_from} observed / Σ_{t≥full_from} synthetic·residents``.  Inference is by placebo:
     every peer gets its own synthetic control from the other peers, and ``p_value`` is the share of all
     units whose post/pre RMSPE ratio is at least the focus's.  Caveat: the focus is near the top of the
@@ -38,16 +36,15 @@ def synthetic_control(
     ``series`` (month, observed, synthetic requests), ``pre_rmspe`` (per 10k), ``p_value``,
     ``placebos`` (DataFrame community, estimate, rmspe_ratio).
     """
-    counts = _did_counts(panel, end)
+    counts = _did_counts(panel, design)
     rate = (
         counts.pivot(index="month", columns="community", values="requests")
         / counts.pivot(index="month", columns="community", values="residents")
         * 1e4
     )
     rate = rate.dropna(axis=1)
-    full_from = shift_month(start, ramp_months)
-    pre = rate.index < start
-    post = rate.index >= full_from
+    window = design.window(rate.index)
+    pre, post = window == "before", window == "after"
 
     def fit(unit: str, pool: list[str]) -> tuple[np.ndarray, np.ndarray, float, float]:
         weights = _synthetic_weights(rate.loc[pre, unit].to_numpy(), rate.loc[pre, pool].to_numpy())
