@@ -25,6 +25,7 @@ class Category:
     months: tuple[int, ...]  # months in season (1-12); all 12 for year-round
     owner_team: str  # code of the backbone team that should act first
     lexicon: tuple[str, ...] = field(default_factory=tuple)
+    since: str | None = None  # a campaign's first month (YYYY-MM): unknown to any report before it
 
 
 TEAMS: dict[str, str] = {
@@ -90,6 +91,7 @@ CATEGORIES: tuple[Category, ...] = (
         YEAR_ROUND,
         "red_alliance",
         ("垃圾", "垃圾桶", "分类", "厨余", "桶站", "清运"),
+        since="2020-05",
     ),
     Category(
         "epidemic",
@@ -100,6 +102,7 @@ CATEGORIES: tuple[Category, ...] = (
         (1, 2, 3, 4, 5, 6),
         "staff",
         ("疫情", "登记", "测温", "口罩", "隔离", "出入证", "返京"),
+        since="2020-01",
     ),
     Category(
         "lighting",

@@ -205,7 +205,7 @@ def test_make_report_renders_the_latest_month_with_every_section(rendered):
         "本月诉求量",
         "每万人诉求率",
         "地区排名",
-        "排名区间",
+        "名次区间",
         "响应率",
         "解决率",
         "满意率",
@@ -222,6 +222,26 @@ def test_make_report_renders_the_latest_month_with_every_section(rendered):
     expected = report_rank(rendered["world"], FOCUS_COMMUNITY, rendered["month"])
     assert figures["requests"] == expected["requests"] and figures["rank"] == expected["rank"]
     assert f"{expected['requests']} 件" in page
+
+
+def test_officials_see_a_condensed_league_table_with_the_full_one_downloadable(rendered):
+    table = rendered["html"].split('tables/area_rank.csv')[0].rsplit('<table', 1)[1]
+    assert table.count("<tr>") == 11  # top 5, bottom 5, the community and its neighbours (24 in all)
+    full = pd.read_csv(rendered["folder"] / "tables" / "area_rank.csv", encoding="utf-8-sig")
+    assert len(full) == 24 and list(full["排名"]) == sorted(full["排名"])
+
+
+def test_changes_carry_their_significance_and_charts_their_chinese_months(rendered):
+    page = _without_plotlyjs(rendered["html"])
+    assert re.search(r"环比 [+−][0-9.]+%（(显著|变化不显著)）", page)
+    assert "2020年6月" in page and "2020-06" not in page.split("一、本月关键数字")[1].split("诉求率排名")[1][:2000]
+    assert page.count('"displayModeBar": false') >= 2  # no plotly toolbar on screen or on paper
+    assert "投诉率" not in page.replace("报道中称“投诉率”", "")
+
+
+def test_published_files_are_world_readable(rendered):
+    for path in [rendered["folder"], *rendered["folder"].rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
 
 
 def test_report_contains_no_code(rendered):

@@ -1,4 +1,4 @@
-"""投诉率排名: monthly 12345 request rates of every community in the area, their rank, and how sure
+"""诉求率排名: monthly 12345 request rates of every community in the area, their rank, and how sure
 we can be of it.
 
 The seed article's headline is a *rank*: 甘露园南里二社区 went from the area's top 5 by complaint rate
@@ -47,10 +47,10 @@ import re
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.rates import confint_poisson
+from statsmodels.stats.rates import confint_poisson, test_poisson_2indep
 
-from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR
-from jiesu.months import shift_month
+from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR, synthetic_title
+from jiesu.months import is_month, month_label, shift_month
 
 RATE_BASES: dict[str, tuple[str, float, str]] = {
     "residents": ("residents", 1e4, "每万人 per 10,000 residents"),
@@ -488,11 +488,14 @@ def bump_figure(
     title: str | None = None,
     synthetic: bool = False,
 ):
-    """Bump chart: rank (1 at the top) of every unit over time, ``focus`` highlighted in red with its
-    rank interval as a band when ``table`` has ``rank_lo``/``rank_hi``; the top-5 and bottom-5 zones
-    shaded.  With more than ``max_lines`` units only the focus and the units in the top or bottom
-    group in the last period are drawn (a bump chart of thousands of lines is unreadable).
-    Returns a plotly Figure."""
+    """Bump chart: the rank (1 at the top = the highest 诉求率) of every unit over time.
+
+    The focus is drawn in colour with its simulated 95% rank interval as a band (when ``table`` has
+    ``rank_lo``/``rank_hi`` for it, from :func:`rank_intervals`); peers are faint thin lines; the top-5
+    and bottom-5 zones are shaded; months are labelled in Chinese (2020年9月).  With more than
+    ``max_lines`` units only the focus and the units in the top or bottom group in the last period are
+    drawn (a bump chart of thousands of lines is unreadable).  Returns a plotly Figure.
+    """
     import plotly.graph_objects as go
 
     periods = sorted(table[period].astype(str).unique())
@@ -507,58 +510,107 @@ def bump_figure(
     fig.add_hrect(y0=n_max - top + 0.5, y1=n_max + 0.5, fillcolor="#e8f4ea", line_width=0, layer="below")
     wide = table.pivot(index=period, columns=unit, values="rank").reindex(periods)
     rates = table.pivot(index=period, columns=unit, values="rate").reindex(periods)
+    labels = [_month_text(p) for p in periods]
     for name in units:
         if name == focus:
             continue
         fig.add_trace(
             go.Scatter(
-                x=periods,
+                x=labels,
                 y=wide[name],
                 mode="lines",
                 name=name,
                 line=dict(color=MUTED_COLOR, width=1),
+                opacity=0.45,
                 customdata=rates[name].round(1),
-                hovertemplate=f"{name}<br>%{{x}}: 第%{{y}}名, %{{customdata}}<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x}}：第 %{{y}} 名，诉求率 %{{customdata}}<extra></extra>",
                 showlegend=False,
             )
         )
     if focus is not None and focus in wide.columns:
-        if {"rank_lo", "rank_hi"} <= set(table.columns):
-            own = table.loc[table[unit] == focus].set_index(period).reindex(periods)
+        own = table.loc[table[unit] == focus].set_index(period).reindex(periods)
+        if {"rank_lo", "rank_hi"} <= set(own.columns) and own["rank_lo"].notna().any():
             fig.add_trace(
                 go.Scatter(
-                    x=periods + periods[::-1],
+                    x=labels + labels[::-1],
                     y=list(own["rank_hi"]) + list(own["rank_lo"])[::-1],
                     fill="toself",
-                    fillcolor="rgba(192,57,43,0.15)",
+                    fillcolor="rgba(192,57,43,0.18)",
                     line=dict(width=0),
-                    name="排名95%区间 rank interval",
+                    name="本社区名次的 95% 区间",
                     hoverinfo="skip",
                 )
             )
         fig.add_trace(
             go.Scatter(
-                x=periods,
+                x=labels,
                 y=wide[focus],
                 mode="lines+markers",
                 name=focus,
                 line=dict(color=FOCUS_COLOR, width=3),
                 customdata=rates[focus].round(1),
-                hovertemplate=f"{focus}<br>%{{x}}: 第%{{y}}名, %{{customdata}}<extra></extra>",
+                hovertemplate=f"{focus}<br>%{{x}}：第 %{{y}} 名，诉求率 %{{customdata}}<extra></extra>",
             )
         )
-    heading = title or "投诉率排名 Complaint-rate rank (1 = 最高 highest)"
-    if synthetic:
-        heading += "（模拟数据 synthetic）"
+    heading = title or "诉求率排名（第 1 名 = 诉求率最高；上方红带为前 5 名，下方绿带为后 5 名）"
     fig.update_layout(
-        title=heading,
-        xaxis_title="月份 month",
-        yaxis_title="排名 rank",
+        title=synthetic_title(heading, synthetic),
+        xaxis_title="月份",
+        yaxis_title="名次",
         height=520,
-        legend=dict(orientation="h", y=-0.15),
+        legend=dict(orientation="h", y=-0.18),
     )
+    fig.update_xaxes(type="category", tickangle=-45)
     fig.update_yaxes(autorange="reversed", range=[n_max + 0.5, 0.5])
     return fig
+
+
+def _month_text(period: str) -> str:
+    """A month label for charts read by officials: ``2020-09`` → ``2020年9月`` (other periods unchanged)."""
+    return month_label(period) if is_month(period) else period
+
+
+def rate_change(
+    count: float, exposure: float, before_count: float, before_exposure: float, *, alpha: float = 0.05
+) -> dict:
+    """The relative change of a rate from a previous period, with an exact test that it is not noise.
+
+    The two counts are taken as independent Poisson counts with the given exposures; the test is the
+    exact conditional (binomial) test of equal rates (Przyborowski & Wilenski 1940; statsmodels
+    ``test_poisson_2indep(method="exact-cond")``), two-sided.  On a community with 9–33 cases a
+    month, a +180 % change can be noise; this says so.
+
+    Returns ``change`` (rate / previous rate − 1; None when the previous rate is 0 or unknown),
+    ``p_value`` and ``significant`` (p < ``alpha``).
+
+    >>> rate_change(33, 5700, 9, 5700)["significant"], rate_change(12, 5700, 9, 5700)["significant"]
+    (True, False)
+    """
+    if not (before_exposure > 0 and exposure > 0) or before_count <= 0:
+        return {"change": None, "p_value": None, "significant": False}
+    change = float((count / exposure) / (before_count / before_exposure) - 1)
+    p = float(test_poisson_2indep(count, exposure, before_count, before_exposure, method="exact-cond").pvalue)
+    return {"change": change, "p_value": p, "significant": bool(p < alpha)}
+
+
+def league_view(
+    table: pd.DataFrame, focus: str, *, unit: str = "community", top: int = TOP, neighbours: int = 1
+) -> pd.DataFrame:
+    """The condensed league table officials read: the top ``top``, the bottom ``top``, and the focus
+    with ``neighbours`` units on each side of it, in rank order (``table``: one period of
+    :func:`rank_table`, sorted by rank).  A ``gap`` column is True on the first row after skipped rows,
+    so a page can show "…" there."""
+    ordered = table.sort_values(["rank", unit], kind="stable").reset_index(drop=True)
+    n = len(ordered)
+    keep = set(range(min(top, n))) | set(range(max(n - top, 0), n))
+    where = ordered.index[ordered[unit].astype(str) == str(focus)]
+    if len(where):
+        at = int(where[0])
+        keep |= set(range(max(at - neighbours, 0), min(at + neighbours + 1, n)))
+    rows = sorted(keep)
+    out = ordered.loc[rows].copy()
+    out["gap"] = [i > 0 and rows[i] != rows[i - 1] + 1 for i in range(len(rows))]
+    return out.reset_index(drop=True)
 
 
 def rate_figure(

@@ -21,7 +21,17 @@ from jiesu.errors import JiesuError
 
 # Subcommand modules, in the order `jiesu --help` lists them. A module that is not written yet is
 # simply absent; nothing is registered as a placeholder.
-SUBCOMMAND_MODULES = ("simulate", "ingest", "network", "topics", "rank", "report", "schedule", "evaluate")
+SUBCOMMAND_MODULES = (
+    "simulate",
+    "ingest",
+    "network",
+    "topics",
+    "rank",
+    "report",
+    "schedule",
+    "cut",
+    "evaluate",
+)
 
 
 class _OrderedGroup(click.Group):

@@ -18,9 +18,6 @@ STAMP_FILE = "stamp.json"
 KEY_FIGURES_FILE = "key_figures.json"
 
 
-CSS_FILE = Path(__file__).resolve().parent / "templates" / "report.css"
-
-
 class ReportError(JiesuError):
     """A report could not be rendered; the last good report (if any) is untouched."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from pathlib import Path
@@ -10,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from jiesu.months import is_month
-from jiesu.report.folders import CSS_FILE, KEY_FIGURES_FILE, REPORT_HTML, _slug, read_stamp
+from jiesu.report import templates
+from jiesu.report.folders import KEY_FIGURES_FILE, REPORT_HTML, _slug, read_stamp
 from jiesu.report.page import format_change, format_percent
 from jiesu.settings import paths
 from jiesu.snapshot.world import SYNTHETIC_BANNER
@@ -91,53 +91,35 @@ def collect_reports(out_dir: str | os.PathLike) -> pd.DataFrame:
 
 def index_html(reports: pd.DataFrame) -> str:
     """The page ``reports/index.html``: one table per community, newest month first, key figures."""
-    css = CSS_FILE.read_text(encoding="utf-8")
-    sections = []
-    for community, part in reports.groupby("community", sort=True):
-        head = "".join(f"<th>{label}</th>" for _, label, _ in INDEX_COLUMNS)
-        body = []
-        for row in part.itertuples(index=False):
-            figures = row.key_figures or {}
-            link = (
-                f'<a href="{html.escape(row.href)}">{html.escape(row.month)}</a>'
-                if row.href
-                else html.escape(row.month)
-            )
-            status = ""
-            if row.failed:
-                status = (
-                    f'<span class="failed">最近一次生成失败'
-                    f'{"，仍显示上一版" if row.href else ""}（<a href="{html.escape(row.failed)}">执行记录</a>）'
-                    "</span>"
-                )
-            cells = "".join(
-                f"<td>{html.escape(_format_key(kind, figures.get(key), figures))}</td>"
-                for key, _, kind in INDEX_COLUMNS
-            )
-            tag = '<span class="tag-synthetic">模拟数据</span>' if row.synthetic else ""
-            body.append(f"<tr><td>{link} {tag}{status}</td>{cells}</tr>")
-        sections.append(
-            f'<h2>{html.escape(str(community))}</h2>\n<table class="report-table index-table">'
-            f"<thead><tr><th>月份</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        )
-    synthetic = bool(reports["synthetic"].any()) if len(reports) else False
-    banner = (
-        (
-            '<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
-            f"{html.escape(SYNTHETIC_BANNER.removeprefix('模拟数据：'))}</div>"
-        )
-        if synthetic
-        else ""
+    communities = [
+        {
+            "name": str(community),
+            "rows": [
+                {
+                    "month": row.month,
+                    "href": row.href,
+                    "synthetic": row.synthetic,
+                    "failed": row.failed,
+                    "cells": [
+                        _format_key(kind, (row.key_figures or {}).get(key), row.key_figures or {})
+                        for key, _, kind in INDEX_COLUMNS
+                    ],
+                }
+                for row in part.itertuples(index=False)
+            ],
+        }
+        for community, part in reports.groupby("community", sort=True)
+    ]
+    body = templates.render(
+        "index",
+        synthetic=bool(reports["synthetic"].any()) if len(reports) else False,
+        banner=SYNTHETIC_BANNER.removeprefix("模拟数据："),
+        count=int((reports["href"] != "").sum()) if len(reports) else 0,
+        communities=communities,
+        labels=[label for _, label, _ in INDEX_COLUMNS],
     )
-    empty = "" if len(reports) else "<p>尚无报告。运行 <code>jiesu schedule --since 2019-01</code> 生成。</p>"
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        "<title>接诉即办月报 目录</title>\n<style>\n"
-        + css
-        + '\n</style>\n</head>\n<body>\n<main class="report">\n'
-        f'{banner}<header class="report-header"><h1>接诉即办月报 目录</h1>'
-        f'<p class="report-month">共 {int((reports["href"] != "").sum()) if len(reports) else 0} 份报告</p>'
-        f"</header>\n{empty}{''.join(sections)}\n</main>\n</body>\n</html>\n"
+    return templates.render(
+        "page", title="接诉即办月报 目录", css=templates.css(), plotly_js="", body=templates.Markup(body)
     )
 
 

@@ -1,42 +1,64 @@
-"""The report page, kernel side: what ``notebooks/00_monthly_report.ipynb`` calls to show cards, tables
-and figures, and (in report runs) to write each table and figure beside the report.
+"""The report page, kernel side: what ``notebooks/00_monthly_report.ipynb`` calls to show sections,
+cards, tables and figures, and (in report runs) to write each table and figure beside the report.
+
+A page sees its world only as it stood at the end of the report month (:meth:`World.cut`), so nothing
+on it can come from a later month.  Sections appear because the community has the data for them
+(:meth:`ReportPage.section`), never because of its name.  All HTML comes from the Jinja2 templates
+in ``report/templates``.
 """
 
 from __future__ import annotations
 
-import html
+import atexit
+import difflib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import plotly.io as pio
 
-from jiesu.months import check_month, shift_month
+from jiesu.months import check_month, month_label
 from jiesu.privacy import suppress_small
+from jiesu.report import templates
 from jiesu.report.folders import KEY_FIGURES_FILE, ReportError, _slug
-from jiesu.report.static import save_static, static_export_available, use_report_renderer
-from jiesu.settings import FOCUS_COMMUNITY
+from jiesu.report.static import save_static, static_export_available
 from jiesu.snapshot.world import SYNTHETIC_BANNER, World, open_world
 from jiesu.storage import write_csv, write_json, write_xlsx
 
 LANGUAGES = ("zh",)
+NUMERALS = "一二三四五六七八九十"
+DATA_NAMES: dict[str, str] = {
+    "panel": "地区月度诉求面板",
+    "cases": "12345 工单",
+    "households": "住户登记（一张图）",
+    "residents": "居民登记",
+    "friends": "园园的微信好友",
+    "groups": "分类微信群",
+    "memberships": "群成员",
+    "messages": "群聊天记录",
+    "teams": "骨干队伍名单",
+}
+"""Processed table → the name officials know it by."""
+
+FIGURE_CONFIG = {"displayModeBar": False, "responsive": True}
+"""plotly config of report figures: no toolbar (it is noise on paper), resize with the page."""
 
 
 def available_months(world: World, community: str | None = None) -> list[str]:
-    """Months (``YYYY-MM``, ascending) with 12345 figures for ``community`` in the processed area panel.
+    """Months (``YYYY-MM``, ascending) with 12345 figures for ``community`` in the area panel.
 
-    Raises :class:`MissingDataError` when the panel is missing and :class:`ReportError` when the
-    community does not appear in it.
+    Raises :class:`MissingDataError` when the panel is missing and :class:`ReportError` naming the
+    closest known names when the community is not in it.
     """
-
     community = community or world.community
     panel = world.table("panel")
     months = panel.loc[panel["community"] == community, "month"].astype(str)
     if months.empty:
-        known = "、".join(sorted(panel["community"].astype(str).unique())[:5])
-        raise ReportError(
-            f"社区 community {community!r} 不在地区面板中 is not in the area panel (e.g. {known})"
-        )
+        known = sorted(panel["community"].astype(str).unique())
+        close = difflib.get_close_matches(community, known, n=3, cutoff=0.4)
+        hint = f"did you mean {'、'.join(close)}?" if close else f"known: {'、'.join(known[:5])} …"
+        raise ReportError(f"社区 community {community!r} 不在地区面板中 is not in the area panel; {hint}")
     return sorted(months.unique())
 
 
@@ -57,13 +79,21 @@ def format_change(value, digits: int = 1) -> str:
     return f"{'+' if value >= 0 else '−'}{abs(100 * float(value)):.{digits}f}%"
 
 
+def format_rate_change(change: dict) -> str:
+    """A rate change with its exact test (:func:`jiesu.analysis.ranking.rate_change`):
+    ``"+180.0%（显著）"``, ``"+12.0%（变化不显著）"`` or ``"—"``."""
+    if change.get("change") is None:
+        return "—"
+    mark = "显著" if change.get("significant") else "变化不显著"
+    return f"{format_change(change['change'])}（{mark}）"
+
+
 @dataclass
 class ReportPage:
     """Presentation helpers for one report run. Build with :func:`open_report`.
 
-    Attributes: ``community``, ``month`` (``YYYY-MM``), ``previous_month``, ``next_month``,
-    ``world`` (:class:`~jiesu.snapshot.world.World`), ``out_dir`` (``None`` outside report runs), ``lang``,
-    ``tables`` (names written so far), ``key_figures`` (recorded so far).
+    ``world`` is cut at the end of ``month``; ``out_dir`` is ``None`` outside report runs (interactive
+    and nbval runs write nothing and show figures as plotly does).
     """
 
     world: World
@@ -73,6 +103,7 @@ class ReportPage:
     tables: list[str] = field(default_factory=list)
     key_figures: dict = field(default_factory=dict)
     static_message: str = ""
+    sections: int = 0
 
     @property
     def community(self) -> str:
@@ -82,56 +113,65 @@ class ReportPage:
     def synthetic(self) -> bool:
         return self.world.synthetic
 
-    @property
-    def next_month(self) -> str:
-        return shift_month(self.month, 1)
+    # -- what the data hold ---------------------------------------------------------------------
+    def missing(self, needs) -> list[str]:
+        """The tables of ``needs`` this community has no rows of (by the report month)."""
+        return [name for name in needs if not self.world.has(name)]
 
-    @property
-    def is_focus(self) -> bool:
-        """Whether registry and chat data (which cover only the focus community) apply."""
-        return self.community == FOCUS_COMMUNITY
+    def section(self, title: str, *, needs=(), question: str = "") -> bool:
+        """Show the next section heading (numbered 一、二、…) when the community has every table of
+        ``needs``; otherwise show one line naming the missing data, and no heading.  Returns whether
+        the section is shown."""
+        from IPython.display import HTML, display
 
-    # -- display -------------------------------------------------------------------------------
+        absent = self.missing(needs)
+        missing = ""
+        if absent:
+            missing = f"“{title}”从略：本社区截至{month_label(self.month)}没有{'、'.join(DATA_NAMES.get(n, n) for n in absent)}数据。"
+        else:
+            self.sections += 1
+        numeral = NUMERALS[self.sections - 1] if 0 < self.sections <= len(NUMERALS) else str(self.sections)
+        display(
+            HTML(
+                templates.render(
+                    "section",
+                    missing=missing,
+                    number=self.sections,
+                    numeral=numeral,
+                    title=title,
+                    question=question,
+                )
+            )
+        )
+        return not absent
+
+    # -- display --------------------------------------------------------------------------------
     def header(self):
         """The title block: 模拟数据 banner (synthetic data only), community, month."""
         from IPython.display import HTML
 
-        banner = (
-            (
-                f'<div class="synthetic-banner" role="alert"><strong>模拟数据</strong> '
-                f"{html.escape(SYNTHETIC_BANNER.removeprefix('模拟数据：'))}</div>"
-            )
-            if self.synthetic
-            else ""
-        )
-        year, mon = self.month.split("-")
-        guide = (
-            "阅读说明：先看“本月关键数字”，需要细节再往下读；每张表都可下载为 CSV 和 Excel；"
-            "数据来源与计算方法见文末。"
-        )
         return HTML(
-            f'{banner}<header class="report-header"><h1>{html.escape(self.community)} '
-            f'接诉即办月报</h1><p class="report-month">{int(year)}年{int(mon)}月</p>'
-            f'<p class="guide">{html.escape(guide)}</p></header>'
+            templates.render(
+                "header",
+                synthetic=self.synthetic,
+                banner=SYNTHETIC_BANNER.removeprefix("模拟数据："),
+                community=self.community,
+                month_label=month_label(self.month),
+            )
         )
 
     def cards(self, items: list[tuple[str, str, str]]):
         """Key-figure cards: ``(label, value, note)`` triples, shown in a grid."""
         from IPython.display import HTML
 
-        cells = "".join(
-            f'<div class="card"><div class="card-label">{html.escape(label)}</div>'
-            f'<div class="card-value">{html.escape(value)}</div>'
-            f'<div class="card-note">{html.escape(note)}</div></div>'
-            for label, value, note in items
-        )
-        return HTML(f'<div class="cards">{cells}</div>')
+        cards = [{"label": label, "value": value, "note": note} for label, value, note in items]
+        return HTML(templates.render("cards", cards=cards))
 
     def note(self, text: str):
-        """One sentence reading the result, shown as a paragraph."""
+        """One sentence reading the result (computed from the numbers it states), as a paragraph."""
         from IPython.display import HTML
 
-        return HTML(f'<p class="reading">{html.escape(text)}</p>')
+        return HTML(f'<p class="reading">{templates.Markup.escape(text)}</p>')
 
     def table(
         self,
@@ -144,38 +184,28 @@ class ReportPage:
         percent: list[str] = (),
         decimals: int = 1,
         max_rows: int = 30,
+        full: pd.DataFrame | None = None,
     ):
         """Show ``frame`` as an HTML table; in report runs also write ``tables/<name>.csv`` and ``.xlsx``
-        and link them.  The files hold exactly what the page shows.
+        and link them.
 
-        ``columns`` renames (and selects, in order) columns for display; the other arguments name
-        display columns: ``suppress`` resident-level counts (values under 5 shown as ``<5``),
-        ``percent`` shares 0–1 (shown ×100); every float column is rounded to ``decimals``.
+        ``columns`` renames (and selects, in order) columns for display; ``suppress`` names
+        resident-level count columns (values under 5 shown as ``<5``), ``percent`` shares 0–1 (shown
+        ×100); every float column is rounded to ``decimals``.  The download files hold exactly what the
+        page shows, or ``full`` (the whole table, same columns) when the page shows a condensed view.
         """
         from IPython.display import HTML
 
-        shown = frame if columns is None else frame[list(columns)].rename(columns=columns)
-        shown = shown.copy()
-        for col in percent:
-            shown[col] = pd.to_numeric(shown[col], errors="coerce") * 100
-        floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
-        shown[floats] = shown[floats].round(decimals)
-        shown = suppress_small(shown, list(suppress)) if suppress else shown
+        shown = self._display_frame(frame, columns, suppress, percent, decimals)
         slug = _slug(name)
-        links = ""
         if self.out_dir is not None:
-            write_csv(self.out_dir / "tables" / f"{slug}.csv", shown)
-            write_xlsx(self.out_dir / "tables" / f"{slug}.xlsx", {slug[:31]: shown})
-            self.tables.append(slug)
-            links = (
-                f'<p class="downloads">下载表格：<a href="tables/{slug}.csv">CSV</a> · '
-                f'<a href="tables/{slug}.xlsx">Excel</a></p>'
+            download = (
+                shown if full is None else self._display_frame(full, columns, suppress, percent, decimals)
             )
-        more = (
-            f'<p class="table-more">仅显示前 {max_rows} 行，共 {len(shown)} 行；完整表格见下载文件。</p>'
-            if len(shown) > max_rows
-            else ""
-        )
+            write_csv(self.out_dir / "tables" / f"{slug}.csv", download)
+            write_xlsx(self.out_dir / "tables" / f"{slug}.xlsx", {slug[:31]: download})
+            self.tables.append(slug)
+        total = len(shown) if full is None else len(full)
         body = shown.head(max_rows).to_html(
             index=False,
             na_rep="—",
@@ -184,18 +214,38 @@ class ReportPage:
             escape=True,
             float_format=lambda v: f"{v:,.{decimals}f}",
         )
-        caption = f'<h4 class="table-title">{html.escape(title)}</h4>' if title else ""
-        return HTML(f'<div class="table-block">{caption}{body}{more}{links}</div>')
+        return HTML(
+            templates.render(
+                "table",
+                title=title,
+                body=templates.Markup(body),
+                more=total > min(len(shown), max_rows),
+                shown=min(len(shown), max_rows),
+                total=total,
+                downloads=self.out_dir is not None,
+                slug=slug,
+            )
+        )
+
+    @staticmethod
+    def _display_frame(frame, columns, suppress, percent, decimals) -> pd.DataFrame:
+        shown = frame if columns is None else frame[list(columns)].rename(columns=columns)
+        shown = shown.copy()
+        for col in percent:
+            shown[col] = pd.to_numeric(shown[col], errors="coerce") * 100
+        floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
+        shown[floats] = shown[floats].round(decimals)
+        return suppress_small(shown, list(suppress)) if suppress else shown
 
     def figure(self, fig, name: str, *, width: int | None = None, height: int | None = None):
-        """Show ``fig``.  In report runs also save ``figures/<name>.png``/``.svg`` (size: the arguments,
-        else the figure's own layout size, else 1000 × 560 px) and link them under the chart; outside
-        report runs the figure itself is returned for display."""
+        """Show ``fig``.  In report runs the figure becomes a plain div (plotly.js is embedded once in
+        the page), is saved as ``figures/<name>.png``/``.svg`` (size: the arguments, else the figure's
+        own layout size, else 1000 × 560 px) and linked under the chart; outside report runs the
+        figure itself is returned for display."""
         if self.out_dir is None:
             return fig
-        from IPython.display import HTML, display
+        from IPython.display import HTML
 
-        display(fig)
         width = width or fig.layout.width or 1000
         height = height or fig.layout.height or 560
         written = []
@@ -209,11 +259,20 @@ class ReportPage:
                     )
             else:
                 self.static_message = f"静态图未导出 static figures skipped: {why}"
-        links = " · ".join(f'<a href="figures/{p.name}">{p.suffix[1:].upper()}</a>' for p in written)
-        return HTML(f'<p class="downloads">下载图片：{links}</p>' if links else "")
+        div = pio.to_html(
+            fig,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            full_html=False,
+            config=FIGURE_CONFIG,
+            default_width="100%",
+            default_height=f"{height}px",
+            div_id=f"figure-{_slug(name)}",
+        )
+        return HTML(templates.render("figure", div=templates.Markup(div), files=written))
 
     def record(self, **figures) -> None:
-        """Record headline numbers (plain JSON values) for ``reports/index.html``."""
+        """Record headline numbers (plain JSON values) for ``reports/index.html`` and the area overview."""
         self.key_figures.update(figures)
         if self.out_dir is not None:
             write_json(
@@ -227,38 +286,33 @@ class ReportPage:
             )
 
     def sources(self) -> pd.DataFrame:
-        """The input files behind the processed data (from the ingest manifest): ``文件``, ``行数``.
-        Planted-truth side files of synthetic worlds are not data sources and are left out."""
-
-        inputs = self.world.manifest.get("inputs", {})
+        """The data behind this report: each of the community's tables with its rows up to the report
+        month (``数据``, ``行数``).  Computed from the data as cut, so it never names another community's
+        files or a later export."""
         rows = [
-            {"文件": name, "行数": info.get("rows")}
-            for name, info in sorted(inputs.items())
-            if not name.startswith("planted_")
+            {"数据": label, "行数（截至本月）": len(self.world.table(name))}
+            for name, label in DATA_NAMES.items()
+            if self.world.has(name)
         ]
-        return pd.DataFrame(rows, columns=["文件", "行数"])
+        return pd.DataFrame(rows, columns=["数据", "行数（截至本月）"])
 
     def footer(self):
         """Closing line: static-figure status (report runs) and the 模拟数据 reminder."""
         from IPython.display import HTML
 
-        parts = []
-        if self.static_message:
-            parts.append(html.escape(self.static_message))
+        lines = [self.static_message] if self.static_message else []
         if self.synthetic:
-            parts.append("本报告所有数字均来自模拟数据。")
-        return HTML(f'<footer class="report-footer">{"<br>".join(parts)}</footer>')
+            lines.append("本报告所有数字均来自模拟数据。")
+        return HTML(templates.render("footer", lines=lines))
 
 
 def _start_static_export() -> None:
-    """Keep one Chromium running for the kernel's static exports (about 0.5 s per figure instead of
-    several seconds each); it is stopped when the kernel exits."""
-    import atexit
-
+    """Keep one Chromium running for the kernel's static exports (about 0.15 s per figure instead of
+    about 2 s each); it is stopped when the kernel exits."""
     if not static_export_available()[0]:
         return
     try:
-        import kaleido
+        import kaleido  # optional: static export only
 
         kaleido.start_sync_server(silence_warnings=True)
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
@@ -269,8 +323,8 @@ def _start_static_export() -> None:
 def resolve_request(data_dir, community: str, month: str, lang: str) -> tuple[World, str]:
     """Check a report request: ``(world, month)`` with ``month="latest"`` resolved.
 
-    Raises :class:`ReportError` for an unsupported language or a month without data."""
-
+    Raises :class:`ReportError` for an unsupported language, an unknown community (with the closest
+    names) or a month without data."""
     if lang not in LANGUAGES:
         raise ReportError(f"语言 lang {lang!r} 不支持 is not supported (only {', '.join(LANGUAGES)})")
     world = open_world(data_dir or None, community or None)
@@ -278,8 +332,7 @@ def resolve_request(data_dir, community: str, month: str, lang: str) -> tuple[Wo
     month = months[-1] if month in ("", "latest") else check_month(month)
     if month not in months:
         raise ReportError(
-            f"{world.community} 在 {month} 没有数据 has no data for {month} "
-            f"(available {months[0]} … {months[-1]})"
+            f"{world.community} 在 {month} 没有数据 has no data for {month} (available {months[0]} … {months[-1]})"
         )
     return world, month
 
@@ -289,17 +342,15 @@ def open_report(
 ) -> ReportPage:
     """Start a report page from the notebook's parameters.
 
-    ``community`` empty → the focus community; ``month`` empty or ``"latest"`` → the latest month with
-    data; ``data_dir`` empty → settings default (``JIESU_DATA_DIR``); ``out_dir`` non-empty marks a
-    report run: figures then embed plotly.js once (offline renderer) and tables/figures are written
-    there.  ``lang`` must be ``"zh"`` (the only edition written so far).
+    ``community`` empty → the data directory's own community; ``month`` empty or ``"latest"`` → the
+    latest month with data; ``data_dir`` empty → settings default (``JIESU_DATA_DIR``); ``out_dir``
+    non-empty marks a report run: tables and figures are written there.  ``lang`` must be ``"zh"``.
+    The page's world is cut at the end of ``month``.
     """
-
     world, month = resolve_request(data_dir, community, month, lang)
     target = None
     if out_dir:
-        use_report_renderer()
         target = Path(out_dir)
         target.mkdir(parents=True, exist_ok=True)
         _start_static_export()
-    return ReportPage(world=world, month=month, out_dir=target, lang=lang)
+    return ReportPage(world=world.cut(month), month=month, out_dir=target, lang=lang)

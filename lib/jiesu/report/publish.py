@@ -26,15 +26,18 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+PUBLISHED_FILE_MODE = 0o644
+PUBLISHED_DIR_MODE = 0o755
+"""Published reports are world-readable (a web server running as another user serves them) and
+writable by their owner only; temporary files are created 0600/0700, so this is set explicitly."""
+
+
 def _readable(folder: Path) -> None:
-    """Give the rendered folder ordinary permissions (temporary files are created 0600/0700), so a
-    web server or a colleague can read the published report; the process umask still applies."""
-    umask = os.umask(0)
-    os.umask(umask)
+    """Give the rendered folder the published permissions (files 0644, folders 0755)."""
     for root, _dirs, files in os.walk(folder):
-        os.chmod(root, 0o777 & ~umask)
+        os.chmod(root, PUBLISHED_DIR_MODE)
         for name in files:
-            os.chmod(os.path.join(root, name), 0o666 & ~umask)
+            os.chmod(os.path.join(root, name), PUBLISHED_FILE_MODE)
 
 
 def publish(staging: Path, target: Path) -> None:

@@ -31,7 +31,6 @@ Published folder layout::
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
@@ -40,11 +39,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from plotly.offline import get_plotlyjs
+
 from jiesu import __version__
 from jiesu.errors import MissingDataError
 from jiesu.months import month_label
+from jiesu.report import templates
 from jiesu.report.folders import (
-    CSS_FILE,
     KEY_FIGURES_FILE,
     REPORT_HTML,
     STAMP_FILE,
@@ -87,10 +88,15 @@ def data_fingerprint(world: World) -> str:
     )
 
 
-def template_fingerprint(notebook: str | os.PathLike) -> str:
-    """Hash of the report template: the notebook file and the stylesheet."""
+def template_files() -> list[Path]:
+    """Every file of ``report/templates`` (stylesheet and Jinja2 templates), sorted."""
+    return sorted(p for p in (Path(__file__).parent / "templates").iterdir() if p.is_file())
 
-    return content_key(file_sha256(notebook), file_sha256(CSS_FILE))
+
+def template_fingerprint(notebook: str | os.PathLike) -> str:
+    """Hash of the report template: the notebook file, the stylesheet and the HTML templates."""
+
+    return content_key(file_sha256(notebook), *(file_sha256(path) for path in template_files()))
 
 
 def report_stamp(world: World, month: str, notebook: str | os.PathLike | None = None) -> dict:
@@ -134,9 +140,10 @@ class _HideForReaders:
 def notebook_to_html(nb, *, title: str, css: str | None = None) -> str:
     """A complete offline HTML page from an executed notebook, with no code in it.
 
-    Uses nbconvert's ``HTMLExporter`` (``basic`` template: body only, so no require.js/MathJax from a
-    CDN) with ``exclude_input``, input/output prompts off and ``remove-input`` tags honoured, then wraps
-    the body in a page carrying ``report.css`` inline.
+    nbconvert's ``HTMLExporter`` (``basic`` template: body only, nothing loaded from a CDN) with
+    ``exclude_input``, prompts off and ``remove-input``/``remove-cell`` tags honoured; the body goes
+    into ``templates/page.html.j2`` with ``report.css`` inline and plotly.js embedded once when the
+    page holds a figure (report figures are plain divs, :meth:`jiesu.report.page.ReportPage.figure`).
     """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -157,12 +164,13 @@ def notebook_to_html(nb, *, title: str, css: str | None = None) -> str:
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     exporter.register_preprocessor(_HideForReaders(), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
-    css = CSS_FILE.read_text(encoding="utf-8") if css is None else css
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+    has_figure = "Plotly.newPlot" in body
+    return templates.render(
+        "page",
+        title=title,
+        css=templates.css() if css is None else css,
+        plotly_js=templates.Markup(get_plotlyjs()) if has_figure else "",
+        body=templates.Markup(body),
     )
 
 

@@ -1,10 +1,8 @@
-"""One plot style for every figure, and the two ways figures leave a notebook.
+"""Static figures: :func:`save_static` writes PNG and SVG through kaleido when a Chromium and a CJK
+font are installed (``make sysdeps``), and otherwise says once, clearly, that it skipped.
 
-* :func:`use_report_renderer` embeds plotly.js once per page (``notebook`` renderer) so rendered HTML
-  reports work offline. Interactive/nbval runs keep plotly's default mimetype output, which keeps
-  committed notebooks small and deterministic.
-* :func:`save_static` writes PNG and SVG to ``figures/`` through kaleido when a Chromium and a CJK font
-  are installed (``make sysdeps``), and otherwise says once, clearly, that it skipped.
+(Interactive figures in reports are plain plotly divs with plotly.js embedded once in the page, see
+:mod:`jiesu.report.render`; notebooks keep plotly's default output.)
 """
 
 from __future__ import annotations
@@ -15,39 +13,10 @@ import warnings
 from pathlib import Path
 
 import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.io._base_renderers import NotebookRenderer
 
 from jiesu.analysis import style  # noqa: F401  (registers the jiesu plotly template)
 from jiesu.settings import paths
 from jiesu.storage import atomic_path
-
-
-class _OfflineNotebookRenderer(NotebookRenderer):
-    """plotly's ``notebook`` renderer minus the MathJax ``<script src=https://cdnjs…>`` it adds to every
-    figure: plotly.js is embedded once by :meth:`activate`, each figure is a div plus an inline script."""
-
-    def to_mimebundle(self, fig_dict):
-        html = pio.to_html(
-            fig_dict,
-            config=self.config,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            full_html=False,
-            default_width="100%",
-            default_height=525,
-            validate=False,
-        )
-        return {"text/html": html}
-
-
-pio.renderers["jiesu_offline"] = _OfflineNotebookRenderer()
-
-
-def use_report_renderer() -> None:
-    """Embed figures with plotly.js inline, once per page, and nothing from a CDN (offline HTML).
-    Call once at the top of report runs (not in committed notebooks: the output is ~5 MB)."""
-    pio.renderers.default = "jiesu_offline"
 
 
 def static_export_available() -> tuple[bool, str]:

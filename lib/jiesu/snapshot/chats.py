@@ -30,7 +30,7 @@ from jiesu.analysis.early_warning.bursts import (
     topic_term_categories,
 )
 from jiesu.analysis.early_warning.interception import interception, monthly_interception
-from jiesu.analysis.early_warning.watch import seasonal_checklist, weekly_watch_list
+from jiesu.analysis.early_warning.watch import issue_history, seasonal_checklist, weekly_watch_list
 from jiesu.analysis.text import Tokenizer
 from jiesu.analysis.topics.corpus import (
     PooledCorpus,
@@ -40,16 +40,16 @@ from jiesu.analysis.topics.corpus import (
     topic_tokenizer,
 )
 from jiesu.analysis.topics.model import CHATTER_LABEL, TopicModel, TopicParams, train_topic_model
-from jiesu.analysis.topics.prevalence import topic_prevalence, topics_figure
+from jiesu.analysis.topics.prevalence import topic_prevalence
 from jiesu.contract import PROCESSED
-from jiesu.months import month_end
+from jiesu.months import month_end, month_label, month_of, shift_month
 from jiesu.snapshot.world import World
 from jiesu.storage import write_parquet
 
 TOKENS_VERSION = "tokens-v2"
 
 
-TRAINING_SELECTION = "issue-like-pooled-v2"
+TRAINING_SELECTION = "issue-like-pooled-12-months-v3"
 
 
 def tokenized_corpus(
@@ -167,6 +167,20 @@ _SNAPSHOT_TOKENS: dict[tuple, Path] = {}
 _LOADED_SNAPSHOTS: dict[Path, Snapshot] = {}
 
 
+TRAINING_MONTHS = 12
+"""The topic model of a world is trained on its last ``TRAINING_MONTHS`` months of messages (the
+window ends at the world's cut, so a report for month M trains only on data up to M) and then applied
+to every message; a bounded window keeps a monthly report's training cost flat as chats accumulate."""
+
+
+def training_messages(messages: pd.DataFrame) -> pd.DataFrame:
+    """The messages of the last :data:`TRAINING_MONTHS` months (by ``sent_at``) of ``messages``."""
+    if messages.empty:
+        return messages
+    last = month_of(messages["sent_at"]).max()
+    return messages.loc[month_of(messages["sent_at"]) > shift_month(last, -TRAINING_MONTHS)]
+
+
 def snapshot_model(world: World, params: TopicParams = TopicParams(), *, progress=None) -> Snapshot:
     """Train (once) and cache the topic model of the chat snapshot in ``data``; later calls only read.
 
@@ -182,7 +196,7 @@ def snapshot_model(world: World, params: TopicParams = TopicParams(), *, progres
                 load_model(directory), pd.read_parquet(directory / "doc_topics.parquet"), tokens_path, key
             )
         return _LOADED_SNAPSHOTS[directory]
-    messages = text_messages(world.table("messages"))
+    messages = training_messages(text_messages(world.table("messages")))
     tokens = pd.read_parquet(tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
     selected = issue_like(
         messages,
@@ -217,37 +231,69 @@ def report_topics(
     params: TopicParams = TopicParams(),
     top: int = 5,
 ) -> dict:
-    """What residents talked about in ``month`` (YYYY-MM; default the latest month with messages).
+    """The problem topics residents talked about in ``month`` (YYYY-MM; default the latest month with
+    messages), for officials: topics with the same category label are one row, named by the label and
+    their top phrases (shown as written, without ``_``); chatter (topics labelled 其他) is one number.
 
-    Uses the cached snapshot model (trained once per data snapshot).  Returns ``{"month", "messages",
-    "top_topics": DataFrame(topic, label, share, top_words), "figure"}`` where ``share`` is the share of
-    the month's text messages clearly about the topic (:func:`topic_prevalence`); issue topics (with a
-    category label) are listed before chatter.
+    Returns ``{"month", "messages" (text messages that month), "problems": DataFrame(label, share,
+    top_words) sorted by share (at most ``top`` rows), "chatter_share" (0–1), "figure" (bars of the
+    problem topics)}`` where ``share`` is the share of the month's text messages clearly about the
+    topic (:func:`topic_prevalence`).
     """
     snap = snapshot_model(world, params)
     messages = world.table("messages")
     prevalence = topic_prevalence(snap.doc_topics, messages, by="month")
     month = month or str(prevalence["month"].max())
     current = prevalence.loc[prevalence["month"] == month]
-    shares = (
-        current.set_index("topic")["share"]
-        if len(current)
-        else pd.Series(0.0, index=snap.model.topics["topic"])
-    )
+    shares = current.set_index("topic")["share"] if len(current) else pd.Series(dtype=float)
     table = snap.model.topics[["topic", "label", "top_words"]].assign(
-        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy()
+        share=lambda t: shares.reindex(t["topic"]).fillna(0.0).to_numpy(),
+        top_words=lambda t: t["top_words"].str.replace("_", "", regex=False),
     )
-    # issue topics first: "其他" (greetings, groceries) is always large and says nothing to act on
-    table = table.assign(chatter=table["label"] == CHATTER_LABEL)
-    table = table.sort_values(["chatter", "share", "topic"], ascending=[True, False, True]).head(top)
-    table = table.reset_index(drop=True)
-    table = table[["topic", "label", "share", "top_words"]]
+    chatter = table["label"] == CHATTER_LABEL
+    problems = (
+        table.loc[~chatter]
+        .sort_values(["share", "topic"], ascending=[False, True])
+        .groupby("label", sort=False)
+        .agg(
+            share=("share", "sum"),
+            top_words=("top_words", lambda words: " ".join(list(dict.fromkeys(" ".join(words).split()))[:8])),
+        )
+        .reset_index()
+        .sort_values(["share", "label"], ascending=[False, True])
+        .head(top)
+        .reset_index(drop=True)
+    )
     return {
         "month": month,
         "messages": int(current["messages"].iloc[0]) if len(current) else 0,
-        "top_topics": table,
-        "figure": topics_figure(snap.model.topics, shares, title=f"{month} 话题 Topics"),
+        "problems": problems,
+        "chatter_share": float(table.loc[chatter, "share"].sum()),
+        "figure": problems_figure(problems, title=f"{month_label(month)} 群聊中的问题话题{world.tag}"),
     }
+
+
+def problems_figure(problems: pd.DataFrame, *, title: str):
+    """Horizontal bars: the share of the month's messages about each problem topic, hover = phrases."""
+    import plotly.graph_objects as go
+
+    ordered = problems.sort_values("share")
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["share"],
+            y=ordered["label"],
+            orientation="h",
+            customdata=ordered["top_words"],
+            hovertemplate="%{y}：%{x:.1%}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="占本月文字消息的比例",
+        xaxis_tickformat=".0%",
+        height=max(280, 40 * len(ordered) + 120),
+    )
+    return fig
 
 
 def snapshot_documents(world: World) -> pd.DataFrame:
@@ -303,6 +349,9 @@ def interception_by_month(world: World) -> pd.DataFrame:
     return table[["month", "issues", "closed_in_group", "reached_12345", "interception_share"]]
 
 
+WATCH_COLUMNS = ["term", "category", "trend", "examples", "owner_team"]
+
+
 def report_watch(world: World, month: str | None = None) -> dict:
     """What to watch at the end of ``month`` (YYYY-MM; default the latest month with messages).
 
@@ -313,7 +362,14 @@ def report_watch(world: World, month: str | None = None) -> dict:
 
     docs = snapshot_documents(world)
     month = month or docs["day"].max().strftime("%Y-%m")
-    week_end = min(month_end(month).normalize(), docs["day"].max())
+    week_end = month_end(month).normalize()
+    if not (month_of(docs["day"]) == month).any():  # no chats this month: nothing to watch, nothing stale
+        return {
+            "month": month,
+            "watch_list": pd.DataFrame(columns=WATCH_COLUMNS),
+            "interception_share": None,
+            "checklist": report_checklist(world, month),
+        }
     issues = snapshot_interception(world)
     # watch what residents raise with staff, not the chatter around it
 
@@ -325,19 +381,22 @@ def report_watch(world: World, month: str | None = None) -> dict:
     watch = weekly_watch_list(docs, week_end, term_category={t: lookup(t) for t in recent_terms}, min_count=2)
     monthly = monthly_interception(issues)
     row = monthly.loc[monthly["month"] == month, "interception_share"]
-    years = max(issues["sent_at"].dt.year.nunique(), 1)
-    history = (
-        issues.assign(month=issues["sent_at"].dt.month)
-        .groupby(["month", "category"])
-        .size()
-        .div(years)
-        .rename("messages")
-        .reset_index()
-    )
-    next_month = (pd.Period(month, freq="M") + 1).strftime("%Y-%m")
     return {
         "month": month,
-        "watch_list": watch[["term", "category", "trend", "examples", "owner_team"]],
+        "watch_list": watch[WATCH_COLUMNS],
         "interception_share": float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None,
-        "checklist": seasonal_checklist(next_month, history).assign(month=next_month),
+        "checklist": report_checklist(world, month),
     }
+
+
+def report_checklist(world: World, month: str) -> pd.DataFrame:
+    """What to prepare for the month after ``month``, as known at the end of ``month``: the seasonal
+    checklist (:func:`seasonal_checklist`, campaigns only once begun) with the mean number of chat
+    issues of the same calendar month in earlier years (from ``world``, which is cut at ``month`` in
+    reports; NaN without chat data)."""
+    next_month = shift_month(month, 1)
+    history = None
+    if world.has("messages"):
+        messages = world.table("messages")
+        history = issue_history(snapshot_issues(world), messages.loc[messages["sent_at"] <= month_end(month)])
+    return seasonal_checklist(next_month, history, known_by=month).assign(month=next_month)

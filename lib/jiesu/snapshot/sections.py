@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from jiesu.analysis.chats import chat_issues
@@ -16,7 +15,15 @@ from jiesu.analysis.network.graph import (
     person_projection,
 )
 from jiesu.analysis.network.reach import complainant_linkage, group_reach, team_responsiveness
-from jiesu.analysis.ranking import area_ranks, bump_figure, rank_intervals
+from jiesu.analysis.ranking import (
+    RATE_BASES,
+    area_counts,
+    area_ranks,
+    bump_figure,
+    league_view,
+    rank_intervals,
+    rate_change,
+)
 from jiesu.analysis.registry import (
     COLOR_OPTIONS,
     complaints_per_household,
@@ -27,7 +34,6 @@ from jiesu.analysis.registry import (
 )
 from jiesu.months import shift_month
 from jiesu.privacy import suppress_small
-from jiesu.settings import FOCUS_COMMUNITY
 from jiesu.snapshot.chats import interception_by_month
 from jiesu.snapshot.world import World
 
@@ -117,17 +123,18 @@ def report_coverage(
     end=None,
     as_of=None,
 ) -> dict:
-    """Everything the report shows about 园园's reach, from the processed tables in ``data``.
+    """Everything the report shows about 园园's reach in ``world`` (a cut world counts only the friends
+    added by its :attr:`~jiesu.snapshot.world.World.as_of` month).
 
-    ``as_of`` (a date) counts only friends added by the end of that day, and ends the complaint period
-    there unless ``end`` is given.
+    ``as_of`` (a date, for notebooks) cuts further: only friends added by the end of that day, and
+    the complaint period ends there unless ``end`` is given.
 
     Returns
     -------
-    dict with ``household_coverage`` and ``resident_coverage`` (0–1), ``uncovered_vulnerable`` (int),
-    ``outreach`` (DataFrame, :func:`outreach_list`), ``by_building`` (DataFrame,
-    :func:`coverage_by_building`, with resident counts under 5 suppressed) and ``map_figure`` (the
-    一张图 coloured by ``color_by``; complaints counted in ``[start, end)``).
+    dict with ``friends`` (count), ``household_coverage`` and ``resident_coverage`` (0–1),
+    ``uncovered_vulnerable`` (int), ``outreach`` (DataFrame, :func:`outreach_list`), ``by_building``
+    (DataFrame, :func:`coverage_by_building`, resident counts under 5 suppressed) and ``map_figure``
+    (the 一张图 coloured by ``color_by``; complaints counted in ``[start, end)``).
     """
     households = world.table("households")
     residents = world.table("residents")
@@ -140,18 +147,18 @@ def report_coverage(
     if color_by == "complaints":
         complaints = complaints_per_household(world.table("cases"), start=start, end=end)
     summary = coverage_summary(households, residents, friends)
-    tag = "（模拟数据）" if world.synthetic else ""
     figure = registry_map(
         households,
         color_by,
         friends=friends,
         complaints=complaints,
-        title=f"一张图：按{COLOR_OPTIONS[color_by]}着色{tag}",
+        title=f"一张图：按{COLOR_OPTIONS[color_by]}着色{world.tag}",
     )
     by_building = suppress_small(
         coverage_by_building(households, residents, friends), ["residents", "residents_covered"]
     )
     return {
+        "friends": len(friends),
         "household_coverage": summary["household_coverage"],
         "resident_coverage": summary["resident_coverage"],
         "uncovered_vulnerable": summary["uncovered_vulnerable"],
@@ -161,15 +168,29 @@ def report_coverage(
     }
 
 
-def _relative_change(now: float, before: float | None) -> float | None:
-    if before is None or not np.isfinite(before) or before == 0 or not np.isfinite(now):
-        return None
-    return float(now / before - 1)
+LEAGUE_COLUMNS = [
+    "rank",
+    "community",
+    "requests",
+    "rate",
+    "rate_lo",
+    "rate_hi",
+    "rank_lo",
+    "rank_hi",
+    "percentile",
+    "in_top5",
+    "in_bottom5",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "composite",
+]
+"""Columns of the league table a report shows and offers for download."""
 
 
 def report_rank(
     world: World,
-    community: str = FOCUS_COMMUNITY,
+    community: str | None = None,
     month: str | None = None,
     *,
     rate_basis: str = "residents",
@@ -182,23 +203,30 @@ def report_rank(
 
     Parameters
     ----------
-    data : data directory (see :func:`jiesu.snapshot.datasets.load`).
-    community : the community reported on.
+    world : the world; read only up to ``month`` (the panel of later months is never looked at).
+    community : the community reported on (default: the world's).
     month : ``YYYY-MM`` (default: the last month of the panel).
     rate_basis, n_sim, seed, weights : see :func:`area_ranks`, :func:`rank_intervals`, :func:`performance`.
-    history_months : months shown by the bump chart, ending with ``month`` (a report never shows the
-        months after its own).
+    history_months : months shown by the bump chart, ending with ``month``.
 
     Returns
     -------
     dict with ``requests`` (int), ``rate_per_10k`` (per ``rate_basis``), ``rate_ci`` (lo, hi),
-    ``mom_change``/``yoy_change`` (relative change of the rate vs. the previous month / the same month a
-    year before; None when not available), ``rank``, ``rank_interval`` (lo, hi), ``n_communities``,
-    ``response_rate``, ``resolution_rate``, ``satisfaction_rate``, ``composite``, ``in_top5``,
-    ``in_bottom5``, ``bump_figure`` (plotly Figure) and ``table`` (the area's league table that month,
-    DataFrame sorted by rank).
+    ``mom``/``yoy`` (:func:`rate_change` against the previous month / the same month a year before:
+    ``change``, ``p_value``, ``significant``), ``mom_change``/``yoy_change`` (the changes alone),
+    ``rank``, ``rank_interval`` (lo, hi), ``n_communities``, ``response_rate``, ``resolution_rate``,
+    ``satisfaction_rate``, ``composite``, ``rated`` (cases rated by callers that month), ``in_top5``,
+    ``in_bottom5``, ``bump_figure`` (plotly Figure, the focus's rank interval as a band), ``table``
+    (the full league table that month, sorted by rank) and ``league`` (:func:`league_view`: top 5,
+    bottom 5 and the community with its neighbours).
     """
-    table = area_ranks(world.table("panel"), rate_basis=rate_basis, weights=weights)
+    community = community or world.community
+    panel = world.table("panel")
+    if month:
+        panel = panel.loc[panel["month"].astype(str) <= month]
+    table = area_ranks(panel, rate_basis=rate_basis, weights=weights)
+    if table.empty:
+        raise ValueError(f"the panel has no months up to {month}")
     month = month or table["month"].max()
     if month not in set(table["month"]):
         raise ValueError(f"month {month} not in the panel ({table['month'].min()}..{table['month'].max()})")
@@ -207,37 +235,31 @@ def report_rank(
         raise ValueError(f"{community} has no panel rows for {month}")
     this_month = rank_intervals(table.loc[table["month"] == month], n_sim=n_sim, seed=seed)
     row = this_month.set_index("community").loc[community]
+    history = table.loc[(table["month"] > shift_month(month, -history_months)) & (table["month"] <= month)]
+    history = rank_intervals(history, n_sim=n_sim, seed=seed, only=[community])
+    counts = area_counts(panel).set_index(["community", "month"])
 
-    def rate_at(m: str) -> float | None:
-        return float(rows.at[m, "rate"]) if m in rows.index else None
+    def change(months_back: int) -> dict:
+        before = shift_month(month, -months_back)
+        if (community, before) not in counts.index:
+            return {"change": None, "p_value": None, "significant": False}
+        now, then = counts.loc[(community, month)], counts.loc[(community, before)]
+        exposure = RATE_BASES[rate_basis][0]
+        return rate_change(now["requests"], now[exposure], then["requests"], then[exposure])
 
     def number(value) -> float | None:
         return None if pd.isna(value) else float(value)
 
-    rate = float(row["rate"])
-    columns = [
-        "rank",
-        "community",
-        "requests",
-        "rate",
-        "rate_lo",
-        "rate_hi",
-        "rank_lo",
-        "rank_hi",
-        "percentile",
-        "in_top5",
-        "in_bottom5",
-        "response_rate",
-        "resolution_rate",
-        "satisfaction_rate",
-        "composite",
-    ]
+    mom, yoy = change(1), change(12)
+    ordered = this_month[LEAGUE_COLUMNS].sort_values(["rank", "community"]).reset_index(drop=True)
     return {
         "requests": int(row["requests"]),
-        "rate_per_10k": rate,
+        "rate_per_10k": float(row["rate"]),
         "rate_ci": (float(row["rate_lo"]), float(row["rate_hi"])),
-        "mom_change": _relative_change(rate, rate_at(shift_month(month, -1))),
-        "yoy_change": _relative_change(rate, rate_at(shift_month(month, -12))),
+        "mom": mom,
+        "yoy": yoy,
+        "mom_change": mom["change"],
+        "yoy_change": yoy["change"],
         "rank": int(row["rank"]),
         "rank_interval": (int(row["rank_lo"]), int(row["rank_hi"])),
         "n_communities": int(row["n_units"]),
@@ -245,14 +267,12 @@ def report_rank(
         "resolution_rate": number(row["resolution_rate"]),
         "satisfaction_rate": number(row["satisfaction_rate"]),
         "composite": number(row["composite"]),
+        "rated": int(counts.loc[(community, month), "rated"]),
         "in_top5": bool(row["in_top5"]),
         "in_bottom5": bool(row["in_bottom5"]),
-        "bump_figure": bump_figure(
-            table.loc[(table["month"] > shift_month(month, -history_months)) & (table["month"] <= month)],
-            community,
-            synthetic=world.synthetic,
-        ),
-        "table": this_month[columns].sort_values(["rank", "community"]).reset_index(drop=True),
+        "bump_figure": bump_figure(history, community, synthetic=world.synthetic),
+        "table": ordered,
+        "league": league_view(ordered, community),
     }
 
 

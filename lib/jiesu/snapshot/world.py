@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from jiesu import processed
+from jiesu.months import check_month
 from jiesu.settings import FOCUS_COMMUNITY, Paths, paths
+from jiesu.snapshot.asof import cut_table
 
 PLANTED_TRUTH = "planted_truth.json"
 SYNTHETIC_TAG = "（模拟数据）"
@@ -38,6 +40,7 @@ class World:
     paths: Paths
     community: str
     synthetic: bool
+    as_of: str | None = None
 
     @property
     def tag(self) -> str:
@@ -59,12 +62,21 @@ class World:
         return processed.has_table(self.paths.processed, name) and len(self.table(name)) > 0
 
     def table(self, name: str) -> pd.DataFrame:
-        """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`), a copy of its own."""
+        """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`), a copy of its own; cut
+        at the end of :attr:`as_of` when the world is a cut (:meth:`cut`)."""
         where = processed.table_path(self.paths.processed, name)
         if not where.exists():
             return processed.read_table(self.paths.processed, name)  # raises, naming the fix
         stat = where.stat()
-        return _read_cached(str(where), stat.st_mtime_ns, stat.st_size).copy(deep=False)
+        return _read_cached(str(where), stat.st_mtime_ns, stat.st_size, name, self.as_of).copy(deep=False)
+
+    def cut(self, month: str) -> World:
+        """This world as it stood at the end of ``month`` (``YYYY-MM``): every dated table cut there
+        (:func:`jiesu.snapshot.asof.cut_table`).  Reports for ``month`` read only through such a cut."""
+        check_month(month)
+        if self.as_of is not None and month > self.as_of:
+            raise ValueError(f"cannot cut a world already cut at {self.as_of} at a later month {month}")
+        return replace(self, as_of=month)
 
     def planted_truth(self) -> dict | None:
         """The planted truth of a synthetic world, or ``None`` for real data."""
@@ -77,9 +89,11 @@ class World:
         return pd.read_csv(where, dtype=str, keep_default_na=False) if where.exists() else None
 
 
-@lru_cache(maxsize=32)
-def _read_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    return pd.read_parquet(path)
+@lru_cache(maxsize=64)
+def _read_cached(path: str, mtime_ns: int, size: int, name: str, as_of: str | None) -> pd.DataFrame:
+    if as_of is None:
+        return pd.read_parquet(path)
+    return cut_table(name, _read_cached(path, mtime_ns, size, name, None), as_of)
 
 
 def open_world(data_dir: str | os.PathLike | Paths | None = None, community: str | None = None) -> World:

@@ -46,6 +46,7 @@ from jiesu.analysis.early_warning.leadlag import (
     lead_lag,
 )
 from jiesu.analysis.early_warning.watch import (
+    issue_history,
     owner_team,
     seasonal_checklist,
     weekly_watch_list,
@@ -67,6 +68,7 @@ __all__ = [
     "lead_lag",
     "category_cross_correlation",
     "owner_team",
+    "issue_history",
     "seasonal_checklist",
     "weekly_watch_list",
     "message_categories",

@@ -30,13 +30,17 @@ def owner_team(code: str) -> str:
     return TEAMS[BY_CODE[code].owner_team] if code in BY_CODE else ""
 
 
-def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) -> pd.DataFrame:
+def seasonal_checklist(
+    month: int | str, history: pd.DataFrame | None = None, *, known_by: str | None = None
+) -> pd.DataFrame:
     """What to prepare for ``month`` (1–12 or ``YYYY-MM``): categories whose season starts that month
     (before the rains, before the windy spring, at the start of heating) first, then other seasonal
     categories in season, then year-round ones.
 
     ``history`` (optional): DataFrame ``month`` (1–12), ``category``, ``messages`` of past issue
-    messages, to show how many arrived in this calendar month in earlier years.
+    messages (:func:`issue_history`), to show how many arrived in this calendar month in earlier years.
+    ``known_by`` (``YYYY-MM``): the month the checklist is written in; a campaign that had not begun by
+    then (a category's ``since``, e.g. 垃圾分类 from 2020-05) is not on it — nobody could know of it.
 
     Returns ``category``, ``label``, ``season``, ``starts``, ``action``, ``owner_team``,
     ``past_messages`` (mean per year, NaN without history).
@@ -44,7 +48,7 @@ def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) ->
     m = int(str(month)[-2:]) if isinstance(month, str) else int(month)
     rows = []
     for cat in CATEGORIES:
-        if m not in cat.months:
+        if m not in cat.months or (known_by is not None and cat.since is not None and cat.since > known_by):
             continue
         seasonal = len(cat.months) < 12
         starts = seasonal and ((m - 2) % 12 + 1) not in cat.months
@@ -69,6 +73,22 @@ def seasonal_checklist(month: int | str, history: pd.DataFrame | None = None) ->
         return frame
     frame = frame.sort_values(["starts", "seasonal"], ascending=[False, False], kind="stable")
     return frame.drop(columns="seasonal").reset_index(drop=True)
+
+
+def issue_history(issues: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+    """Issues per calendar month and category, as a mean per year over the years whose chats cover
+    that calendar month (a year without chat data in March says nothing about March).
+
+    ``issues``: :func:`jiesu.analysis.chats.chat_issues` (``sent_at``, ``category``); ``messages``: the
+    chat messages the issues come from (their months say which years are covered).  Returns ``month``
+    (1–12), ``category``, ``messages`` (mean issues per covered year), ``years`` (covered years).
+    """
+    covered = messages["sent_at"].dt.to_period("M").drop_duplicates()
+    years = covered.groupby(covered.dt.month).size().rename("years")
+    counts = issues.groupby([issues["sent_at"].dt.month.rename("month"), "category"]).size().rename("count")
+    out = counts.reset_index().merge(years, left_on="month", right_index=True)
+    out["messages"] = out["count"] / out["years"]
+    return out[["month", "category", "messages", "years"]]
 
 
 def weekly_watch_list(
