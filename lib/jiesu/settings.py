@@ -25,7 +25,6 @@ from pathlib import Path
 
 FOCUS_COMMUNITY = "甘露园南里二社区"
 AREA = "高碑店地区"
-DISTRICT = "朝阳区"
 
 
 def _find_home() -> Path:
@@ -68,26 +67,31 @@ def paths(data_dir: str | os.PathLike | None = None) -> Paths:
 
     Parameters
     ----------
-    data_dir : optional explicit data directory (e.g. a notebook parameter); it wins over
-        ``JIESU_DATA_DIR``, and ``raw``/``processed``/``interim`` are then taken below it.
+    data_dir : optional explicit data directory (a ``--data-dir`` option, a notebook's ``data_dir``);
+        it wins over ``JIESU_DATA_DIR``, and ``raw``/``processed``/``interim`` are taken below it.  The
+        outputs of another world than the default one go beside it, ``DIR/reports`` and
+        ``DIR/figures`` (unless ``JIESU_REPORTS_DIR``/``JIESU_FIGURES_DIR`` say otherwise), so the
+        workspace's own ``reports/`` is never touched by another world.
     """
     home = _find_home()
+    default_data = _env_path("JIESU_DATA_DIR", home / "data")
     if data_dir:
         data = Path(data_dir).expanduser()
         data = (data if data.is_absolute() else home / data).resolve()
         raw, processed, interim = data / "raw", data / "processed", data / "interim"
     else:
-        data = _env_path("JIESU_DATA_DIR", home / "data")
+        data = default_data
         raw = _env_path("JIESU_RAW_DIR", data / "raw")
         processed = _env_path("JIESU_PROCESSED_DIR", data / "processed")
         interim = _env_path("JIESU_INTERIM_DIR", data / "interim")
+    beside = data != default_data
     return Paths(
         home=home,
         data=data,
         raw=raw,
         processed=processed,
         interim=interim,
-        reports=_env_path("JIESU_REPORTS_DIR", home / "reports"),
-        figures=_env_path("JIESU_FIGURES_DIR", home / "figures"),
+        reports=_env_path("JIESU_REPORTS_DIR", data / "reports" if beside else home / "reports"),
+        figures=_env_path("JIESU_FIGURES_DIR", data / "figures" if beside else home / "figures"),
         notebooks=home / "notebooks",
     )

@@ -560,3 +560,19 @@ def test_abandoned_staging_folders_are_cleared_but_fresh_ones_kept(tmp_path):
     os.utime(other, (long_ago, long_ago))
     _remove_abandoned_staging(tmp_path, "2020-01")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".2020-01.rendering-b", "2020-01"]
+
+
+def test_another_worlds_report_goes_beside_it_and_leaves_the_official_reports_untouched(small_world, tmp_path):
+    """``jiesu report --data-dir OTHER`` writes OTHER/reports and OTHER/figures, never reports/."""
+    import shutil
+
+    from jiesu.settings import paths
+
+    other = tmp_path / "other"
+    shutil.copytree(small_world.paths.processed, other / "processed")
+    official = paths().reports
+    before = _snapshot(official) if official.exists() else {}
+    assert main(["report", "--data-dir", str(other), "--month", "2020-06"]) == 0
+    assert (other / "reports" / FOCUS_COMMUNITY / "2020-06" / "report.html").is_file()
+    assert (other / "reports" / "index.html").is_file()
+    assert (_snapshot(official) if official.exists() else {}) == before

@@ -714,3 +714,84 @@ def rank_claims(
         "share_months_bottom5_after": float(own.loc[own["month"] >= after_start, "in_bottom5"].mean()),
         **milestones(monthly, focus),
     }
+
+
+def movers(now: pd.DataFrame, before: pd.DataFrame, *, unit: str = "community") -> dict[str, list[str]]:
+    """Who moved into or out of the top and bottom groups between two periods of :func:`rank_table`
+    (``before`` the earlier one): ``entered_top5``, ``left_top5``, ``entered_bottom5``,
+    ``left_bottom5`` (unit names, sorted)."""
+
+    def members(table: pd.DataFrame, flag: str) -> set[str]:
+        return set(table.loc[table[flag].astype(bool), unit].astype(str))
+
+    out = {}
+    for group in ("top5", "bottom5"):
+        was, now_in = members(before, f"in_{group}"), members(now, f"in_{group}")
+        out[f"entered_{group}"] = sorted(now_in - was)
+        out[f"left_{group}"] = sorted(was - now_in)
+    return out
+
+
+def trajectories_figure(
+    table: pd.DataFrame,
+    *,
+    unit: str = "community",
+    period: str = "month",
+    columns: int = 4,
+    synthetic: bool = False,
+):
+    """Small multiples: one panel per unit with its monthly rate and exact 95% interval (from
+    :func:`rank_table`), all panels on one y-scale so heights compare; months labelled in Chinese."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    units = sorted(table[unit].astype(str).unique())
+    rows = max(1, math.ceil(len(units) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=units,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        vertical_spacing=0.35 / rows,
+        horizontal_spacing=0.03,
+    )
+    top = float(table["rate_hi"].max()) if len(table) else 1.0
+    for i, name in enumerate(units):
+        own = table.loc[table[unit].astype(str) == name].sort_values(period)
+        x = [_month_text(str(p)) for p in own[period]]
+        r, c = i // columns + 1, i % columns + 1
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=list(own["rate_hi"]) + list(own["rate_lo"])[::-1],
+                fill="toself",
+                fillcolor="rgba(31,111,178,0.15)",
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=r,
+            col=c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=own["rate"],
+                mode="lines",
+                line=dict(color="#1f6fb2", width=1.5),
+                name=name,
+                showlegend=False,
+                hovertemplate=f"{name}<br>%{{x}}：诉求率 %{{y:.1f}}<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+    fig.update_yaxes(range=[0, top * 1.05])
+    fig.update_xaxes(type="category", showticklabels=False)
+    fig.update_annotations(font_size=11)
+    title = "各社区近 24 个月每万人诉求率（阴影为 95% 区间）"
+    fig.update_layout(
+        title=synthetic_title(title, synthetic), height=190 * rows + 120, margin=dict(l=40, r=10, t=80, b=20)
+    )
+    return fig

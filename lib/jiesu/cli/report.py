@@ -24,7 +24,11 @@ from jiesu.cli import app
 @click.option(
     "--data-dir", default="", help="数据目录 / data dir with raw/ and processed/ (default: settings)"
 )
-@click.option("--out-dir", default="", help="报告根目录 / reports root (default: reports/)")
+@click.option(
+    "--out-dir",
+    default="",
+    help="报告根目录 / reports root (default: reports/ for the default data dir, DIR/reports for another)",
+)
 @click.option(
     "--notebook", default="", help="报告模板 / report notebook (default: notebooks/00_monthly_report.ipynb)"
 )
@@ -44,6 +48,6 @@ def report_command(community: str, month: str, data_dir: str, out_dir: str, note
         lang=lang,
         progress=True,
     )
-    write_index(out_dir or None)
+    write_index(result.folder.parent.parent)  # the reports root the report went to
     tag = "（模拟数据 synthetic）" if result.synthetic else ""
     click.echo(f"report: {result.stamp['community']} {result.month}{tag} → {result.html}")

@@ -105,3 +105,88 @@ def checklist_sentence(checklist, next_month: str) -> str:
     starting = checklist.loc[checklist["starts"], "label"].tolist()
     first = f"其中{'、'.join(starting)}的多发期从下月开始，" if starting else ""
     return f"{month_label(next_month)}共有 {len(checklist)} 类问题处于多发期，{first}请各牵头队伍提前准备。"
+
+
+def brokers_sentence(brokers) -> str:
+    """Who the top brokers are: how many of them are staff or team members (``broker_table``)."""
+    if not len(brokers):
+        return "网络中没有可计算中介中心性的人。"
+    staff = int((brokers["role"] != "居民").sum())
+    return f"中介中心性最高的 {len(brokers)} 人中，{staff} 人是工作人员或骨干队伍成员，{len(brokers) - staff} 人是普通居民。"
+
+
+def reach_sentence(reach) -> str:
+    """Which group reaches the most households, and how far the 楼门 groups reach (``group_reach``)."""
+    if not len(reach):
+        return "没有微信群数据。"
+    widest = reach.sort_values(["household_share", "group_name"], ascending=[False, True]).iloc[0]
+    building = reach.loc[reach["kind"] == "楼门"]
+    tail = (
+        f"；{len(building)} 个楼门群平均覆盖 {format_percent(building['household_share'].mean())} 的住户"
+        if len(building)
+        else ""
+    )
+    return f"覆盖住户最多的是“{widest['group_name']}”（{format_percent(widest['household_share'])} 的住户）{tail}。"
+
+
+def responsiveness_sentence(by_category) -> str:
+    """How fast staff answer chat issues (``team_responsiveness(...)["by_category"]``)."""
+    if not len(by_category):
+        return "没有群内问题，无法计算回应速度。"
+    reports = by_category["reports"]
+    within = float((by_category["within_2h"] * reports).sum() / reports.sum())
+    answered = float((by_category["answered_share"] * reports).sum() / reports.sum())
+    return (
+        f"共 {int(reports.sum())} 个群内问题，{format_percent(answered)} 有工作人员回应，"
+        f"{format_percent(within)} 在 2 小时内得到回应。"
+    )
+
+
+def owners_sentence(by_category, owner_of) -> str:
+    """How many categories are mostly answered by the team responsible for them (``owner_of``: code →
+    team name, e.g. :func:`jiesu.analysis.early_warning.owner_team`)."""
+    known = by_category.loc[by_category["category"].map(owner_of).astype(bool)]
+    if not len(known):
+        return "没有可对照责任队伍的问题类别。"
+    matched = int((known["top_team"] == known["category"].map(owner_of)).sum())
+    return f"{len(known)} 类问题中，{matched} 类主要由其责任队伍回应。"
+
+
+def bottom5_stay_sentence(own, full_from: str) -> str:
+    """How often the community's single-month rank left the bottom 5 after ``full_from`` (``own``: its
+    rows of :func:`jiesu.analysis.ranking.rank_intervals`, indexed by month)."""
+    after = own.loc[own.index >= full_from]
+    if not len(after):
+        return f"{full_from} 之后没有数据。"
+    out = int((~after["in_bottom5"].astype(bool)).sum())
+    return (
+        f"{full_from} 起的 {len(after)} 个月里，单月名次有 {out} 个月不在倒数五名之内；单月的“倒数第几”"
+        "不足以作结论，下面用三个月滚动和整段时期的合并比率来看。"
+    )
+
+
+def its_sentence(its_result: dict, full_from: str) -> str:
+    """How well the controlled ITS fits before the intervention and how far the observed series lies
+    from its counterfactual after it (:func:`jiesu.analysis.impact.its`)."""
+    series = its_result["series"]
+    before = series.loc[series["month"] < full_from]
+    after = series.loc[series["month"] >= full_from]
+    fit = float((before["observed"] - before["fitted"]).abs().sum() / max(before["observed"].sum(), 1))
+    if not len(after):
+        return f"干预前拟合的平均绝对误差为月诉求量的 {format_percent(fit)}；{full_from} 之后没有数据。"
+    ratio = float(after["observed"].sum() / max(after["counterfactual"].sum(), 1e-9))
+    return (
+        f"反事实线（虚线）是“如果本社区跟着全地区走”的诉求量：干预前拟合的平均绝对误差为月诉求量的 "
+        f"{format_percent(fit)}；{full_from} 起实际诉求量是反事实的 {format_percent(ratio)}。"
+    )
+
+
+def cluster_se_sentence(standard_errors) -> str:
+    """How much narrower the community-clustered standard error is than HC1 (``did(...)["standard_errors"]``)."""
+    table = standard_errors.set_index("kind")["se"]
+    return (
+        f"按社区聚类的标准误（{table['cluster']:.3f}）只有异方差稳健标准误（{table['HC1']:.3f}）的 "
+        f"{format_percent(table['cluster'] / table['HC1'], 0)}：只有一个社区接受了干预，聚类方差看不到它自己的随机波动"
+        "（Conley & Taber 2011），所以区间用 HC1，并用“空间安慰剂”检验：把每个对照社区轮流当作“干预社区”，"
+        "看本社区的估计在其中有多极端。"
+    )

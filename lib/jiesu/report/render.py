@@ -54,6 +54,7 @@ from jiesu.report.folders import (
     failed_notebook_path,
     report_dir,
 )
+from jiesu.report.kernels import WarmKernel
 from jiesu.report.page import resolve_request
 from jiesu.report.publish import _readable, _remove_abandoned_staging, mirror_figures, publish
 from jiesu.settings import paths
@@ -224,6 +225,13 @@ def notebook_parameters(world: World, month: str, out_dir: Path, lang: str) -> d
     }
 
 
+def _figures_root(world: World, out_dir, figures_dir) -> Path:
+    """Where a report's static figures are mirrored: everything of a run with ``--out-dir`` stays there."""
+    if figures_dir:
+        return Path(figures_dir)
+    return Path(out_dir) / "figures" if out_dir else world.paths.figures
+
+
 def render_report(
     community: str = "",
     month: str = "latest",
@@ -236,6 +244,7 @@ def render_report(
     timeout: int = 900,
     progress: bool = False,
     figures_dir: str | os.PathLike | None = None,
+    kernel: WarmKernel | None = None,
 ) -> RenderResult:
     """Execute the report notebook for ``community`` × ``month`` and publish it.
 
@@ -244,13 +253,17 @@ def render_report(
     community : empty → the focus community.
     month : ``YYYY-MM``, or ``"latest"`` (the latest month with data for the community).
     data_dir : data directory (``raw/``, ``processed/``); ``None`` → settings default.
-    out_dir : reports root; ``None`` → ``reports/``.  The report goes to ``<out_dir>/<community>/<month>/``.
+    out_dir : reports root; ``None`` → the world's reports folder (``reports/`` for the default data
+        directory, ``DIR/reports`` for another one).  The report goes to ``<out_dir>/<community>/<month>/``.
     notebook : template; ``None`` → ``notebooks/00_monthly_report.ipynb``.
     stamp : precomputed :func:`report_stamp` (the scheduler passes it); computed when ``None``.
     timeout : seconds allowed per cell.
     progress : show papermill's per-cell progress bar (tqdm, stderr).
+    kernel : a :class:`~jiesu.report.kernels.WarmKernel` to run in (cleared first); ``None`` → a new
+        kernel for this run only.
     figures_dir : where the static figures are mirrored as ``<community>/<month>/<name>.png|svg``
-        for use in other documents; ``None`` → ``figures/`` (``JIESU_FIGURES_DIR``).
+        for use in other documents; ``None`` → ``<out_dir>/figures`` with ``out_dir``, else the
+        world's figures folder (``figures/`` or ``DIR/figures``).
 
     Returns a :class:`RenderResult`.  Raises :class:`ReportError` naming the failing cell; the previous
     report is then untouched and the executed notebook is kept at :func:`failed_notebook_path`.
@@ -263,7 +276,7 @@ def render_report(
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"报告模板 report notebook {notebook} 不存在 does not exist")
-    root = Path(out_dir) if out_dir else paths().reports
+    root = Path(out_dir) if out_dir else world.paths.reports
     target = report_dir(root, community, month)
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = stamp or report_stamp(world, month, notebook)
@@ -274,6 +287,11 @@ def render_report(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                warm = {}
+                if kernel is not None:
+                    kernel.reset()
+                    warm = {"km": kernel.km}
+                    kernel.runs += 1
                 papermill.execute_notebook(
                     str(notebook),
                     str(executed),
@@ -284,6 +302,7 @@ def render_report(
                     request_save_on_cell_execute=False,
                     execution_timeout=timeout,
                     cwd=str(notebook.parent),
+                    **warm,
                 )
         except Exception as err:  # papermill's execution error, a dead kernel, a timeout
             failed = failed_notebook_path(root, community, month)
@@ -319,9 +338,7 @@ def render_report(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    mirror_figures(
-        target / "figures", (Path(figures_dir) if figures_dir else paths().figures) / _slug(community) / month
-    )
+    mirror_figures(target / "figures", _figures_root(world, out_dir, figures_dir) / _slug(community) / month)
     stale_failure = failed_notebook_path(root, community, month)
     if stale_failure.exists():
         stale_failure.unlink()

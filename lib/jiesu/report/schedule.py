@@ -148,7 +148,7 @@ def run_schedule(
     if until:
         check_month(until)
     data = open_world(data_dir).paths
-    root = Path(out_dir) if out_dir else paths().reports
+    root = Path(out_dir) if out_dir else open_world(data_dir).paths.reports
     template = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
     communities = list(communities or [FOCUS_COMMUNITY])
     result = ScheduleResult(log=root / LOG_FILE)

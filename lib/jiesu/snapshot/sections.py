@@ -21,8 +21,10 @@ from jiesu.analysis.ranking import (
     area_ranks,
     bump_figure,
     league_view,
+    movers,
     rank_intervals,
     rate_change,
+    trajectories_figure,
 )
 from jiesu.analysis.registry import (
     COLOR_OPTIONS,
@@ -280,3 +282,76 @@ def chat_interception(world: World) -> pd.DataFrame:
     """Monthly interception of ``world``'s chats: issues raised with staff in the groups that were
     closed there and never reached 12345 (:func:`jiesu.snapshot.chats.interception_by_month`)."""
     return interception_by_month(world)
+
+
+OVERVIEW_COLUMNS = [
+    "rank",
+    "community",
+    "requests",
+    "rate",
+    "rate_lo",
+    "rate_hi",
+    "rank_lo",
+    "rank_hi",
+    "previous_rank",
+    "change",
+    "change_p",
+    "change_significant",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "composite",
+    "in_top5",
+    "in_bottom5",
+]
+"""Columns of the area overview's table, one row per community."""
+
+
+def area_overview(
+    world: World,
+    month: str,
+    *,
+    rate_basis: str = "residents",
+    n_sim: int = 1000,
+    seed: int = 0,
+    history_months: int = 24,
+) -> dict:
+    """Every community of the area in ``month``, for the 地区 official: the same rates, exact
+    intervals, simulated rank intervals, 三率 and exact change tests as each community's own report.
+
+    Returns ``table`` (:data:`OVERVIEW_COLUMNS`, sorted by rank; ``change`` is the rate's change on the
+    previous month and ``change_significant`` its exact test), ``movers`` (who entered or left the top
+    and bottom 5, :func:`movers`), ``n_communities`` and ``figure`` (small multiples of the last
+    ``history_months`` months).  Reads only panel months up to ``month``.
+    """
+    panel = world.table("panel")
+    panel = panel.loc[panel["month"].astype(str) <= month]
+    table = area_ranks(panel, rate_basis=rate_basis)
+    now = rank_intervals(table.loc[table["month"] == month], n_sim=n_sim, seed=seed)
+    if now.empty:
+        raise ValueError(f"the panel has no rows for {month}")
+    before = table.loc[table["month"] == shift_month(month, -1)]
+    exposure = RATE_BASES[rate_basis][0]
+    counts = area_counts(panel).set_index(["community", "month"])
+    changes = []
+    for name in now["community"]:
+        key_now, key_before = (name, month), (name, shift_month(month, -1))
+        if key_before in counts.index:
+            a, b = counts.loc[key_now], counts.loc[key_before]
+            changes.append(rate_change(a["requests"], a[exposure], b["requests"], b[exposure]))
+        else:
+            changes.append({"change": None, "p_value": None, "significant": False})
+    now = now.assign(
+        previous_rank=now["community"].map(before.set_index("community")["rank"]).astype("Int64"),
+        change=[c["change"] for c in changes],
+        change_p=[c["p_value"] for c in changes],
+        change_significant=[c["significant"] for c in changes],
+    )
+    history = table.loc[(table["month"] > shift_month(month, -history_months)) & (table["month"] <= month)]
+    return {
+        "month": month,
+        "table": now[OVERVIEW_COLUMNS].sort_values(["rank", "community"]).reset_index(drop=True),
+        "movers": movers(now, before),
+        "n_communities": int(now["n_units"].iloc[0]),
+        "figure": trajectories_figure(history, synthetic=world.synthetic),
+    }
