@@ -44,3 +44,10 @@ def read_manifest(processed_dir: Path) -> dict:
     """The ingest manifest (input hashes, row counts, schema version), or ``{}`` if there is none."""
     where = Path(processed_dir) / MANIFEST
     return json.loads(where.read_text(encoding="utf-8")) if where.exists() else {}
+
+
+def communities(processed_dir: Path) -> list[str]:
+    """The communities whose own data the store holds (recorded by ingest), in its order."""
+    manifest = read_manifest(processed_dir)
+    names = manifest.get("communities") or ([manifest["community"]] if manifest.get("community") else [])
+    return [n if isinstance(n, str) else n.get("name") for n in names]

@@ -16,6 +16,7 @@ atomic per report, so a killed task never leaves a half-written report where rea
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -81,10 +82,13 @@ def cluster_address(scheduler: str | None = None) -> str | None:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None = None, *, workers: int | None = None, tasks: int = 1) -> Iterator:
+def dask_client(
+    scheduler: str | None = None, *, workers: int | None = None, tasks: int = 1, processes: bool = True
+) -> Iterator:
     """A ``distributed.Client``: to an existing cluster (:func:`cluster_address`), or to an embedded
-    ``LocalCluster`` of ``workers`` single-threaded process workers (default: one per core, never more
-    than ``tasks``) that is shut down on exit."""
+    ``LocalCluster`` of ``workers`` single-threaded workers (default: one per core, never more than
+    ``tasks``) that is shut down on exit.  ``processes=False`` runs the embedded workers as threads of
+    this process (for debugging: a breakpoint or a monkeypatch reaches them)."""
     address = cluster_address(scheduler)
     if address:
         with Client(address, timeout="30s") as client:
@@ -96,9 +100,9 @@ def dask_client(scheduler: str | None = None, *, workers: int | None = None, tas
             LocalCluster(
                 n_workers=size,
                 threads_per_worker=1,
-                processes=True,
+                processes=processes,
                 dashboard_address="127.0.0.1:0",
-                silence_logs="error",
+                silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
         ):

@@ -40,9 +40,9 @@ def read_stamp(folder: str | os.PathLike) -> dict | None:
         return None
 
 
-def is_current(folder: str | os.PathLike, stamp: dict) -> bool:
-    """Whether the report in ``folder`` is complete (HTML present) and was made from ``stamp``."""
-    return (Path(folder) / REPORT_HTML).is_file() and read_stamp(folder) == stamp
+def is_current(folder: str | os.PathLike, stamp: dict, *, page: str = REPORT_HTML) -> bool:
+    """Whether the published folder is complete (its ``page`` present) and was made from ``stamp``."""
+    return (Path(folder) / page).is_file() and read_stamp(folder) == stamp
 
 
 def _slug(name: str) -> str:

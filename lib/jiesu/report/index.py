@@ -89,8 +89,22 @@ def collect_reports(out_dir: str | os.PathLike) -> pd.DataFrame:
     return frame.sort_values(["community", "month"], ascending=[True, False]).reset_index(drop=True)
 
 
-def index_html(reports: pd.DataFrame) -> str:
-    """The page ``reports/index.html``: one table per community, newest month first, key figures."""
+def collect_overviews(out_dir: str | os.PathLike) -> list[dict]:
+    """Every published area overview under ``out_dir``: ``area``, ``month``, ``href``, newest first."""
+    root = Path(out_dir)
+    found = []
+    for page in root.glob("*/*/index.html"):
+        stamp = read_stamp(page.parent) or {}
+        if is_month(page.parent.name) and stamp.get("area"):
+            found.append(
+                {"area": stamp["area"], "month": page.parent.name, "href": page.relative_to(root).as_posix()}
+            )
+    return sorted(found, key=lambda o: (o["area"], o["month"]), reverse=True)
+
+
+def index_html(reports: pd.DataFrame, overviews: list[dict] = ()) -> str:
+    """The page ``reports/index.html``: the area overviews, then one table per community, newest month
+    first, with key figures."""
     communities = [
         {
             "name": str(community),
@@ -116,6 +130,7 @@ def index_html(reports: pd.DataFrame) -> str:
         banner=SYNTHETIC_BANNER.removeprefix("模拟数据："),
         count=int((reports["href"] != "").sum()) if len(reports) else 0,
         communities=communities,
+        overviews=list(overviews),
         labels=[label for _, label, _ in INDEX_COLUMNS],
     )
     return templates.render(
@@ -127,4 +142,4 @@ def write_index(out_dir: str | os.PathLike | None = None) -> Path:
     """(Re)write ``<out_dir>/index.html`` from what is published there; returns its path."""
 
     root = Path(out_dir) if out_dir else paths().reports
-    return write_text(root / "index.html", index_html(collect_reports(root)))
+    return write_text(root / "index.html", index_html(collect_reports(root), collect_overviews(root)))

@@ -17,14 +17,16 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from jiesu import __version__
 from jiesu.months import month_label
 from jiesu.report import templates
-from jiesu.report.folders import REPORT_HTML, _slug, report_dir
+from jiesu.report.folders import REPORT_HTML, STAMP_FILE, _slug, is_current, report_dir
 from jiesu.report.page import FIGURE_CONFIG, format_change
 from jiesu.report.publish import _readable, publish
+from jiesu.report.render import data_fingerprint, template_files
 from jiesu.snapshot.sections import area_overview
 from jiesu.snapshot.world import SYNTHETIC_BANNER, World
-from jiesu.storage import write_csv, write_xlsx
+from jiesu.storage import content_key, file_sha256, write_csv, write_json, write_xlsx
 
 OVERVIEW_HTML = "index.html"
 DISPLAY = {
@@ -63,11 +65,29 @@ def _display_table(table: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=DISPLAY)
 
 
-def write_overview(world: World, month: str, out_dir: str | Path, *, area: str) -> Path:
-    """Render and publish the overview of ``area`` for ``month`` under ``out_dir``; returns its path.
-    Community names link to their reports where those are published under ``out_dir``."""
-    overview = area_overview(world, month)
+def overview_stamp(world: World, month: str, area: str, out_dir: str | Path) -> dict:
+    """What an overview is made from: the data, the templates, the version, and which community
+    reports it links to (a newly published report adds a link)."""
+    linked = sorted(p.parent.parent.name for p in Path(out_dir).glob(f"*/{month}/{REPORT_HTML}"))
+    return {
+        "area": area,
+        "month": month,
+        "data": data_fingerprint(world),
+        "templates": content_key(*(file_sha256(path) for path in template_files())),
+        "links": linked,
+        "jiesu": __version__,
+    }
+
+
+def write_overview(world: World, month: str, out_dir: str | Path, *, area: str, force: bool = False) -> Path:
+    """Render and publish the overview of ``area`` for ``month`` under ``out_dir`` unless the one there
+    is current (:func:`overview_stamp`); returns its path.  Community names link to their reports where
+    those are published under ``out_dir``."""
     target = overview_dir(out_dir, area, month)
+    stamp = overview_stamp(world, month, area, out_dir)
+    if not force and is_current(target, stamp, page=OVERVIEW_HTML):
+        return target / OVERVIEW_HTML
+    overview = area_overview(world, month)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{month}.rendering-", dir=target.parent))
     try:
@@ -105,6 +125,7 @@ def write_overview(world: World, month: str, out_dir: str | Path, *, area: str) 
             body=templates.Markup(body),
         )
         (staging / OVERVIEW_HTML).write_text(page, encoding="utf-8")
+        write_json(staging / STAMP_FILE, stamp)
         _readable(staging)
         publish(staging, target)
     finally:

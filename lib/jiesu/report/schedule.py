@@ -8,7 +8,12 @@ atomically (see :mod:`jiesu.report.render`): a month that fails keeps its last g
 leaves ``<YYYY-MM>.failed.ipynb`` beside it and is listed in the log; the other months still render,
 ``reports/index.html`` is rewritten from what is actually published, and the run ends non-zero.
 
-Every run appends to ``reports/schedule.log``.
+Reports render as tasks on Dask (:mod:`jiesu.report.cluster`): an embedded ``LocalCluster`` sized to
+the machine by default, or an existing cluster with ``--scheduler tcp://HOST:PORT`` or
+``JIESU_DASK_SCHEDULER``.  Each worker keeps one warm kernel; a failed task is retried once; the run ends
+with a summary of what failed and why.  After the community reports, the area overview of every
+month rendered is rewritten (:mod:`jiesu.report.overview`).  Every run appends to
+``reports/schedule.log``.
 
 Running it on a schedule
 ------------------------
@@ -54,11 +59,14 @@ from pathlib import Path
 
 from jiesu.errors import JiesuError
 from jiesu.months import check_month, month_range
+from jiesu.processed import communities as store_communities
+from jiesu.report.cluster import ReportTask, cluster_address, dask_client, run_tasks
 from jiesu.report.folders import is_current, report_dir
 from jiesu.report.index import write_index
+from jiesu.report.overview import write_overview
 from jiesu.report.page import available_months
-from jiesu.report.render import REPORT_NOTEBOOK, render_report, report_stamp
-from jiesu.settings import FOCUS_COMMUNITY, Paths, paths
+from jiesu.report.render import REPORT_NOTEBOOK, report_stamp
+from jiesu.settings import AREA, Paths, paths
 from jiesu.snapshot.world import open_world
 
 LOG_FILE = "schedule.log"
@@ -66,15 +74,19 @@ LOG_FILE = "schedule.log"
 
 @dataclass
 class ScheduleResult:
-    """What one run did: months ``rendered``, ``current`` (skipped) and ``failed`` (month → message),
-    the ``index`` path, the ``log`` path and the wall time in seconds."""
+    """What one run did: ``rendered`` and ``current`` (skipped) community-months, ``failed``
+    ((community, month) → reason), ``overviews`` written, the ``index`` and ``log`` paths, the wall time
+    in seconds, and ``timings`` (one dict per rendered report: seconds, worker pid, kernel run)."""
 
     rendered: list[tuple[str, str]] = field(default_factory=list)
     current: list[tuple[str, str]] = field(default_factory=list)
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
+    overviews: list[Path] = field(default_factory=list)
     index: Path | None = None
     log: Path | None = None
     seconds: float = 0.0
+    timings: list[dict] = field(default_factory=list)
+    dashboard: str = ""
 
     @property
     def ok(self) -> bool:
@@ -124,6 +136,18 @@ def plan(
     return to_render, current
 
 
+def scheduled_communities(data: Paths, communities: list[str] | None) -> list[str]:
+    """The communities to render: those named, else every community the data directory holds its
+    own data for (the default community of a single world, every community of an area)."""
+    if communities:
+        return list(communities)
+    return list(store_communities(data.processed)) or [open_world(data).community]
+
+
+LONG_RUN_TASKS = 4
+"""From this many reports on, the Dask dashboard address is printed."""
+
+
 def run_schedule(
     since: str,
     until: str | None = None,
@@ -135,22 +159,26 @@ def run_schedule(
     lang: str = "zh",
     force: bool = False,
     progress: bool = True,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    processes: bool = True,
+    area: str = AREA,
 ) -> ScheduleResult:
     """Render every month ``since``..``until`` (``YYYY-MM``) lacking a current report, for each of
-    ``communities`` (default: the focus community), then rewrite ``<out_dir>/index.html``.
+    ``communities`` (default: :func:`scheduled_communities`), as Dask tasks; then rewrite the area
+    overview of every month considered and ``<out_dir>/index.html``.
 
     Returns a :class:`ScheduleResult`; failures do not raise (they are in ``result.failed`` and the log).
     """
-    from tqdm import tqdm
-
     started = time.monotonic()
     check_month(since)
     if until:
         check_month(until)
-    data = open_world(data_dir).paths
-    root = Path(out_dir) if out_dir else open_world(data_dir).paths.reports
+    world = open_world(data_dir)
+    data = world.paths
+    root = Path(out_dir) if out_dir else data.reports
     template = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
-    communities = list(communities or [FOCUS_COMMUNITY])
+    names = scheduled_communities(data, communities)
     result = ScheduleResult(log=root / LOG_FILE)
     log, handler = _open_log(result.log)
     try:
@@ -158,53 +186,38 @@ def run_schedule(
             "start since=%s until=%s communities=%s data=%s template=%s force=%s",
             since,
             until or "latest",
-            ",".join(communities),
+            ",".join(names),
             data.data,
             template,
             force,
         )
-        to_render, result.current = plan(data, communities, since, until, root, template, force=force)
-        log.info("%d months current, %d to render", len(result.current), len(to_render))
-        with tqdm(
-            to_render,
-            desc="jiesu schedule",
-            unit="report",
-            file=sys.stderr,
-            disable=not progress,
-            leave=False,
-        ) as bar:
-            for community, month, stamp in bar:
-                bar.set_postfix_str(f"{community} {month}")
-                began = time.monotonic()
-                try:
-                    rendered = render_report(
-                        community,
-                        month,
-                        data_dir=data.data,
-                        out_dir=root,
-                        notebook=template,
-                        lang=lang,
-                        stamp=stamp,
-                    )
-                except Exception as err:  # noqa: BLE001 - unattended: log it, keep the other months going
-                    result.failed[(community, month)] = (
-                        str(err).splitlines()[0] if str(err) else type(err).__name__
-                    )
-                    log.error(
-                        "failed %s %s: %s", community, month, err, exc_info=not isinstance(err, JiesuError)
-                    )
-                    continue
-                result.rendered.append((community, month))
-                log.info(
-                    "rendered %s %s in %.1f s → %s", community, month, time.monotonic() - began, rendered.html
-                )
+        to_render, result.current = plan(data, names, since, until, root, template, force=force)
+        log.info("%d reports current, %d to render", len(result.current), len(to_render))
+        if to_render:
+            _render_on_dask(
+                to_render,
+                data,
+                root,
+                template,
+                lang,
+                result,
+                log,
+                scheduler=scheduler,
+                workers=workers,
+                processes=processes,
+                progress=progress,
+            )
+        months = sorted({m for _, m in result.rendered} | {m for _, m in result.current})
+        for month in months:
+            result.overviews.append(write_overview(world, month, root, area=area))
         result.index = write_index(root)
         result.seconds = time.monotonic() - started
         log.info(
-            "done: %d rendered, %d current, %d failed in %.1f s; index %s",
+            "done: %d rendered, %d current, %d failed, %d overviews in %.1f s; index %s",
             len(result.rendered),
             len(result.current),
             len(result.failed),
+            len(result.overviews),
             result.seconds,
             result.index,
         )
@@ -215,3 +228,53 @@ def run_schedule(
         log.removeHandler(handler)
         handler.close()
     return result
+
+
+def _render_on_dask(
+    to_render,
+    data: Paths,
+    root: Path,
+    template: Path,
+    lang: str,
+    result: ScheduleResult,
+    log,
+    *,
+    scheduler: str | None,
+    workers: int | None,
+    processes: bool,
+    progress: bool,
+) -> None:
+    """Render ``to_render`` as Dask tasks, filling ``result`` (rendered, failed, timings) and the log."""
+    tasks = [
+        ReportTask(c, m, str(data.data), str(root), str(template), lang, stamp) for c, m, stamp in to_render
+    ]
+    with dask_client(scheduler, workers=workers, tasks=len(tasks), processes=processes) as client:
+        result.dashboard = client.dashboard_link or ""
+        where = (
+            cluster_address(scheduler)
+            or f"embedded LocalCluster, {len(client.scheduler_info()['workers'])} workers"
+        )
+        log.info("dask: %s; dashboard %s", where, result.dashboard or "none")
+        if len(tasks) >= LONG_RUN_TASKS and result.dashboard and progress:
+            print(
+                f"schedule: {len(tasks)} reports on {where}; Dask dashboard {result.dashboard}",
+                file=sys.stderr,
+            )
+
+        def published(info: dict) -> None:
+            log.info(
+                "rendered %s %s in %.1f s (worker %s, kernel run %d) → %s",
+                info["community"],
+                info["month"],
+                info["seconds"],
+                info["worker_pid"],
+                info["kernel_run"],
+                info["html"],
+            )
+
+        done, failed = run_tasks(client, tasks, progress=progress, on_done=published)
+    result.rendered = sorted((d["community"], d["month"]) for d in done)
+    result.timings = sorted(done, key=lambda d: (d["community"], d["month"]))
+    result.failed = failed
+    for (community, month), reason in sorted(failed.items()):
+        log.error("failed %s %s: %s", community, month, reason)
