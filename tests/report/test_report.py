@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from report_templates import light_template
 
 from jiesu.cli import main
 from jiesu.months import MonthError, check_month, month_range, shift_month
@@ -30,7 +31,7 @@ from jiesu.report.folders import (
     report_dir,
 )
 from jiesu.report.page import available_months, format_change, format_percent, latest_month
-from jiesu.report.publish import ABANDONED_AFTER_SECONDS, _remove_abandoned_staging, publish
+from jiesu.report.publish import ABANDONED_AFTER_SECONDS, _remove_abandoned_staging, publish, staging_dir
 from jiesu.report.render import (
     data_fingerprint,
     failing_cell,
@@ -381,39 +382,6 @@ def test_report_updates_the_index(rendered):
 # ---------------------------------------------------------------------------------------------
 
 
-def _template(path: Path) -> Path:
-    """A report template with the real parameters and page machinery but no figures (fast)."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-    def cell(source, tags):
-        made = nbformat.v4.new_code_cell(source)
-        made.metadata["tags"] = tags
-        return made
-
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# 测试模板 test template"),
-        cell('community = ""\nmonth = ""\ndata_dir = ""\nout_dir = ""\nlang = "zh"', ["parameters"]),
-        cell(
-            "from jiesu.report.page import open_report\nimport os\n"
-            "# a test marks months whose data are broken (the variable reaches Dask workers and their kernels)\n"
-            "if month in os.environ.get('JIESU_TEST_BROKEN_MONTHS', '').split(','):\n"
-            "    data_dir = data_dir + '/no-such-data'\n"
-            "page = open_report(community, month, data_dir, out_dir, lang)\npage.header()",
-            ["remove-input"],
-        ),
-        cell(
-            'panel = page.world.table("panel")\n'
-            'mine = panel.loc[(panel["community"] == page.community) & (panel["month"] == page.month)]\n'
-            'page.record(requests=int(mine["requests"].sum()))\n'
-            'page.table(mine.groupby("category", as_index=False)["requests"].sum(), "by_category")',
-            ["remove-input"],
-        ),
-    ]
-    nbformat.write(nb, path)
-    return path
-
-
 def _snapshot(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
@@ -433,7 +401,7 @@ def scheduled(small_world, tmp_path_factory):
     # a private copy of the processed data: a re-ingest of the shared world mid-test changes nothing here
     world = paths(base / "data")
     shutil.copytree(small_world.paths.processed, world.processed)
-    template = _template(base / "template.ipynb")
+    template = light_template(base / "template.ipynb")
     out = base / "reports"
     first = schedule.run_schedule(
         MONTHS[0],
@@ -478,7 +446,7 @@ def test_schedule_index_lists_every_report_with_key_figures(scheduled):
 
 
 def test_schedule_rerenders_when_the_template_changes(scheduled, tmp_path):
-    changed = _template(tmp_path / "changed.ipynb")
+    changed = light_template(tmp_path / "changed.ipynb")
     nb = nbformat.read(changed, as_version=4)
     nb.cells[0].source += "\n(修订版 revised)"
     nbformat.write(nb, changed)
@@ -555,22 +523,32 @@ def test_a_failed_month_keeps_every_report_byte_identical(scheduled, monkeypatch
     assert "失败" not in index and f'{NEW_MONTH}/report.html">{NEW_MONTH}</a>' in index
 
 
-def test_abandoned_staging_folders_are_cleared_but_fresh_ones_kept(tmp_path):
+def test_staging_of_a_dead_run_is_cleared_at_once_and_a_live_runs_kept(tmp_path):
+    """A killed render's staging folder goes as soon as its owner is gone; a running one stays, and a
+    folder of another host stays until it is six hours old (its owner cannot be checked)."""
     import os
+    import socket
+    import subprocess
     import time
 
-    old, fresh, other = (
-        tmp_path / ".2020-01.rendering-a",
-        tmp_path / ".2020-01.rendering-b",
-        tmp_path / "2020-01",
-    )
-    for folder in (old, fresh, other):
-        folder.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = socket.gethostname()
+    leftovers = {
+        "dead": tmp_path / f".2020-01.rendering-{host}-{dead.pid}-abcd",
+        "live": staging_dir(tmp_path, "2020-01"),  # this process
+        "other_host_old": tmp_path / ".2020-01.rendering-elsewhere-1-abcd",
+        "other_host_new": tmp_path / ".2020-01.rendering-elsewhere-2-abcd",
+        "published": tmp_path / "2020-01",
+    }
+    for folder in leftovers.values():
+        folder.mkdir(exist_ok=True)
     long_ago = time.time() - ABANDONED_AFTER_SECONDS - 60
-    os.utime(old, (long_ago, long_ago))
-    os.utime(other, (long_ago, long_ago))
+    for name in ("other_host_old", "published"):
+        os.utime(leftovers[name], (long_ago, long_ago))
     _remove_abandoned_staging(tmp_path, "2020-01")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".2020-01.rendering-b", "2020-01"]
+    kept = {name for name, folder in leftovers.items() if folder.exists()}
+    assert kept == {"live", "other_host_new", "published"}
 
 
 def test_another_worlds_report_goes_beside_it_and_leaves_the_official_reports_untouched(

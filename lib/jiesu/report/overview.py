@@ -10,7 +10,6 @@ reads only data up to its month, and is published atomically like them.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +21,7 @@ from jiesu.months import month_label
 from jiesu.report import templates
 from jiesu.report.folders import REPORT_HTML, STAMP_FILE, _slug, is_current, report_dir
 from jiesu.report.page import FIGURE_CONFIG, format_change
-from jiesu.report.publish import _readable, publish
+from jiesu.report.publish import _readable, publish, staging_dir
 from jiesu.report.render import data_fingerprint, template_files
 from jiesu.snapshot.sections import area_overview
 from jiesu.snapshot.world import SYNTHETIC_BANNER, World
@@ -89,7 +88,7 @@ def write_overview(world: World, month: str, out_dir: str | Path, *, area: str, 
         return target / OVERVIEW_HTML
     overview = area_overview(world, month)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}.rendering-", dir=target.parent))
+    staging = staging_dir(target.parent, month)
     try:
         shown = _display_table(overview["table"])
         write_csv(staging / "tables" / "overview.csv", shown)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes.util
 import os
 import shutil
+import socket
+import tempfile
 import time
 from pathlib import Path
 
@@ -77,12 +79,40 @@ def mirror_figures(source: Path, destination: Path) -> list[Path]:
 
 
 ABANDONED_AFTER_SECONDS = 6 * 3600
+"""A staging folder of another host is removed only once this old (its owner cannot be checked)."""
+
+
+def staging_dir(parent: Path, month: str) -> Path:
+    """A new private staging folder beside the published one: ``.<month>.rendering-<host>-<pid>-XXXX``
+    (the owner is in the name, so the next run can tell a killed run's leftovers from a live one)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{month}.rendering-{socket.gethostname()}-{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
+def _owner_gone(folder: Path) -> bool:
+    """Whether the process that made staging ``folder`` is gone (this host only; else: too old)."""
+    parts = folder.name.split(".rendering-", 1)[-1].rsplit("-", 2)
+    if len(parts) == 3 and parts[0] == socket.gethostname() and parts[1].isdigit():
+        pid = int(parts[1])
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            return False
+        try:  # killed but not yet reaped (a zombie) is gone too
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+        except (OSError, IndexError):
+            return False
+    return time.time() - folder.stat().st_mtime > ABANDONED_AFTER_SECONDS
 
 
 def _remove_abandoned_staging(folder: Path, month: str) -> None:
-    """Delete staging folders of ``month`` left by a killed run (older than six hours, so that a
-    concurrent run's folder is never touched)."""
-    now = time.time()
-    for leftover in folder.glob(f".{month}.*"):
-        if leftover.is_dir() and now - leftover.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+    """Delete staging folders of ``month`` left by a killed run: its owner process is gone (a folder of
+    another host: older than six hours), so a concurrent run's folder is never touched."""
+    for leftover in folder.glob(f".{month}.rendering-*"):
+        if leftover.is_dir() and _owner_gone(leftover):
             shutil.rmtree(leftover, ignore_errors=True)

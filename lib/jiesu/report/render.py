@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +55,7 @@ from jiesu.report.folders import (
 )
 from jiesu.report.kernels import WarmKernel
 from jiesu.report.page import resolve_request
-from jiesu.report.publish import _readable, _remove_abandoned_staging, mirror_figures, publish
+from jiesu.report.publish import _readable, _remove_abandoned_staging, mirror_figures, publish, staging_dir
 from jiesu.settings import paths
 from jiesu.snapshot.world import World
 from jiesu.storage import content_key, file_sha256, write_bytes
@@ -281,7 +280,7 @@ def render_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = stamp or report_stamp(world, month, notebook)
     _remove_abandoned_staging(target.parent, month)
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}.rendering-", dir=target.parent))
+    staging = staging_dir(target.parent, month)
     executed = staging / "report.ipynb"
     try:
         try:
