@@ -348,13 +348,21 @@ def test_report_rank_has_the_report_keys(small_world):
         "in_bottom5",
         "bump_figure",
         "table",
+        "league",
+        "mom",
+        "yoy",
+        "rated",
     }
     assert out["rate_ci"][0] <= out["rate_per_10k"] <= out["rate_ci"][1]
     assert out["rank_interval"][0] <= out["rank"] <= out["rank_interval"][1]
     assert out["n_communities"] == len(out["table"]) == 24
     assert out["in_bottom5"] == (out["rank"] >= 20)
-    shown = sorted({str(x) for trace in out["bump_figure"].data for x in trace.x})
-    assert (shown[0], shown[-1], len(shown)) == ("2018-07", "2020-06", 24)  # never past the report month
+    shown = list(dict.fromkeys(str(x) for trace in out["bump_figure"].data for x in trace.x))
+    assert (shown[0], shown[-1], len(shown)) == ("2018年7月", "2020年6月", 24)  # never past the report month
+    assert len(out["league"]) == 11 and out["league"]["community"].eq("甘露园南里二社区").any()
+    assert (
+        set(out["mom"]) == {"change", "p_value", "significant"} and out["mom"]["change"] == out["mom_change"]
+    )
     first = report_rank(small_world, "甘露园南里二社区", "2017-01", n_sim=100)
     assert first["mom_change"] is None and first["yoy_change"] is None
 

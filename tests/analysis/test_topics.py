@@ -187,8 +187,9 @@ def test_heating_topic_follows_the_heating_season(full_world):
     from jiesu.snapshot.chats import report_topics
 
     def heating_share(month: str) -> float:
-        talk = report_topics(full_world, month, top=20)
-        assert list(talk["top_topics"].columns) == ["topic", "label", "share", "top_words"]
-        return float(talk["top_topics"].loc[talk["top_topics"]["label"] == "供暖", "share"].sum())
+        talk = report_topics(full_world.cut(month), month, top=20)
+        assert list(talk["problems"].columns) == ["label", "share", "top_words"]
+        assert "其他" not in set(talk["problems"]["label"]) and talk["problems"]["label"].is_unique
+        return float(talk["problems"].loc[talk["problems"]["label"] == "供暖", "share"].sum())
 
     assert heating_share("2019-12") > 3 * heating_share("2019-07")

@@ -140,28 +140,11 @@ CHAT_MONTH = "2020-06"  # the small world's chats cover 2020-04..06; its panel r
 def rendered(small_world, tmp_path_factory):
     """`jiesu report` (what `make report` runs) for the small world's last month with chat data, so that
     every section has something to show (the full world's latest month has chats; the small one's not)."""
-    import os
 
-    out, figures = tmp_path_factory.mktemp("reports"), tmp_path_factory.mktemp("figures")
-    saved = os.environ.get("JIESU_FIGURES_DIR")
-    os.environ["JIESU_FIGURES_DIR"] = str(figures)
-    try:
-        status = main(
-            [
-                "report",
-                "--data-dir",
-                str(small_world.paths.data),
-                "--out-dir",
-                str(out),
-                "--month",
-                CHAT_MONTH,
-            ]
-        )
-    finally:
-        if saved is None:
-            os.environ.pop("JIESU_FIGURES_DIR")
-        else:
-            os.environ["JIESU_FIGURES_DIR"] = saved
+    out = tmp_path_factory.mktemp("reports")
+    status = main(
+        ["report", "--data-dir", str(small_world.paths.data), "--out-dir", str(out), "--month", CHAT_MONTH]
+    )
     assert status == 0
     folder = report_dir(out, FOCUS_COMMUNITY, CHAT_MONTH)
     return {
@@ -170,7 +153,6 @@ def rendered(small_world, tmp_path_factory):
         "html": (folder / REPORT_HTML).read_text(encoding="utf-8"),
         "month": CHAT_MONTH,
         "world": small_world,
-        "figures": figures,
     }
 
 
@@ -341,7 +323,9 @@ def test_static_figures_are_written_or_skipped_with_a_message(rendered):
     if ok:
         assert {"rank_bump.png", "rank_bump.svg", "coverage_map.png", "chat_topics.svg"} <= set(written)
         assert all(f'href="figures/{name}"' in rendered["html"] for name in written)
-        mirrored = rendered["figures"] / _slug(FOCUS_COMMUNITY) / rendered["month"]
+        mirrored = (
+            rendered["out"] / "figures" / _slug(FOCUS_COMMUNITY) / rendered["month"]
+        )  # --out-dir holds all
         assert sorted(p.name for p in mirrored.iterdir()) == written
     else:
         assert not written and "静态图未导出" in rendered["html"]
@@ -410,7 +394,6 @@ def scheduled(small_world, tmp_path_factory):
         out_dir=out,
         notebook=template,
         progress=False,
-        processes=False,
     )
     second = schedule.run_schedule(
         MONTHS[0],
@@ -419,7 +402,6 @@ def scheduled(small_world, tmp_path_factory):
         out_dir=out,
         notebook=template,
         progress=False,
-        processes=False,
     )
     return {"out": out, "template": template, "first": first, "second": second, "world": world}
 

@@ -43,6 +43,10 @@ pio.templates["jiesu"] = go.layout.Template(
 pio.templates.default = "plotly_white+jiesu"
 
 
+SYNTHETIC_TAG = "（模拟数据）"
+"""The tag every title, page and table of synthetic data carries (:attr:`jiesu.snapshot.world.World.tag`)."""
+
+
 def synthetic_title(text: str, synthetic: bool) -> str:
     """A figure title with the 模拟数据 tag when the data are synthetic."""
-    return f"{text}（模拟数据）" if synthetic else text
+    return f"{text}{SYNTHETIC_TAG}" if synthetic else text

@@ -49,5 +49,5 @@ def report_command(community: str, month: str, data_dir: str, out_dir: str, note
         progress=True,
     )
     write_index(result.folder.parent.parent)  # the reports root the report went to
-    tag = "（模拟数据 synthetic）" if result.synthetic else ""
+    tag = "（模拟数据 synthetic）" if result.synthetic else ""  # the CLI line speaks both languages
     click.echo(f"report: {result.stamp['community']} {result.month}{tag} → {result.html}")

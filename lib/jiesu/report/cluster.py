@@ -82,13 +82,10 @@ def cluster_address(scheduler: str | None = None) -> str | None:
 
 
 @contextlib.contextmanager
-def dask_client(
-    scheduler: str | None = None, *, workers: int | None = None, tasks: int = 1, processes: bool = True
-) -> Iterator:
+def dask_client(scheduler: str | None = None, *, workers: int | None = None, tasks: int = 1) -> Iterator:
     """A ``distributed.Client``: to an existing cluster (:func:`cluster_address`), or to an embedded
-    ``LocalCluster`` of ``workers`` single-threaded workers (default: one per core, never more than
-    ``tasks``) that is shut down on exit.  ``processes=False`` runs the embedded workers as threads of
-    this process (for debugging: a breakpoint or a monkeypatch reaches them)."""
+    ``LocalCluster`` of ``workers`` single-threaded process workers (default: one per core, never more
+    than ``tasks``) that is shut down on exit."""
     address = cluster_address(scheduler)
     if address:
         with Client(address, timeout="30s") as client:
@@ -100,7 +97,7 @@ def dask_client(
             LocalCluster(
                 n_workers=size,
                 threads_per_worker=1,
-                processes=processes,
+                processes=True,
                 dashboard_address="127.0.0.1:0",
                 silence_logs=logging.ERROR,
             ) as cluster,

@@ -58,7 +58,7 @@ from jiesu.report.page import resolve_request
 from jiesu.report.publish import _readable, _remove_abandoned_staging, mirror_figures, publish, staging_dir
 from jiesu.settings import paths
 from jiesu.snapshot.world import World
-from jiesu.storage import content_key, file_sha256, write_bytes
+from jiesu.storage import content_key, file_sha256, write_bytes, write_json
 
 REPORT_NOTEBOOK = "00_monthly_report.ipynb"
 
@@ -267,9 +267,6 @@ def render_report(
     Returns a :class:`RenderResult`.  Raises :class:`ReportError` naming the failing cell; the previous
     report is then untouched and the executed notebook is kept at :func:`failed_notebook_path`.
     """
-    import nbformat
-    import papermill
-
     world, month = resolve_request(data_dir, community, month, lang)
     community = world.community
     notebook = Path(notebook) if notebook else paths().notebooks / REPORT_NOTEBOOK
@@ -281,66 +278,24 @@ def render_report(
     stamp = stamp or report_stamp(world, month, notebook)
     _remove_abandoned_staging(target.parent, month)
     staging = staging_dir(target.parent, month)
-    executed = staging / "report.ipynb"
     try:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                warm = {}
-                if kernel is not None:
-                    kernel.reset()
-                    warm = {"km": kernel.km}
-                    kernel.runs += 1
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(executed),
-                    parameters=notebook_parameters(world, month, staging, lang),
-                    kernel_name="python3",
-                    progress_bar=progress,
-                    log_output=False,
-                    request_save_on_cell_execute=False,
-                    execution_timeout=timeout,
-                    cwd=str(notebook.parent),
-                    **warm,
-                )
-        except Exception as err:  # papermill's execution error, a dead kernel, a timeout
-            failed = failed_notebook_path(root, community, month)
-            where, kept = "", "—"
-            if executed.exists():
-                write_bytes(failed, executed.read_bytes())
-                kept = str(failed)
-                found = failing_cell(nbformat.read(executed, as_version=4))
-                if found:
-                    index, first, error = found
-                    where = f"模板第 {index} 个单元格 template cell {index} `{first}`: {error}"
-            if not where:
-                lines = str(err).strip().splitlines()
-                where = f"{type(err).__name__}: {lines[0] if lines else ''}"
-            raise ReportError(
-                f"{community} {month} 报告生成失败 report failed: {where}; "
-                f"上一版保留 last good report kept; executed notebook → {kept}"
-            ) from err
-        nb = nbformat.read(executed, as_version=4)
-        key_figures = (
-            json.loads((staging / KEY_FIGURES_FILE).read_text(encoding="utf-8"))
-            if (staging / KEY_FIGURES_FILE).exists()
-            else {}
+        executed = _execute(
+            notebook, staging, notebook_parameters(world, month, staging, lang), kernel, timeout, progress
         )
-        page = notebook_to_html(nb, title=f"{community} 接诉即办月报 {month_label(month)}{world.tag}")
+        if executed is None:
+            raise ReportError(_failure_message(staging, root, community, month))
+        key_figures = _read_json(staging / KEY_FIGURES_FILE)
+        page = notebook_to_html(executed, title=f"{community} 接诉即办月报 {month_label(month)}{world.tag}")
         (staging / REPORT_HTML).write_text(page, encoding="utf-8")
-        executed.unlink()
-        (staging / STAMP_FILE).write_text(
-            json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        (staging / EXECUTED).unlink()
+        write_json(staging / STAMP_FILE, stamp)
         _readable(staging)
         publish(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     mirror_figures(target / "figures", _figures_root(world, out_dir, figures_dir) / _slug(community) / month)
-    stale_failure = failed_notebook_path(root, community, month)
-    if stale_failure.exists():
-        stale_failure.unlink()
+    failed_notebook_path(root, community, month).unlink(missing_ok=True)
     return RenderResult(
         html=target / REPORT_HTML,
         folder=target,
@@ -349,6 +304,69 @@ def render_report(
         key_figures=key_figures,
         synthetic=world.synthetic,
     )
+
+
+EXECUTED = "report.ipynb"
+"""The executed notebook in a staging folder (deleted on success, kept beside the report on failure)."""
+
+
+def _execute(
+    notebook: Path, staging: Path, parameters: dict, kernel: WarmKernel | None, timeout: int, progress: bool
+):
+    """Run ``notebook`` with papermill into ``staging``; the executed notebook, or ``None`` when it
+    failed (the error is recorded in what was executed, read by :func:`_failure_message`)."""
+    import nbformat  # heavy: only a render needs nbformat and papermill
+    import papermill
+
+    warm = {}
+    if kernel is not None:
+        kernel.reset()
+        warm = {"km": kernel.km}
+        kernel.runs += 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            papermill.execute_notebook(
+                str(notebook),
+                str(staging / EXECUTED),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=progress,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+                cwd=str(notebook.parent),
+                **warm,
+            )
+    except Exception as err:  # papermill's execution error, a dead kernel, a timeout
+        (staging / "error.txt").write_text(f"{type(err).__name__}: {str(err).strip()}", encoding="utf-8")
+        return None
+    return nbformat.read(staging / EXECUTED, as_version=4)
+
+
+def _failure_message(staging: Path, root: Path, community: str, month: str) -> str:
+    """One line saying which template cell failed and where the executed notebook was kept (beside the
+    last good report, which stays as it was)."""
+    import nbformat  # heavy: only a render needs it
+
+    failed = failed_notebook_path(root, community, month)
+    where, kept = "", "—"
+    executed = staging / EXECUTED
+    if executed.exists():
+        write_bytes(failed, executed.read_bytes())
+        kept = str(failed)
+        found = failing_cell(nbformat.read(executed, as_version=4))
+        if found:
+            index, first, error = found
+            where = f"模板第 {index} 个单元格 template cell {index} `{first}`: {error}"
+    if not where:
+        lines = (staging / "error.txt").read_text(encoding="utf-8").splitlines()
+        where = lines[0] if lines else "unknown error"
+    return f"{community} {month} 报告生成失败 report failed: {where}; 上一版保留 last good report kept; executed notebook → {kept}"
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 # ---------------------------------------------------------------------------------------------

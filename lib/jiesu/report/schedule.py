@@ -161,7 +161,6 @@ def run_schedule(
     progress: bool = True,
     scheduler: str | None = None,
     workers: int | None = None,
-    processes: bool = True,
     area: str = AREA,
 ) -> ScheduleResult:
     """Render every month ``since``..``until`` (``YYYY-MM``) lacking a current report, for each of
@@ -204,7 +203,6 @@ def run_schedule(
                 log,
                 scheduler=scheduler,
                 workers=workers,
-                processes=processes,
                 progress=progress,
             )
         months = sorted({m for _, m in result.rendered} | {m for _, m in result.current})
@@ -241,14 +239,13 @@ def _render_on_dask(
     *,
     scheduler: str | None,
     workers: int | None,
-    processes: bool,
     progress: bool,
 ) -> None:
     """Render ``to_render`` as Dask tasks, filling ``result`` (rendered, failed, timings) and the log."""
     tasks = [
         ReportTask(c, m, str(data.data), str(root), str(template), lang, stamp) for c, m, stamp in to_render
     ]
-    with dask_client(scheduler, workers=workers, tasks=len(tasks), processes=processes) as client:
+    with dask_client(scheduler, workers=workers, tasks=len(tasks)) as client:
         result.dashboard = client.dashboard_link or ""
         where = (
             cluster_address(scheduler)

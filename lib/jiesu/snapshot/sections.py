@@ -87,7 +87,7 @@ def report_network(
         else None,
     )
     nmi = network_nmi(graph, metrics.set_index("node")["community"])
-    tag = "（模拟数据）" if world.synthetic else ""
+    tag = world.tag
     linked = complainant_linkage(
         cases, tables["households"], tables["friends"], tables["memberships"], tables["groups"]
     )

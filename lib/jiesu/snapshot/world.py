@@ -20,12 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from jiesu import processed
+from jiesu.analysis.style import SYNTHETIC_TAG
 from jiesu.months import check_month
 from jiesu.settings import FOCUS_COMMUNITY, Paths, paths
 from jiesu.snapshot.asof import cut_table
 
 PLANTED_TRUTH = "planted_truth.json"
-SYNTHETIC_TAG = "（模拟数据）"
 SYNTHETIC_BANNER = "模拟数据：本报告由合成数据生成，仅用于演示方法，不反映任何真实社区、居民或工单。"
 
 

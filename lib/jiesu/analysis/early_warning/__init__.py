@@ -46,6 +46,7 @@ from jiesu.analysis.early_warning.leadlag import (
     lead_lag,
 )
 from jiesu.analysis.early_warning.watch import (
+    SEASONAL_ACTIONS,
     issue_history,
     owner_team,
     seasonal_checklist,
@@ -67,9 +68,10 @@ __all__ = [
     "topic_term_categories",
     "lead_lag",
     "category_cross_correlation",
+    "SEASONAL_ACTIONS",
     "owner_team",
-    "issue_history",
     "seasonal_checklist",
+    "issue_history",
     "weekly_watch_list",
     "message_categories",
     "interception",

@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR
-
-
-def _title(text: str, synthetic: bool) -> str:
-    return text + ("（模拟数据 synthetic）" if synthetic else "")
+from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR, synthetic_title
 
 
 def its_figure(result: dict, *, synthetic: bool = False):
@@ -46,7 +42,7 @@ def its_figure(result: dict, *, synthetic: bool = False):
     )
     e = result["estimate"]
     fig.update_layout(
-        title=_title(
+        title=synthetic_title(
             f"中断时间序列 ITS: RR {e.rate_ratio:.2f} [{np.exp(e.lo):.2f}, {np.exp(e.hi):.2f}]", synthetic
         ),
         xaxis_title="月份 month",
@@ -78,7 +74,7 @@ def parallel_trends_figure(
     )
     fig.add_vline(x=start, line_dash="dot")
     fig.update_layout(
-        title=_title("平行趋势 Parallel trends (log rate − pre-period mean)", synthetic),
+        title=synthetic_title("平行趋势 Parallel trends (log rate − pre-period mean)", synthetic),
         xaxis_title="月份 month",
         yaxis_title="log 诉求率 deviation",
         height=400,
@@ -110,7 +106,7 @@ def event_study_figure(coefs: pd.DataFrame, *, truth: float | None = None, synth
     if truth is not None:
         fig.add_hline(y=truth, line_dash="dash", line_color="#27ae60", annotation_text="planted 真值")
     fig.update_layout(
-        title=_title("事件研究 Event study (log RR vs. the quarter before start)", synthetic),
+        title=synthetic_title("事件研究 Event study (log RR vs. the quarter before start)", synthetic),
         xaxis_title="季度起始月 quarter starting",
         yaxis_title="log rate ratio",
         height=400,
@@ -142,7 +138,7 @@ def estimates_figure(table: pd.DataFrame, *, truth: float | None = None, synthet
             x=float(np.exp(truth)), line_dash="dash", line_color="#27ae60", annotation_text="planted 真值"
         )
     fig.update_layout(
-        title=_title("效果估计 Effect estimates (rate ratio, 95% CI)", synthetic),
+        title=synthetic_title("效果估计 Effect estimates (rate ratio, 95% CI)", synthetic),
         xaxis_title="rate ratio (after / counterfactual)",
         height=360,
         margin=dict(l=260),
@@ -173,7 +169,7 @@ def channel_figure(channels: pd.DataFrame, start: str, *, synthetic: bool = Fals
     fig.add_vline(x=start, line_dash="dot")
     fig.update_layout(
         barmode="stack",
-        title=_title("渠道替代 Channel substitution", synthetic),
+        title=synthetic_title("渠道替代 Channel substitution", synthetic),
         xaxis_title="月份 month",
         yaxis_title="件 issues",
         height=400,
