@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from jiesu.analysis.style import MUTED_COLOR, PALETTE
+from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR, PALETTE
 
 FLAG_COLUMNS: dict[str, str] = {"elderly": "高龄", "dibao": "低保", "disabled": "残疾"}
 """Vulnerability flags of a household, column → Chinese label."""
@@ -328,49 +328,9 @@ def registry_map(
     y_span = float(table["label_y"].max() - table["y"].min() + 2) if len(table) else 1.0
     cell = (width - 20) / x_span
     marker = dict(symbol="square", size=max(3.0, 0.82 * cell), line=dict(width=0))
-    if color_by in ("persons", "complaints"):
-        values = table[color_by].fillna(0).astype(float)
-        fig.add_trace(
-            go.Scatter(
-                x=table["x"],
-                y=table["y"],
-                mode="markers",
-                text=hover,
-                hoverinfo="text",
-                showlegend=False,
-                marker=dict(
-                    marker,
-                    color=values,
-                    colorscale="YlOrRd" if color_by == "complaints" else "Blues",
-                    cmin=0,
-                    cmax=max(float(values.max()), 1.0),
-                    showscale=True,
-                    colorbar=dict(title=COLOR_OPTIONS[color_by]),
-                ),
-            )
-        )
-    else:
-        labels = _category_labels(table, color_by)
-        for i, value in enumerate(_category_order(labels)):
-            mask = (labels == value).to_numpy()
-            color = (
-                MUTED_COLOR
-                if value in ("无", "否", "已覆盖")
-                else "#c0392b"
-                if value == "未覆盖"
-                else PALETTE[i % len(PALETTE)]
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=table["x"][mask],
-                    y=table["y"][mask],
-                    mode="markers",
-                    name=str(value),
-                    text=[hover[j] for j in np.flatnonzero(mask)],
-                    hoverinfo="text",
-                    marker=dict(marker, color=color),
-                )
-            )
+    traces = _scale_traces if color_by in ("persons", "complaints") else _category_traces
+    for trace in traces(table, color_by, hover, marker):
+        fig.add_trace(trace)
     labels_at = table.drop_duplicates("building")
     for row in labels_at.itertuples():
         fig.add_annotation(
@@ -388,6 +348,54 @@ def registry_map(
         margin=dict(l=10, r=10, t=90, b=10),
     )
     return fig
+
+
+def _scale_traces(table: pd.DataFrame, color_by: str, hover: list[str], marker: dict) -> list[go.Scatter]:
+    """One trace coloured on a scale (household size, complaints)."""
+    values = table[color_by].fillna(0).astype(float)
+    scale = dict(
+        color=values,
+        colorscale="YlOrRd" if color_by == "complaints" else "Blues",
+        cmin=0,
+        cmax=max(float(values.max()), 1.0),
+        showscale=True,
+        colorbar=dict(title=COLOR_OPTIONS[color_by]),
+    )
+    return [
+        go.Scatter(
+            x=table["x"],
+            y=table["y"],
+            mode="markers",
+            text=hover,
+            hoverinfo="text",
+            showlegend=False,
+            marker=dict(marker, **scale),
+        )
+    ]
+
+
+def _category_traces(table: pd.DataFrame, color_by: str, hover: list[str], marker: dict) -> list[go.Scatter]:
+    """One trace per category value (a legend entry each); "nothing to see" values are muted."""
+    labels = _category_labels(table, color_by)
+    traces = []
+    for i, value in enumerate(_category_order(labels)):
+        mask = (labels == value).to_numpy()
+        if value in ("无", "否", "已覆盖"):
+            color = MUTED_COLOR
+        else:
+            color = FOCUS_COLOR if value == "未覆盖" else PALETTE[i % len(PALETTE)]
+        traces.append(
+            go.Scatter(
+                x=table["x"][mask],
+                y=table["y"][mask],
+                mode="markers",
+                name=str(value),
+                text=[hover[j] for j in np.flatnonzero(mask)],
+                hoverinfo="text",
+                marker=dict(marker, color=color),
+            )
+        )
+    return traces
 
 
 def _category_labels(table: pd.DataFrame, color_by: str) -> pd.Series:

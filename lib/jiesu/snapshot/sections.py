@@ -170,6 +170,16 @@ def report_coverage(
     }
 
 
+def _change_on(counts: pd.DataFrame, community: str, month: str, months_back: int, exposure: str) -> dict:
+    """:func:`rate_change` of ``community``'s rate in ``month`` against ``months_back`` months earlier
+    (``counts``: :func:`area_counts` indexed by community and month)."""
+    before = shift_month(month, -months_back)
+    if (community, before) not in counts.index:
+        return {"change": None, "p_value": None, "significant": False}
+    now, then = counts.loc[(community, month)], counts.loc[(community, before)]
+    return rate_change(now["requests"], now[exposure], then["requests"], then[exposure])
+
+
 LEAGUE_COLUMNS = [
     "rank",
     "community",
@@ -241,18 +251,11 @@ def report_rank(
     history = rank_intervals(history, n_sim=n_sim, seed=seed, only=[community])
     counts = area_counts(panel).set_index(["community", "month"])
 
-    def change(months_back: int) -> dict:
-        before = shift_month(month, -months_back)
-        if (community, before) not in counts.index:
-            return {"change": None, "p_value": None, "significant": False}
-        now, then = counts.loc[(community, month)], counts.loc[(community, before)]
-        exposure = RATE_BASES[rate_basis][0]
-        return rate_change(now["requests"], now[exposure], then["requests"], then[exposure])
-
     def number(value) -> float | None:
         return None if pd.isna(value) else float(value)
 
-    mom, yoy = change(1), change(12)
+    mom = _change_on(counts, community, month, 1, RATE_BASES[rate_basis][0])
+    yoy = _change_on(counts, community, month, 12, RATE_BASES[rate_basis][0])
     ordered = this_month[LEAGUE_COLUMNS].sort_values(["rank", "community"]).reset_index(drop=True)
     return {
         "requests": int(row["requests"]),
@@ -333,14 +336,7 @@ def area_overview(
     before = table.loc[table["month"] == shift_month(month, -1)]
     exposure = RATE_BASES[rate_basis][0]
     counts = area_counts(panel).set_index(["community", "month"])
-    changes = []
-    for name in now["community"]:
-        key_now, key_before = (name, month), (name, shift_month(month, -1))
-        if key_before in counts.index:
-            a, b = counts.loc[key_now], counts.loc[key_before]
-            changes.append(rate_change(a["requests"], a[exposure], b["requests"], b[exposure]))
-        else:
-            changes.append({"change": None, "p_value": None, "significant": False})
+    changes = [_change_on(counts, name, month, 1, exposure) for name in now["community"]]
     now = now.assign(
         previous_rank=now["community"].map(before.set_index("community")["rank"]).astype("Int64"),
         change=[c["change"] for c in changes],

@@ -17,6 +17,13 @@ from jiesu.analysis.impact.design import (
     area_series,
 )
 
+ITS_LABELS = {
+    "peers": "ITS, peers' rate as offset",
+    "covariate": "ITS, peers' rate as covariate",
+    "none": "ITS, single series (no control)",
+}
+"""The name of each ITS variant (``control``) in tables and figures."""
+
 
 def its(
     panel: pd.DataFrame,
@@ -74,11 +81,7 @@ def its(
     value, se = _log_ratio_of_sums(fit, X, X_cf, offset, post, fit.cov_params().to_numpy())
     _, hac_se = _log_ratio_of_sums(hac, X, X_cf, offset, post, hac.cov_params().to_numpy())
     q = stats.t.ppf(0.5 + level / 2, fit.df_resid)
-    label = {
-        "peers": "ITS, peers' rate as offset",
-        "covariate": "ITS, peers' rate as covariate",
-        "none": "ITS, single series (no control)",
-    }[control]
+    label = ITS_LABELS[control]
     out = pd.DataFrame(
         {
             "month": series["month"],

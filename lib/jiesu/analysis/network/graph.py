@@ -198,6 +198,28 @@ def build_graph(
     keys = person_keys(friends, teams, yuanyuan_ids=yuanyuan_ids)
     graph = nx.Graph()
     graph.add_node(YUANYUAN, kind="yuanyuan", label="园园")
+    _add_registry(graph, households, residents)
+    _add_groups_and_teams(graph, groups, teams)
+    _add_people(graph, keys, friends, teams, memberships)
+    interactions = chat_interactions(messages, reply_window_minutes=reply_window_minutes)
+    if len(interactions):
+        sources = to_person(interactions["source_id"], keys)
+        targets = to_person(interactions["target_id"], keys)
+        kinds = interactions["kind"].map({"mention": "mentions", "reply": "replies"})
+        for s, t, k, c in zip(sources, targets, kinds, interactions["count"], strict=True):
+            _add_edge(graph, _person_node(graph, s), _person_node(graph, t), k, float(c))
+    return graph
+
+
+def _person_node(graph: nx.Graph, node: str) -> str:
+    """``node``, added as a person first if the graph has not met it (a member in no registry)."""
+    if node not in graph:
+        graph.add_node(node, kind="member" if node.startswith("M:") else "resident", building=None)
+    return node
+
+
+def _add_registry(graph: nx.Graph, households: pd.DataFrame, residents: pd.DataFrame) -> None:
+    """Household nodes and resident nodes, each resident linked to its household."""
     building_of = households.set_index("household_id")["building"]
     for hid, building in building_of.items():
         graph.add_node(f"H:{hid}", kind="household", building=int(building))
@@ -209,6 +231,10 @@ def build_graph(
             if f"H:{row.household_id}" not in graph:
                 graph.add_node(f"H:{row.household_id}", kind="household", building=None)
             _add_edge(graph, node, f"H:{row.household_id}", "household")
+
+
+def _add_groups_and_teams(graph: nx.Graph, groups: pd.DataFrame, teams: pd.DataFrame) -> None:
+    """Group nodes (name, kind, building of 楼门 groups) and one node per backbone team."""
     for row in groups.itertuples(index=False):
         building = row.building if pd.notna(row.building) else None
         graph.add_node(
@@ -221,32 +247,24 @@ def build_graph(
     for code in sorted(teams["team_code"].dropna().unique()) if len(teams) else []:
         graph.add_node(f"T:{code}", kind="team", name=TEAMS.get(code, code))
 
-    def person_node(node: str) -> str:
-        if node not in graph:
-            graph.add_node(node, kind="member" if node.startswith("M:") else "resident", building=None)
-        return node
 
+def _add_people(
+    graph: nx.Graph, keys: pd.Series, friends: pd.DataFrame, teams: pd.DataFrame, memberships: pd.DataFrame
+) -> None:
+    """Friend edges to 园园, team edges and group-membership edges of every person."""
     for member in to_person(friends["member_id"].dropna(), keys):
         if member != YUANYUAN:
-            _add_edge(graph, YUANYUAN, person_node(member), "friend")
+            _add_edge(graph, YUANYUAN, _person_node(graph, member), "friend")
     if len(teams):
         team_people = to_person(teams["member_id"], keys)
         for person, code in zip(team_people, teams["team_code"].astype(str), strict=True):
             if person != YUANYUAN:
-                _add_edge(graph, person_node(person), f"T:{code}", "team")
+                _add_edge(graph, _person_node(graph, person), f"T:{code}", "team")
     member_people = to_person(memberships["member_id"], keys)
     for person, gid in zip(member_people, memberships["group_id"].astype(str), strict=True):
         if f"G:{gid}" not in graph:
             graph.add_node(f"G:{gid}", kind="group", name=gid, kind_zh=None, building=None)
-        _add_edge(graph, person_node(person), f"G:{gid}", "membership")
-    interactions = chat_interactions(messages, reply_window_minutes=reply_window_minutes)
-    if len(interactions):
-        sources = to_person(interactions["source_id"], keys)
-        targets = to_person(interactions["target_id"], keys)
-        kinds = interactions["kind"].map({"mention": "mentions", "reply": "replies"})
-        for s, t, k, c in zip(sources, targets, kinds, interactions["count"], strict=True):
-            _add_edge(graph, person_node(s), person_node(t), k, float(c))
-    return graph
+        _add_edge(graph, _person_node(graph, person), f"G:{gid}", "membership")
 
 
 def graph_summary(graph: nx.Graph) -> dict:

@@ -46,21 +46,8 @@ def bump_figure(
     rates = table.pivot(index=period, columns=unit, values="rate").reindex(periods)
     labels = [_month_text(p) for p in periods]
     for name in units:
-        if name == focus:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=wide[name],
-                mode="lines",
-                name=name,
-                line=dict(color=MUTED_COLOR, width=1),
-                opacity=0.45,
-                customdata=rates[name].round(1),
-                hovertemplate=f"{name}<br>%{{x}}：第 %{{y}} 名，诉求率 %{{customdata}}<extra></extra>",
-                showlegend=False,
-            )
-        )
+        if name != focus:
+            fig.add_trace(_rank_line(labels, wide[name], rates[name], name, focus=False))
     if focus is not None and focus in wide.columns:
         own = table.loc[table[unit] == focus].set_index(period).reindex(periods)
         if {"rank_lo", "rank_hi"} <= set(own.columns) and own["rank_lo"].notna().any():
@@ -75,17 +62,7 @@ def bump_figure(
                     hoverinfo="skip",
                 )
             )
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=wide[focus],
-                mode="lines+markers",
-                name=focus,
-                line=dict(color=FOCUS_COLOR, width=3),
-                customdata=rates[focus].round(1),
-                hovertemplate=f"{focus}<br>%{{x}}：第 %{{y}} 名，诉求率 %{{customdata}}<extra></extra>",
-            )
-        )
+        fig.add_trace(_rank_line(labels, wide[focus], rates[focus], focus, focus=True))
     heading = title or "诉求率排名（第 1 名 = 诉求率最高；上方红带为前 5 名，下方绿带为后 5 名）"
     fig.update_layout(
         title=synthetic_title(heading, synthetic),
@@ -97,6 +74,25 @@ def bump_figure(
     fig.update_xaxes(type="category", tickangle=-45)
     fig.update_yaxes(autorange="reversed", range=[n_max + 0.5, 0.5])
     return fig
+
+
+def _rank_line(labels: list[str], ranks: pd.Series, rates: pd.Series, name: str, *, focus: bool):
+    """One unit's rank line: the focus in colour with markers, a peer faint and thin."""
+    import plotly.graph_objects as go
+
+    style = (
+        dict(mode="lines+markers", line=dict(color=FOCUS_COLOR, width=3))
+        if focus
+        else dict(mode="lines", line=dict(color=MUTED_COLOR, width=1), opacity=0.45, showlegend=False)
+    )
+    return go.Scatter(
+        x=labels,
+        y=ranks,
+        name=name,
+        customdata=rates.round(1),
+        hovertemplate=f"{name}<br>%{{x}}：第 %{{y}} 名，诉求率 %{{customdata}}<extra></extra>",
+        **style,
+    )
 
 
 def _month_text(period: str) -> str:
