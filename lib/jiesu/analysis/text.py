@@ -200,7 +200,7 @@ def user_dictionary() -> tuple[tuple[str, int, str | None], ...]:
 def default_stopwords() -> frozenset[str]:
     """stopwords-iso Chinese (the maintained ``stopwordsiso`` list) ∪ ``resources/chat_stopwords.txt``,
     minus every word of the governance user dictionary and the category lexicons (so 灯 or 吵 survive)."""
-    import stopwordsiso
+    import stopwordsiso  # reads its JSON of every language; only when the default list is built
 
     keep = {w for w, _, _ in user_dictionary()} | {w for c in CATEGORIES for w in c.lexicon}
     words = set(stopwordsiso.stopwords("zh")) | set(_resource_lines("chat_stopwords.txt"))
@@ -217,7 +217,7 @@ _JIEBA_LOCK = threading.Lock()
 
 def _jieba_reference(cache_dir: Path, entries: tuple[tuple[str, int, str | None], ...]):
     """A private ``jieba.Tokenizer`` with its own cache file and the user dictionary loaded."""
-    import jieba
+    import jieba  # the reference backend, loaded only when asked for (rjieba is the default)
 
     jieba.setLogLevel(logging.WARNING)  # "Building prefix dict ..." goes to stderr otherwise
     tokenizer = jieba.Tokenizer()
@@ -236,7 +236,7 @@ def _jieba_reference(cache_dir: Path, entries: tuple[tuple[str, int, str | None]
 
 
 def _rjieba_fast(entries: tuple[tuple[str, int, str | None], ...]):
-    import rjieba
+    import rjieba  # native extension; loaded on first tokenization, not on import of this module
 
     tokenizer = rjieba.Jieba()
     for word, freq, tag in entries:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,6 @@ from jiesu.storage import write_csv, write_text
 
 
 def _find_column(frame: pd.DataFrame, wanted: str, file: str, role: str) -> str:
-    import unicodedata
-
     def canon(name: object) -> str:
         return unicodedata.normalize("NFKC", str(name)).strip().lower()
 
@@ -55,8 +54,6 @@ def clean_memberships(
     ------
     jiesu.errors.DataError naming the file, column and rows.
     """
-    import unicodedata
-
     if person_col == group_col:
         raise DataError(file, "人员列与群组列相同 person and group columns must differ", column=person_col)
     p_col = _find_column(frame, person_col, file, "人员 person")

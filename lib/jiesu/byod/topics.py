@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,6 @@ from jiesu.storage import write_csv, write_text
 
 def summary_html(result: dict, *, title: str) -> str:
     """A small self-contained HTML page (no scripts) summarising :func:`analyse_texts`."""
-    import html
 
     def table(frame: pd.DataFrame) -> str:
         return frame.to_html(index=False, border=0, classes="t", escape=True, na_rep="")

@@ -31,7 +31,7 @@ def category_topic_match(
     assigned topic's automatic label is that category *and* it holds at least ``min_share`` of the
     category's documents.
     """
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # heavy (~1 s); this scorer only
 
     code_of_topic = dict(zip(topics["topic"], topics["category"], strict=True))
     table = pd.crosstab(categories.to_numpy(), topics_of_docs.to_numpy())
@@ -66,7 +66,7 @@ def score_topics(truth: dict, world: World) -> dict:
     automatic label; see :func:`category_topic_match`) and ``nmi`` (normalized mutual
     information, arithmetic mean, between dominant topic and planted category over the planted issue
     reports, role ``report``)."""
-    from sklearn.metrics import normalized_mutual_info_score
+    from sklearn.metrics import normalized_mutual_info_score  # heavy (~2.6 s); this scorer only
 
     snap = snapshot_model(world)
     planted = world.planted_table("messages")

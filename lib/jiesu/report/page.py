@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.io as pio
+from IPython.display import HTML, display
 
 from jiesu.months import check_month, month_label
 from jiesu.privacy import suppress_small
@@ -122,8 +123,6 @@ class ReportPage:
         """Show the next section heading (numbered 一、二、…) when the community has every table of
         ``needs``; otherwise show one line naming the missing data, and no heading.  Returns whether
         the section is shown."""
-        from IPython.display import HTML, display
-
         absent = self.missing(needs)
         missing = ""
         if absent:
@@ -148,8 +147,6 @@ class ReportPage:
     # -- display --------------------------------------------------------------------------------
     def header(self):
         """The title block: 模拟数据 banner (synthetic data only), community, month."""
-        from IPython.display import HTML
-
         return HTML(
             templates.render(
                 "header",
@@ -162,15 +159,11 @@ class ReportPage:
 
     def cards(self, items: list[tuple[str, str, str]]):
         """Key-figure cards: ``(label, value, note)`` triples, shown in a grid."""
-        from IPython.display import HTML
-
         cards = [{"label": label, "value": value, "note": note} for label, value, note in items]
         return HTML(templates.render("cards", cards=cards))
 
     def note(self, text: str):
         """One sentence reading the result (computed from the numbers it states), as a paragraph."""
-        from IPython.display import HTML
-
         return HTML(f'<p class="reading">{templates.Markup.escape(text)}</p>')
 
     def table(
@@ -194,8 +187,6 @@ class ReportPage:
         ×100); every float column is rounded to ``decimals``.  The download files hold exactly what the
         page shows, or ``full`` (the whole table, same columns) when the page shows a condensed view.
         """
-        from IPython.display import HTML
-
         shown = self._display_frame(frame, columns, suppress, percent, decimals)
         slug = _slug(name)
         if self.out_dir is not None:
@@ -244,8 +235,6 @@ class ReportPage:
         figure itself is returned for display."""
         if self.out_dir is None:
             return fig
-        from IPython.display import HTML
-
         width = width or fig.layout.width or 1000
         height = height or fig.layout.height or 560
         written = []
@@ -298,8 +287,6 @@ class ReportPage:
 
     def footer(self):
         """Closing line: static-figure status (report runs) and the 模拟数据 reminder."""
-        from IPython.display import HTML
-
         lines = [self.static_message] if self.static_message else []
         if self.synthetic:
             lines.append("本报告所有数字均来自模拟数据。")

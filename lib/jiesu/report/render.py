@@ -145,6 +145,7 @@ def notebook_to_html(nb, *, title: str, css: str | None = None) -> str:
     into ``templates/page.html.j2`` with ``report.css`` inline and plotly.js embedded once when the
     page holds a figure (report figures are plain divs, :meth:`jiesu.report.page.ReportPage.figure`).
     """
+    # heavy (nbconvert ~0.9 s to import); only the HTML step needs it
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from jiesu.analysis.chats import (
     chat_issues,
@@ -93,6 +94,7 @@ def save_model(model: TopicModel, directory: str | os.PathLike) -> Path:
 
 def load_model(directory: str | os.PathLike) -> TopicModel:
     """Read a model written by :func:`save_model`."""
+    # heavy (gensim ~1.9 s to import); a report whose model is cached never loads it
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
     from gensim.models.phrases import FrozenPhrases
@@ -275,8 +277,6 @@ def report_topics(
 
 def problems_figure(problems: pd.DataFrame, *, title: str):
     """Horizontal bars: the share of the month's messages about each problem topic, hover = phrases."""
-    import plotly.graph_objects as go
-
     ordered = problems.sort_values("share")
     fig = go.Figure(
         go.Bar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,8 +122,6 @@ class _quiet_nanmean:
     """Silence numpy's 'Mean of empty slice' for all-NaN columns (they stay NaN, as intended)."""
 
     def __enter__(self):
-        import warnings
-
         self._ctx = warnings.catch_warnings()
         self._ctx.__enter__()
         warnings.simplefilter("ignore", category=RuntimeWarning)
@@ -155,7 +154,7 @@ def upper_tail_pvalues(
 ) -> pd.DataFrame:
     """``P(X ≥ x)`` for X ~ NegBin(mean = max(baseline, floor), size) (Poisson where size is inf);
     NaN where the baseline is NaN."""
-    from scipy import stats
+    from scipy import stats  # heavy (~1.4 s to import); only the burst test needs it
 
     mu = np.fmax(baseline.to_numpy(), floor)
     x = counts.to_numpy()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from jiesu.analysis.ranking import area_counts
 from jiesu.months import check_month, months_between, shift_month
@@ -16,12 +17,6 @@ LEVEL = 0.95
 def _one_blas_thread():
     """Run small linear algebra on one BLAS thread: the matrices here are at most ~1,000 × 100, where
     thread start-up and contention on a shared machine cost far more than they save."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        from contextlib import nullcontext
-
-        return nullcontext()
     return threadpool_limits(1, user_api="blas")
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR, synthetic_title
 
 
 def its_figure(result: dict, *, synthetic: bool = False):
     """Observed monthly requests, the ITS fit and its counterfactual (ramp switched off)."""
-    import plotly.graph_objects as go
-
     s = result["series"]
     fig = go.Figure(
         [
@@ -57,8 +56,6 @@ def parallel_trends_figure(
     trends: pd.DataFrame, start: str, *, focus: str = "focus", synthetic: bool = False
 ):
     """Focus and peers' log-rate deviations from their own pre-period means."""
-    import plotly.graph_objects as go
-
     fig = go.Figure(
         [
             go.Scatter(
@@ -85,8 +82,6 @@ def parallel_trends_figure(
 
 def event_study_figure(coefs: pd.DataFrame, *, truth: float | None = None, synthetic: bool = False):
     """Event-study coefficients with 95% intervals; ``truth`` (if given) as a horizontal line."""
-    import plotly.graph_objects as go
-
     fig = go.Figure(
         go.Scatter(
             x=coefs["first_month"],
@@ -116,8 +111,6 @@ def event_study_figure(coefs: pd.DataFrame, *, truth: float | None = None, synth
 
 def estimates_figure(table: pd.DataFrame, *, truth: float | None = None, synthetic: bool = False):
     """Forest plot of :func:`compare_estimates` on the rate-ratio scale."""
-    import plotly.graph_objects as go
-
     fig = go.Figure(
         go.Scatter(
             x=table["rate_ratio"],
@@ -148,8 +141,6 @@ def estimates_figure(table: pd.DataFrame, *, truth: float | None = None, synthet
 
 def channel_figure(channels: pd.DataFrame, start: str, *, synthetic: bool = False):
     """Monthly hotline requests, chat issues and their total."""
-    import plotly.graph_objects as go
-
     fig = go.Figure(
         [
             go.Bar(

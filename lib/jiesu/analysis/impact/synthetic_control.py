@@ -12,6 +12,7 @@ from jiesu.analysis.impact.did import _did_counts
 def _synthetic_weights(target: np.ndarray, donors: np.ndarray, *, penalty: float = 1e4) -> np.ndarray:
     """Non-negative weights summing to 1 that minimise ‖target − donors·w‖²: non-negative least squares
     with the sum-to-one constraint as a heavily weighted extra row (Lawson–Hanson NNLS)."""
+    # heavy (scipy ~1 s to import); only the synthetic control needs it
     from scipy.optimize import nnls
 
     scale = penalty * max(float(np.abs(target).mean()), 1.0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -12,8 +14,6 @@ from jiesu.categories import GROUP_KINDS
 
 
 def _to_igraph(graph: nx.Graph, weight: str | None):
-    import igraph as ig
-
     nodes = list(graph.nodes())
     index = {n: i for i, n in enumerate(nodes)}
     edges = [(index[u], index[v]) for u, v in graph.edges()]
@@ -55,10 +55,6 @@ def _eigenvector_igraph(g, *, weighted: bool) -> pd.Series:
 
 
 def _louvain_igraph(g, *, weighted: bool, seed: int, resolution: float) -> list[set]:
-    import random
-
-    import igraph as ig
-
     ig.set_random_number_generator(random.Random(seed))
     try:
         membership = g.community_multilevel(
@@ -243,7 +239,7 @@ def node_metrics(
 def community_nmi(communities: pd.Series, reference: pd.Series) -> float:
     """Normalized mutual information (arithmetic mean normalization, Strehl & Ghosh 2002) between two
     labelings of the same nodes, over the nodes labelled in both."""
-    from sklearn.metrics import normalized_mutual_info_score
+    from sklearn.metrics import normalized_mutual_info_score  # heavy (~2.6 s); scoring only
 
     both = pd.concat([communities.rename("a"), reference.rename("b")], axis=1).dropna()
     if both.empty:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from jiesu.analysis.ranking.tables import RATE_BASES, TOP
 from jiesu.analysis.style import FOCUS_COLOR, MUTED_COLOR, synthetic_title
@@ -30,8 +32,6 @@ def bump_figure(
     ``max_lines`` units only the focus and the units in the top or bottom group in the last period are
     drawn (a bump chart of thousands of lines is unreadable).  Returns a plotly Figure.
     """
-    import plotly.graph_objects as go
-
     periods = sorted(table[period].astype(str).unique())
     units = list(dict.fromkeys(table[unit].astype(str)))
     n_max = int(table["n_units"].max()) if len(table) else 0
@@ -78,8 +78,6 @@ def bump_figure(
 
 def _rank_line(labels: list[str], ranks: pd.Series, rates: pd.Series, name: str, *, focus: bool):
     """One unit's rank line: the focus in colour with markers, a peer faint and thin."""
-    import plotly.graph_objects as go
-
     style = (
         dict(mode="lines+markers", line=dict(color=FOCUS_COLOR, width=3))
         if focus
@@ -110,8 +108,6 @@ def rate_figure(
     basis_label: str = RATE_BASES["residents"][2],
 ):
     """The focus unit's rate with its exact 95% CI, against the area's median and interquartile band."""
-    import plotly.graph_objects as go
-
     quant = table.groupby(period)["rate"].quantile([0.25, 0.5, 0.75]).unstack()
     own = table.loc[table[unit] == focus].set_index(period).reindex(quant.index)
     x = list(quant.index.astype(str))
@@ -161,9 +157,6 @@ def trajectories_figure(
 ):
     """Small multiples: one panel per unit with its monthly rate and exact 95% interval (from
     :func:`rank_table`), all panels on one y-scale so heights compare; months labelled in Chinese."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
     units = sorted(table[unit].astype(str).unique())
     rows = max(1, math.ceil(len(units) / columns))
     fig = make_subplots(

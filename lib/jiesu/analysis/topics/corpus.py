@@ -67,7 +67,7 @@ class TokenizedCorpus:
         self.batch_size = int(batch_size)
 
     def _rows(self) -> Iterator[tuple[str, str]]:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # only a corpus streamed from a file needs the reader
 
         handle = pq.ParquetFile(self.path)
         for batch in handle.iter_batches(

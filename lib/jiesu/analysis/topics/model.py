@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -174,9 +175,7 @@ def _topics_table(lda, params: TopicParams, per_topic_coherence: list[float]) ->
 
 
 def _coherence(lda, texts: list[list[str]], dictionary, topn: int) -> list[float]:
-    import warnings
-
-    from gensim.models.coherencemodel import CoherenceModel
+    from gensim.models.coherencemodel import CoherenceModel  # heavy (gensim ~1.9 s); training only
 
     model = CoherenceModel(
         model=lda, texts=texts, dictionary=dictionary, coherence="c_v", topn=topn, processes=1
@@ -202,6 +201,7 @@ def train_topic_model(
     -------
     :class:`TopicModel`.  Deterministic: the same corpus and params give identical topics.
     """
+    # heavy (gensim ~1.9 s to import); only training needs it, readers of a saved model do not
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
     from gensim.models.phrases import Phrases

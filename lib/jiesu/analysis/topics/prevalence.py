@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 
 def topic_prevalence(
@@ -46,8 +47,6 @@ def topic_prevalence(
 
 def topics_figure(topics: pd.DataFrame, shares: pd.Series | None = None, *, title: str = "话题 Topics"):
     """Horizontal bar chart: one bar per topic (share of messages if given), hover = top words."""
-    import plotly.graph_objects as go
-
     table = topics.copy()
     table["share"] = shares.reindex(table["topic"]).to_numpy() if shares is not None else 1.0 / len(table)
     table = table.sort_values("share")
@@ -74,8 +73,6 @@ def prevalence_figure(
     prevalence: pd.DataFrame, topics: pd.DataFrame, *, title: str = "话题月度占比 Topic prevalence"
 ):
     """Stacked area of monthly topic shares (from :func:`topic_prevalence` with ``by="month"``)."""
-    import plotly.graph_objects as go
-
     labels = dict(zip(topics["topic"], topics["label"], strict=True))
     fig = go.Figure()
     for topic, part in prevalence.sort_values("month").groupby("topic"):
