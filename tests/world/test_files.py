@@ -57,3 +57,44 @@ def test_truth_is_written_last(tmp_path):
 
     write_world_files(tmp_path, {"a.csv": maker("a.csv"), "b.csv": maker("b.csv")}, {"meta": {}})
     assert order == ["a.csv", "b.csv"] and (tmp_path / "planted_truth.json").exists()
+
+
+MIXED = pd.DataFrame(
+    {
+        "文本": [" 前后有空格 ", "a & b < c > d", "", "普通", "换行\n也行"],
+        "整数": [1, 2, 3, 40000000000, -5],
+        "小数": [0.1, 2.5, 1e-7, 123456.789, 1 / 3],
+        "可空": pd.array([1, None, 3, None, 5], dtype="Int64"),
+        "时间": pd.to_datetime(
+            ["2020-01-02 03:04:05", None, "2019-12-31 23:59:59", "2018-03-01 00:00:00", None]
+        ),
+        "混合": ["2019年3月5日", 43000, "2019/3/5", None, "2019-03-05"],
+    }
+)
+
+
+def _openpyxl_only(sheets):
+    from jiesu.world import files
+
+    rows = {
+        n: [[files._cell(v) for v in r] for r in f.itertuples(index=False, name=None)]
+        for n, f in sheets.items()
+    }
+    return files._openpyxl_xlsx({n: (list(f.columns), rows[n]) for n, f in sheets.items()})
+
+
+def test_fast_rows_give_openpyxls_bytes_exactly():
+    from jiesu.world import files
+
+    sheets = {"混合": MIXED, "工单": FRAME}
+    rows = {
+        n: [[files._cell(v) for v in r] for r in f.itertuples(index=False, name=None)]
+        for n, f in sheets.items()
+    }
+    assert files._fast_xlsx(sheets, rows) == _openpyxl_only(sheets)  # the fast path, no fallback
+    assert xlsx_bytes(sheets) == _openpyxl_only(sheets)
+
+
+def test_a_value_the_fast_path_cannot_write_falls_back_to_openpyxl():
+    formula = pd.DataFrame({"a": ["=1+1", "x"], "b": [True, False]})
+    assert xlsx_bytes({"s": formula}) == _openpyxl_only({"s": formula})

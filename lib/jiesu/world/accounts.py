@@ -218,15 +218,16 @@ def _assign_resident_teams(acc: pd.DataFrame, rng: np.random.Generator, model: A
         & acc["birth_year"].between(*model.backbone_birth_year).to_numpy()
     )
     chosen = rng.choice(pool, sum(c for _, _, c in RESIDENT_TEAM_ROLES), replace=False)
+    columns = {c: acc[c].to_numpy(dtype=object) for c in ("team", "role", "organization")}
     k = 0
     for team, role, count in RESIDENT_TEAM_ROLES:
-        for i in chosen[k : k + count]:
-            acc.loc[i, ["team", "role", "organization"]] = [
-                team,
-                role,
-                "区属单位" if team == "dual_party" else "",
-            ]
+        rows = chosen[k : k + count]
+        columns["team"][rows] = team
+        columns["role"][rows] = role
+        columns["organization"][rows] = "区属单位" if team == "dual_party" else ""
         k += count
+    for c, values in columns.items():
+        acc[c] = values
 
 
 def _teams_table(acc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from jiesu.categories import BY_CODE, OTHER
 from jiesu.world import names, streams, vocabulary
+from jiesu.world.community import records
 from jiesu.world.registries import maybe_typo
 from jiesu.world.spec import (
     BURSTS,
@@ -151,8 +152,8 @@ class _CaseMaker:
         prop *= np.where(adults["household_id"].isin(set(uncovered)), model.uncovered_propensity, 1.0)
         self.cum = np.cumsum(prop)
         self.adult_keys = adults["resident_key"].tolist()
-        self.hh_idx = {h["household_id"]: h for h in hh.to_dict("records")}
-        self.people = {p["resident_key"]: p for p in res.to_dict("records")}
+        self.hh_idx = {h["household_id"]: h for h in records(hh)}
+        self.people = {p["resident_key"]: p for p in records(res)}
         self.seq = 0
 
     def case(self, month: str, code: str, spill: dict | None) -> tuple[dict, dict]:
@@ -350,20 +351,23 @@ def _aggregate_into_panel(
     panel: pd.DataFrame, focus: pd.Series, cases: pd.DataFrame, planted: pd.DataFrame
 ) -> pd.DataFrame:
     """``panel`` with the community's rows (``focus``) replaced by its cases counted."""
-    agg = cases.assign(
-        month=cases["受理时间"].map(lambda d: f"{d:%Y-%m}"), category=planted["category"].to_numpy()
+    counted = pd.DataFrame(
+        {
+            "month": cases["受理时间"].dt.strftime("%Y-%m"),
+            "category": planted["category"].to_numpy(),
+            "requests": 1,
+            "responded": (cases["是否响应"] == "是").astype(np.int64),
+            "resolved": (cases["是否解决"] == "解决").astype(np.int64),
+            "rated": (cases["是否满意"] != "未评价").astype(np.int64),
+            "satisfied": cases["是否满意"].isin(["满意", "基本满意"]).astype(np.int64),
+        }
     )
-    agg = agg.groupby(["month", "category"]).agg(
-        requests=("工单编号", "size"),
-        responded=("是否响应", lambda s: int((s == "是").sum())),
-        resolved=("是否解决", lambda s: int((s == "解决").sum())),
-        rated=("是否满意", lambda s: int((s != "未评价").sum())),
-        satisfied=("是否满意", lambda s: int(s.isin(["满意", "基本满意"]).sum())),
-    )
+    agg = counted.groupby(["month", "category"])[list(COUNTS)].sum()
     fidx = panel.index[focus]
-    keys = list(zip(panel.loc[fidx, "month"], panel.loc[fidx, "category"], strict=True))
+    keys = pd.MultiIndex.from_arrays([panel.loc[fidx, "month"], panel.loc[fidx, "category"]])
+    rows = agg.reindex(keys, fill_value=0)
     for col in COUNTS:
-        panel.loc[fidx, col] = [int(agg[col].get(k, 0)) for k in keys]
+        panel.loc[fidx, col] = rows[col].to_numpy(np.int64)
     return panel
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from jiesu.contract import RAW
 from jiesu.world import names, streams
+from jiesu.world.community import records
 from jiesu.world.spec import FOCUS, REGISTRIES, CommunitySpec, RegistryModel
 
 PLATE_LETTERS = "ABCDEFGHJKLMNPQ"  # 京A.. letters in use (no I or O)
@@ -82,7 +83,7 @@ def registry_sources(
     rng = streams.stream(seed, streams.REGISTRIES, spec.index)
     link: list[tuple[str, str, str, str]] = []
     by_hh: dict[str, list[dict]] = {}
-    for person in res.to_dict("records"):  # plain dicts: per-record pandas access is slow
+    for person in records(res):  # plain dicts: per-record pandas access is slow
         by_hh.setdefault(person["household_id"], []).append(person)
     occ = hh[hh["tenure"] != "空置"]
     parking = _parking_permits(occ, by_hh, link, rng, model)
@@ -146,7 +147,7 @@ def _epidemic_registration(
             copies = 2 if rng.random() < m.registration_copies_p else 1
             for _ in range(copies):
                 erows.append((person, hid))
-    hh_idx = {h["household_id"]: h for h in hh.to_dict("records")}
+    hh_idx = {h["household_id"]: h for h in records(hh)}
     order = rng.permutation(len(erows))
     epidemic = []
     for i, j in enumerate(order):
@@ -190,7 +191,7 @@ def _visits(
     the latest visit of a vulnerable household states its flags."""
     must = set(hh.loc[hh["vulnerable"], "household_id"]) | (set(hh["household_id"]) - known)
     sample_others = [h for h in hh["household_id"] if h not in must and rng.random() < m.visit_sample_p]
-    hh_idx = {h["household_id"]: h for h in hh.to_dict("records")}
+    hh_idx = {h["household_id"]: h for h in records(hh)}
     first_day, last_day = pd.Timestamp(m.visit_first_day), pd.Timestamp(m.visit_last_day)
     span = (last_day - first_day).days
     vrows = []
