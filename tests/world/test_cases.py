@@ -54,3 +54,20 @@ def test_cases_aggregate_exactly_to_the_panel_rows(small_world_raw):
 @pytest.fixture(scope="module")
 def small_world_raw(small_world):
     return small_world.paths.raw
+
+
+def test_case_outcomes_have_the_months_rates_and_resolution_needs_a_response():
+    from jiesu.world.cases import case_outcome
+
+    rng = np.random.default_rng(0)
+    p = (0.97, 0.7, 0.8, 0.85)
+    outcomes = pd.DataFrame([case_outcome(p, rng) for _ in range(40_000)], columns=["resp", "res", "sat"])
+    rated = outcomes["sat"] != "未评价"
+    satisfied = outcomes["sat"].isin(["满意", "基本满意"])
+    assert (outcomes["resp"] == "是").mean() == pytest.approx(0.97, abs=0.005)
+    assert (outcomes["res"] == "解决").mean() == pytest.approx(0.7, abs=0.01)
+    assert rated.mean() == pytest.approx(0.8, abs=0.01)
+    assert satisfied[rated].mean() == pytest.approx(0.85, abs=0.01)
+    assert not ((outcomes["resp"] == "否") & (outcomes["res"] != "未解决")).any()
+    solved = outcomes["res"] == "解决"
+    assert satisfied[rated & solved].mean() > satisfied[rated & ~solved].mean() + 0.2

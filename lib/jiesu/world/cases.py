@@ -19,17 +19,18 @@ import pandas as pd
 from jiesu.categories import BY_CODE, OTHER
 from jiesu.world import names, streams, vocabulary
 from jiesu.world.community import records
+from jiesu.world.panel import PROBABILITIES
 from jiesu.world.registries import maybe_typo
 from jiesu.world.spec import (
     BURSTS,
     CASES,
     FOCUS,
-    PANEL,
     SURGE_MONTH,
+    THREE_RATES,
     CaseModel,
     CommunitySpec,
-    PanelModel,
     Preset,
+    ThreeRatesModel,
     ramp,
 )
 
@@ -142,10 +143,8 @@ def case_content(
 class _CaseMaker:
     """Draws the work orders of one community in panel order (month, category)."""
 
-    def __init__(
-        self, res, hh, uncovered, spec: CommunitySpec, rng, model: CaseModel, panel_model: PanelModel
-    ):
-        self.rng, self.spec, self.m, self.pm = rng, spec, model, panel_model
+    def __init__(self, res, hh, uncovered, spec: CommunitySpec, rng, handling, rates: dict, model: CaseModel):
+        self.rng, self.handling, self.rates, self.spec, self.m = rng, handling, rates, spec, model
         adults = res[res["age"] >= 18].reset_index(drop=True)
         # complainant propensity: heavy-tailed; uncovered households call more (no 园园 to turn to)
         prop = rng.pareto(model.propensity_shape, len(adults)) + model.propensity_floor
@@ -248,36 +247,55 @@ class _CaseMaker:
         return issue_addr, place
 
     def _handling(self, month: str, received: pd.Timestamp) -> dict:
-        """派单/办结 times and the 三率 outcomes (是否响应, 是否解决, 是否满意)."""
-        rng, m, pm = self.rng, self.m, self.pm
-        r = ramp(month) if self.spec.is_focus else 0.0  # only the focus community changed how it works
+        """派单/办结 times and the 三率 outcomes (是否响应, 是否解决, 是否满意), from the ``HANDLING``
+        stream: how a case was handled never changes who called or what they said."""
+        rng, m = self.handling, self.m
         after = int(month >= SURGE_MONTH)
         dispatched = received + pd.Timedelta(minutes=int(rng.integers(*m.dispatch_min)))
-        responded = rng.random() < pm.responded_p[after] + pm.responded_gain * r
-        res_p = pm.resolved_p[after] + pm.resolved_gain * r
-        resolved = (
-            "解决"
-            if responded and rng.random() < res_p
-            else ("部分解决" if rng.random() < m.partly_resolved_p else "未解决")
-        )
-        rated = rng.random() < pm.rated_p[after]
-        sat_p = pm.satisfied_p[after] + pm.satisfied_gain * r
-        satisfied = (
-            "未评价"
-            if not rated
-            else ("满意" if rng.random() < m.satisfied_full_p else "基本满意")
-            if rng.random() < sat_p
-            else "不满意"
-        )
+        outcome = case_outcome(self.rates[month], rng, m)
         hours = float(rng.gamma(m.handling_shape, m.handling_scale_h[after]))
         closed = (dispatched + pd.Timedelta(hours=hours)).floor("s")
         return {
             "派单时间": dispatched.to_pydatetime(),
             "办结时间": closed.to_pydatetime() if rng.random() > m.closed_missing_p else None,
-            "是否响应": "是" if responded else "否",
-            "是否解决": resolved,
-            "是否满意": satisfied,
+            **dict(zip(("是否响应", "是否解决", "是否满意"), outcome, strict=True)),
         }
+
+
+def case_outcome(
+    p: tuple[float, float, float, float],
+    rng: np.random.Generator,
+    model: CaseModel = CASES,
+    rates: ThreeRatesModel = THREE_RATES,
+) -> tuple[str, str, str]:
+    """(是否响应, 是否解决, 是否满意) of one case, given its month's probabilities ``p`` = (responded,
+    resolved, rated, satisfied among rated) from :func:`jiesu.world.panel.three_rates`.
+
+    Resolved needs a response (P(解决 | 响应) = p_resolved / p_responded); a responded case that is not
+    resolved is 部分解决 or 未解决.  Satisfaction follows resolution: an unresolved case is satisfied
+    with ``unresolved_satisfied`` × the month's rate (or more, when the rate is too high for a resolved
+    case to make up the difference), a resolved one so much more often that satisfied/rated has the
+    month's rate in expectation.
+    """
+    p_resp, p_res, p_rated, p_sat = p
+    responded = rng.random() < p_resp
+    solved = responded and rng.random() < (p_res / p_resp if p_resp > 0 else 0.0)
+    if solved:
+        resolved = "解决"
+    elif responded and rng.random() < model.partly_resolved_p:
+        resolved = "部分解决"
+    else:
+        resolved = "未解决"
+    answer = "是" if responded else "否"
+    if not rng.random() < p_rated:
+        return answer, resolved, "未评价"
+    p_unsolved = (
+        p_sat if p_res >= 1 else max(p_sat * rates.unresolved_satisfied, (p_sat - p_res) / (1 - p_res))
+    )
+    p_solved = (p_sat - (1 - p_res) * p_unsolved) / p_res if p_res > 0 else p_sat
+    if rng.random() < (p_solved if solved else p_unsolved):
+        return answer, resolved, "满意" if rng.random() < model.satisfied_full_p else "基本满意"
+    return answer, resolved, "不满意"
 
 
 def _spills(
@@ -314,7 +332,6 @@ def build_cases(
     seed: int,
     spec: CommunitySpec = FOCUS,
     model: CaseModel = CASES,
-    panel_model: PanelModel = PANEL,
 ) -> tuple[Cases, pd.DataFrame]:
     """12345 work orders of ``spec``'s community, instantiated from its panel counts.
 
@@ -332,7 +349,8 @@ def build_cases(
         idx = panel.index[focus & (panel["month"] == month) & (panel["category"] == code)]
         if len(idx) and panel.loc[idx[0], "requests"] < len(these):
             panel.loc[idx[0], "requests"] = len(these)
-    maker = _CaseMaker(res, hh, uncovered, spec, rng, model, panel_model)
+    handling = streams.stream(seed, streams.HANDLING, spec.index)
+    maker = _CaseMaker(res, hh, uncovered, spec, rng, handling, monthly_rates(panel, spec.name), model)
     rows, planted = [], []
     fp = panel[focus & (panel["requests"] > 0)].sort_values(["month", "category"])
     for month, code, n in zip(fp["month"], fp["category"], fp["requests"], strict=True):
@@ -345,6 +363,13 @@ def build_cases(
     planted = pd.DataFrame(planted).set_index("case_id").loc[cases["工单编号"]].reset_index()
     panel = _aggregate_into_panel(panel, focus, cases, planted)
     return Cases(cases, planted, complainant_truth(planted, friends, model)), panel
+
+
+def monthly_rates(panel: pd.DataFrame, community: str) -> dict[str, tuple[float, float, float, float]]:
+    """``community``'s 三率 probabilities per month (p_responded, p_resolved, p_rated, p_satisfied)."""
+    rows = panel.loc[panel["community"] == community].drop_duplicates("month")
+    values = zip(*(rows[c].tolist() for c in PROBABILITIES), strict=True)
+    return dict(zip(rows["month"], values, strict=True))
 
 
 def _aggregate_into_panel(

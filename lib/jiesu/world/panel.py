@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jiesu.categories import BY_CODE, CATEGORIES, OTHER
-from jiesu.months import month_range
+from jiesu.months import month_range, months_between
 from jiesu.settings import FOCUS_COMMUNITY
 from jiesu.world import streams
 from jiesu.world.spec import (
@@ -27,13 +27,19 @@ from jiesu.world.spec import (
     PANEL_END,
     PANEL_START,
     SURGE_MONTH,
+    THREE_RATES,
+    THREE_RATES_SOURCES,
     PanelModel,
+    ThreeRatesModel,
     ramp,
 )
 
 CODES = tuple(c.code for c in CATEGORIES) + (OTHER,)
 """Category codes of the panel rows, in row order."""
 RANK_BY = "expected requests per 10k residents, all categories, monthly; 1 = highest"
+RATE_KINDS = ("response", "resolution", "satisfaction")
+PROBABILITIES = ("p_responded", "p_resolved", "p_rated", "p_satisfied")
+"""Panel columns with each row's 三率 probabilities (the same for every category of a community-month)."""
 
 
 def gamma_tk(month: str, code: str, model: PanelModel = PANEL) -> float:
@@ -135,31 +141,107 @@ def build_panel(
     sd = model.noise_sd
     noise = rng.lognormal(-(sd**2) / 2, sd, len(panel))
     panel["requests"] = rng.poisson(panel["mu"].to_numpy() * noise)
-    month_of_row = np.tile(np.repeat(np.arange(n_t), n_k), n_c)
-    is_focus = np.repeat(np.arange(n_c), n_t * n_k) == 0
-    _draw_outcomes(
-        panel, (np.array(months) >= SURGE_MONTH)[month_of_row], ramps[month_of_row] * is_focus, rng, model
-    )
+    intensity = np.zeros((n_c, n_t))
+    intensity[0] = ramps  # only the focus community works the 园园 way
+    probabilities, levels = three_rates(months, intensity, streams.stream(seed, streams.THREE_RATES))
+    for column in PROBABILITIES:
+        panel[column] = np.repeat(probabilities[column].ravel(), n_k)
+    _draw_outcomes(panel, streams.stream(seed, streams.OUTCOMES))
     truth = {
         "intervention": _intervention_truth(months, mu, mu0, communities, alpha, model),
         "rank": _rank_truth_expected(months, mu, residents, n_c),
+        "three_rates_levels": levels,
+        "communities": communities,
     }
     return panel, truth
 
 
-def _draw_outcomes(
-    panel: pd.DataFrame, after_launch: np.ndarray, r: np.ndarray, rng: np.random.Generator, m: PanelModel
-) -> None:
-    """响应/解决/参评/满意 counts of each row, in place (``r``: the row's intervention intensity)."""
-    p_resp = np.where(after_launch, m.responded_p[1], m.responded_p[0]) + m.responded_gain * r
-    p_res = np.where(after_launch, m.resolved_p[1], m.resolved_p[0]) + m.resolved_gain * r
-    p_rated = np.where(after_launch, m.rated_p[1], m.rated_p[0])
-    p_sat = np.where(after_launch, m.satisfied_p[1], m.satisfied_p[0]) + m.satisfied_gain * r
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def _expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def anchored(anchors: tuple[tuple[str, float], ...], months: list[str]) -> np.ndarray:
+    """Values linear between the ``(month, value)`` anchors, flat before the first and after the last."""
+    at = np.array([months_between(anchors[0][0], m) for m in months], dtype=float)
+    xs = np.array([months_between(anchors[0][0], m) for m, _ in anchors], dtype=float)
+    return np.interp(at, xs, [v for _, v in anchors])
+
+
+def three_rates(
+    months: list[str], intensity: np.ndarray, rng: np.random.Generator, model: ThreeRatesModel = THREE_RATES
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The 三率 probabilities of every community × month (``intensity``: C × T, 0–1, how fully each
+    community works the 园园 way).
+
+    Returns (probabilities, levels): C × T arrays ``p_responded``, ``p_resolved`` (resolved share of
+    requests, at most ``p_responded``), ``p_rated`` (rated share of requests) and ``p_satisfied``
+    (satisfied share of rated); and each community's own logit level (C) per rate kind.
+    """
+    n_c, n_t = intensity.shape
+    kinds = (*RATE_KINDS, "rated")
+    levels = {k: rng.normal(0, sd, n_c) for k, sd in zip(kinds, model.community_sd, strict=True)}
+    for kind, level in zip(kinds, model.focus_level, strict=True):
+        levels[kind][0] = level  # row 0 is the focus community
+    out = {}
+    columns = ("p_responded", "p_resolved", "p_satisfied")
+    for kind, column, sd, gain in zip(RATE_KINDS, columns, model.month_sd, model.gain, strict=True):
+        base = _logit(anchored(getattr(model, kind), months))[None, :]
+        noise = rng.normal(0, sd, (n_c, n_t))
+        out[column] = _expit(base + levels[kind][:, None] + noise + gain * intensity)
+    out["p_resolved"] = np.minimum(out["p_resolved"], out["p_responded"])
+    rated = _logit(anchored(model.rated, months))[None, :] + levels["rated"][:, None]
+    out["p_rated"] = _expit(np.broadcast_to(rated, (n_c, n_t)))
+    return out, levels
+
+
+def _draw_outcomes(panel: pd.DataFrame, rng: np.random.Generator) -> None:
+    """响应/解决/参评/满意 counts of each row from its probabilities, in place: resolved among the
+    responded, satisfied among the rated."""
     req = panel["requests"].to_numpy()
-    panel["responded"] = rng.binomial(req, np.clip(p_resp, 0, 1))
-    panel["resolved"] = rng.binomial(panel["responded"].to_numpy(), np.clip(p_res, 0, 1))
-    panel["rated"] = rng.binomial(req, p_rated)
-    panel["satisfied"] = rng.binomial(panel["rated"].to_numpy(), np.clip(p_sat, 0, 1))
+    p_resp = panel["p_responded"].to_numpy()
+    panel["responded"] = rng.binomial(req, p_resp)
+    share = np.divide(panel["p_resolved"].to_numpy(), p_resp, out=np.zeros(len(panel)), where=p_resp > 0)
+    panel["resolved"] = rng.binomial(panel["responded"].to_numpy(), np.clip(share, 0, 1))
+    panel["rated"] = rng.binomial(req, panel["p_rated"].to_numpy())
+    panel["satisfied"] = rng.binomial(panel["rated"].to_numpy(), panel["p_satisfied"].to_numpy())
+
+
+def three_rates_truth(
+    panel: pd.DataFrame,
+    community: str,
+    levels: dict[str, np.ndarray],
+    communities: list[str],
+    model: ThreeRatesModel = THREE_RATES,
+) -> dict:
+    """The planted 三率 of ``community``: the area trajectory, its own level and monthly probabilities."""
+    rows = panel.loc[panel["community"] == community].drop_duplicates("month").set_index("month")
+    months = list(rows.index)
+    c = communities.index(community)
+    area = {k: anchored(getattr(model, k), months) for k in RATE_KINDS}
+    return {
+        "definition": "响应率 = responded/requests, 解决率 = resolved/requests, 满意率 = satisfied/rated "
+        "(满意 + 基本满意); monthly probabilities, before the binomial draws of the counts",
+        "model": "logit p = logit(area(t)) + u_c + ε_{c,t} + gain·intensity_c(t), ε ~ N(0, month_sd)",
+        "sources": list(THREE_RATES_SOURCES),
+        "area_anchors": {k: dict(getattr(model, k)) for k in (*RATE_KINDS, "rated")},
+        "area": {m: {k: round(float(area[k][i]), 4) for k in RATE_KINDS} for i, m in enumerate(months)},
+        "community_level_logit": {k: round(float(levels[k][c]), 4) for k in (*RATE_KINDS, "rated")},
+        "month_sd_logit": dict(zip(RATE_KINDS, model.month_sd, strict=True)),
+        "intervention_gain_logit": dict(zip(RATE_KINDS, model.gain, strict=True)),
+        "monthly": {
+            m: {
+                "response": round(float(r["p_responded"]), 4),
+                "resolution": round(float(r["p_resolved"]), 4),
+                "satisfaction": round(float(r["p_satisfied"]), 4),
+                "rated": round(float(r["p_rated"]), 4),
+            }
+            for m, r in rows[list(PROBABILITIES)].iterrows()
+        },
+    }
 
 
 def _intervention_truth(

@@ -43,7 +43,7 @@ from jiesu.world.cases import Cases, build_cases
 from jiesu.world.chats import Chats, generate_chats
 from jiesu.world.community import Community, build_community
 from jiesu.world.groups import Groups, build_groups
-from jiesu.world.panel import build_panel
+from jiesu.world.panel import build_panel, three_rates_truth
 from jiesu.world.peers import peer_coverage, peer_spec
 from jiesu.world.registries import Registry, registry_sources
 from jiesu.world.spec import FOCUS, PANEL, PRESETS, CommunitySpec, Preset
@@ -169,6 +169,9 @@ def write_world(
         "bursts": bursts,
         "intervention": intervention,
         "rank": rank,
+        "three_rates": three_rates_truth(
+            panel, spec.name, panel_truth["three_rates_levels"], panel_truth["communities"]
+        ),
         "complainants": world.cases.truth,
         "messages": truth.messages_truth(chats, chat_files.n_main, chat_files.n_export, spec.repair_group),
     }

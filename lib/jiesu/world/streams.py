@@ -21,6 +21,10 @@ PANEL = 8  # the area panel (shared by all communities)
 CASES = 9  # 12345 work orders
 EXPORTS = 10  # how the friends list is written
 PEER_LAYOUT = 11  # a peer community's building years
+THREE_RATES = 12  # the 三率 probabilities of every community and month
+OUTCOMES = 15  # the panel's outcome counts (响应/解决/参评/满意量) drawn from them
+HANDLING = 13  # how each 12345 case was handled: dispatch, outcomes, closing
+AREA = 14  # which peers adopt a 园园-like way of working, when and how strongly
 SPILL_LAG = 100  # + burst number: the lag of that burst's spill-over into 12345
 
 
