@@ -30,11 +30,12 @@ def test_surge_and_seasons_in_gamma():
     assert gamma_tk("2020-02", "epidemic") > gamma_tk("2019-02", "epidemic") + 4
 
 
-def test_planted_effect_only_on_the_focus_community(panel_and_truth):
+def test_planted_effect_on_the_focus_community_and_none_on_never_treated_peers(panel_and_truth):
     panel, truth = panel_and_truth
     ratio = panel["mu"] / panel["mu0"]
     focus = panel["community"] == "甘露园南里二社区"
-    assert np.allclose(ratio[~focus], 1.0)
+    never = panel["community"].isin(truth["area"]["never_treated"])
+    assert np.allclose(ratio[never], 1.0) and never.sum() == 19 * 45 * len(CODES)
     late = focus & (panel["month"] >= "2019-01")
     assert np.allclose(np.log(ratio[late]), panel.loc[late, "category"].map(PANEL.effect_log_rr))
     assert -1.3 <= truth["intervention"]["effect_log_rr_total"] <= -0.9

@@ -132,15 +132,15 @@ def test_same_seed_same_bytes(small_twice):
 
 # sha256 of files of simulate(seed=0, preset="small"): a change that is meant to keep the world must keep
 # these bytes (update them only with a change of the generating model, and say so in the commit).  Last
-# updated by the 三率 calibration (area_panel, planted_cases, planted_truth).  XLSX files are left out: their deflate
+# updated by the area (peer adoptions: area_panel, planted_truth).  XLSX files are left out: their deflate
 # bytes depend on the zlib build, their content on the CSVs' generators.
 PINNED_SMALL = {
-    "area_panel.csv": "ea96037bfc328d55df6fe9099c06cffdf14f52c06bc0ec518790d46e33c7ee11",
+    "area_panel.csv": "50c424e7049624507b69eb3d7de4743f505dfaa4ef40b93b702d49e16bfd6317",
     "buildings.csv": "aa3022949b5462f3bb801915f6efc7c90fc4fc6a2230066dd796f8ace10b3790",
     "chat_messages.csv": "cdfb9f496c68f76126f22e4827139fb8546967f7e3b7a2235fa53ef0c948a417",
     "epidemic_registration_2020.csv": "30c25f5e3b5c72caade43a1e03c8706634c2e0d75b7ee304b93f031dcba6c60f",
     "planted_cases.csv": "3871ad34c9e2dbc69dcb8357bef00ad906f9795a077b309680225a052eac1238",
-    "planted_truth.json": "f4cdffbdbc8b148bc1c09187a396f0497dd883f49026eedbb1f409e4e16e52b6",
+    "planted_truth.json": "590558ab38fe49481c2e330def167a90e86b5482e1f20ecd8ff65d3103161c84",
     WECHATMSG: "111b10e718cd5fca7cc86c6edc51a9a6747270bf1b44c1e0371a0bea14395a96",
     "yuanyuan_friends.csv": "354a84290f97745782c6f6d2d9f4f857a4ab89e8c39aa0859dfd79e8cfe7ace2",
 }
@@ -239,7 +239,7 @@ def test_planted_messages_cover_both_chat_files_exactly(small_raw):
 def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
     from jiesu.world.simulate import simulate
 
-    simulate(tmp_path, seed=0, preset="small", communities=1)
+    simulate(tmp_path, seed=0, preset="small", communities=2)
     peer = tmp_path / "communities" / "对照社区01"
     assert {p.name for p in peer.iterdir()} >= {t.file for t in RAW.values() if "*" not in t.file} | set(
         TRUTH_FILES
@@ -254,6 +254,18 @@ def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
     truth = json.loads((peer / "planted_truth.json").read_text(encoding="utf-8"))
     assert truth["meta"]["community"] == "对照社区01" and truth["bursts"] == []
     assert truth["linkage"]["registry_households_covered"] == truth["community"]["households"]
+    assert truth["intervention"]["start_month"] is None and "对照社区01" in truth["area"]["never_treated"]
+    # 对照社区02 adopts a 园园-like way of working (seed 0): its truth says when and how strongly
+    adopter = json.loads(
+        (tmp_path / "communities" / "对照社区02" / "planted_truth.json").read_text(encoding="utf-8")
+    )
+    planted = adopter["intervention"]
+    assert (
+        planted["start_month"] == adopter["area"]["interventions"]["对照社区02"]["start_month"] >= "2019-03"
+    )
+    assert 0.25 <= planted["effect_scale"] <= 0.45 and planted["effect_log_rr_total"] < 0
+    assert adopter["coverage"]["friends"] > 0.4 * adopter["community"]["residents"]  # its outreach account
+    assert adopter["three_rates"]["monthly"]["2020-09"]["resolution"] > 0.7
 
 
 def test_unknown_preset_is_refused(tmp_path):
@@ -422,6 +434,40 @@ def test_three_rates_follow_the_published_trajectory_and_the_focus_improves(raw,
     planted = truth["three_rates"]
     assert len(planted["monthly"]) == 45 and len(planted["sources"]) >= 2
     assert planted["monthly"]["2020-09"]["resolution"] > planted["monthly"]["2017-06"]["resolution"]
+
+
+def test_did_with_never_treated_controls_covers_the_planted_effect(raw, truth):
+    """A few peers adopt the 园园 way later (truth['area']); comparing the focus community with the
+    never-treated ones only, the DiD interval still covers the planted effect."""
+    from jiesu.analysis.impact.did import did
+    from jiesu.categories import BY_LABEL
+
+    names = {
+        "社区": "community",
+        "月份": "month",
+        "问题分类": "category",
+        "常住人口": "residents",
+        "户数": "households",
+    }
+    names |= {
+        "诉求量": "requests",
+        "响应量": "responded",
+        "解决量": "resolved",
+        "参评量": "rated",
+        "满意量": "satisfied",
+    }
+    panel = _csv(raw / "area_panel.csv").rename(columns=names)
+    numbers = ["residents", "households", "requests", "responded", "resolved", "rated", "satisfied"]
+    panel[numbers] = panel[numbers].astype(int)
+    panel["category"] = panel["category"].map(
+        lambda label: BY_LABEL[label].code if label in BY_LABEL else "other"
+    )
+    design, area = truth["intervention"], truth["area"]
+    assert 3 <= len(area["treated"]) - 1 <= 6 and design["community"] not in area["never_treated"]
+    controls = panel.loc[panel["community"].isin([design["community"], *area["never_treated"]])]
+    estimate = did(controls, design["community"], design["start_month"], design["ramp_months"])["estimate"]
+    assert estimate.covers(design["effect_log_rr_total"])
+    assert abs(estimate.estimate - design["effect_log_rr_total"]) < 0.2
 
 
 def test_naive_before_after_is_biased_by_the_2019_surge(truth):

@@ -104,8 +104,10 @@ def _fast_xlsx(sheets: dict[str, pd.DataFrame], rows: dict[str, list[list]]) -> 
         style = re.search(r' s="(\d+)"', proto_xml)
         letters = [get_column_letter(i) for i in range(1, len(frame.columns) + 1)]
         date_style = style.group(1) if style else None
+        _check_strings([rows[name][prototypes[name]]])
         if _row_xml(rows[name][prototypes[name]], 2, letters, date_style) != proto_xml:
             raise _Unsupported("prototype row differs")
+        _check_strings(rows[name])
         body = "".join(_row_xml(row, r, letters, date_style) for r, row in enumerate(rows[name], start=2))
         parts[entry] = (xml[:head_end] + body + xml[tail_start:]).encode("utf-8")
     out = io.BytesIO()
@@ -117,51 +119,67 @@ def _fast_xlsx(sheets: dict[str, pd.DataFrame], rows: dict[str, list[list]]) -> 
     return out.getvalue()
 
 
-_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_MAX_CELL = 32767
+
+
+def _check_strings(rows: list[list]) -> None:
+    """Refuse (to the openpyxl path) strings openpyxl writes differently or not at all: formulas (``=…``),
+    error codes, over-long cells and characters XML cannot hold."""
+    texts = [v for row in rows for v in row if v.__class__ is str and v]
+    if any(len(v) > _MAX_CELL or (v[0] == "=" and len(v) > 1) or v in _ERROR_CODES for v in texts):
+        raise _Unsupported("a formula, an error code or an over-long cell")
+    if _ILLEGAL.search("\n".join(texts)):
+        raise _Unsupported("a character XML cannot hold")
 
 
 def _row_xml(row: list, r: int, letters: list[str], date_style: str | None) -> str:
-    """One ``<row>`` as openpyxl's write-only ElementTree writer serializes it: strings inline, numbers
-    as openpyxl formats them, datetimes as Excel serials with the date style; None cells are left out."""
-    from openpyxl.compat import safe_string
-    from openpyxl.utils.datetime import to_excel
-
-    cells = []
+    """One ``<row>`` as openpyxl's write-only ElementTree writer serializes it (strings inline, with
+    ``xml:space`` when they start or end with white space; numbers as openpyxl formats them; datetimes
+    as Excel serials with the date style; None cells left out).  Strings must have passed
+    :func:`_check_strings`."""
+    parts = [f'<row r="{r}">']
     for letter, v in zip(letters, row, strict=True):
         if v is None:
             continue
-        ref = f"{letter}{r}"
-        if isinstance(v, str):
-            if (
-                len(v) > 32767
-                or _ILLEGAL.search(v)
-                or (len(v) > 1 and v.startswith("="))
-                or v in _ERROR_CODES
-            ):
-                raise _Unsupported(v[:20])
-            if v == "":
-                cells.append(f'<c r="{ref}" t="inlineStr" />')
+        cls = v.__class__
+        if cls is str:
+            if not v:
+                parts.append(f'<c r="{letter}{r}" t="inlineStr" />')
                 continue
-            stripped = v.strip()
-            space = ' xml:space="preserve"' if stripped and v != stripped else ""
-            text = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            space = ' xml:space="preserve"' if (v[0].isspace() or v[-1].isspace()) and v.strip() else ""
+            if "&" in v or "<" in v or ">" in v:
+                v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            parts.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{v}</t></is></c>')
         elif isinstance(v, datetime):
             if date_style is None:
                 raise _Unsupported("datetime without a registered style")
-            serial = to_excel(v)
+            serial = _to_excel(v)
             if serial is None:
-                cells.append(f'<c r="{ref}" s="{date_style}" t="n" />')
+                parts.append(f'<c r="{letter}{r}" s="{date_style}" t="n" />')
             else:
-                cells.append(f'<c r="{ref}" s="{date_style}" t="n"><v>{safe_string(serial)}</v></c>')
-        elif type(v) in (int, float) and math.isfinite(v):
-            cells.append(f'<c r="{ref}" t="n"><v>{safe_string(v)}</v></c>')
+                parts.append(f'<c r="{letter}{r}" s="{date_style}" t="n"><v>{_safe_string(serial)}</v></c>')
+        elif (cls is int or cls is float) and math.isfinite(v):
+            parts.append(f'<c r="{letter}{r}" t="n"><v>{_safe_string(v)}</v></c>')
         else:
-            raise _Unsupported(type(v).__name__)
-    if not cells:
+            raise _Unsupported(cls.__name__)
+    if len(parts) == 1:
         raise _Unsupported("empty row")
-    return f'<row r="{r}">' + "".join(cells) + "</row>"
+    parts.append("</row>")
+    return "".join(parts)
+
+
+def _to_excel(v):
+    from openpyxl.utils.datetime import to_excel
+
+    return to_excel(v)
+
+
+def _safe_string(v) -> str:
+    from openpyxl.compat import safe_string
+
+    return safe_string(v)
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -21,7 +21,9 @@ from jiesu.categories import BY_CODE, CATEGORIES, OTHER
 from jiesu.months import month_range, months_between
 from jiesu.settings import FOCUS_COMMUNITY
 from jiesu.world import streams
+from jiesu.world.area import adoption_truth, area_truth, plan_adoptions, thin
 from jiesu.world.spec import (
+    ADOPTION,
     FOCUS_INTERVENTION,
     PANEL,
     PANEL_END,
@@ -29,6 +31,7 @@ from jiesu.world.spec import (
     SURGE_MONTH,
     THREE_RATES,
     THREE_RATES_SOURCES,
+    AdoptionModel,
     PanelModel,
     ThreeRatesModel,
     ramp,
@@ -87,6 +90,7 @@ def build_panel(
     start: str = PANEL_START,
     end: str = PANEL_END,
     model: PanelModel = PANEL,
+    adoption: AdoptionModel = ADOPTION,
 ) -> tuple[pd.DataFrame, dict]:
     """Expected and observed monthly requests for every community × month × category.
 
@@ -97,7 +101,10 @@ def build_panel(
     -------
     (panel, truth): the panel frame (community, month, residents, households, category code, ``mu0``
     (expected requests without the intervention), ``mu`` (with it), requests, responded, resolved,
-    rated, satisfied) and the truth dict with ``intervention`` and ``rank``.
+    rated, satisfied, and the 三率 probabilities p_responded, p_resolved, p_rated, p_satisfied) and
+    the truth dict: ``intervention`` and ``rank`` (the focus community's), ``area`` (every community's
+    intervention), ``adoptions`` (panel row → :class:`~jiesu.world.area.Adoption`), ``peer_interventions``,
+    ``three_rates_levels`` and ``communities``.
     """
     rng = streams.stream(seed, streams.PANEL)
     months = month_range(start, end)
@@ -141,17 +148,35 @@ def build_panel(
     sd = model.noise_sd
     noise = rng.lognormal(-(sd**2) / 2, sd, len(panel))
     panel["requests"] = rng.poisson(panel["mu"].to_numpy() * noise)
+    # peers that adopt the 园园 way later: expected rates lowered, counts thinned (see jiesu.world.area)
+    area_rng = streams.stream(seed, streams.AREA)
+    adoptions = plan_adoptions(communities, alpha, area_rng, adoption)
     intensity = np.zeros((n_c, n_t))
-    intensity[0] = ramps  # only the focus community works the 园园 way
+    intensity[0] = ramps
+    requests = panel["requests"].to_numpy().reshape(n_c, n_t, n_k).copy()
+    peer_truths = {}
+    for c, adoption in adoptions.items():
+        r = adoption.ramps(months)
+        keep = np.exp(delta[None, :] * adoption.scale * r[:, None])  # T × K
+        mu[c] = mu0[c] * keep
+        requests[c] = thin(requests[c], keep, area_rng)
+        intensity[c] = adoption.scale * r
+        peer_truths[c] = adoption_truth(adoption, months, mu[c], mu0[c], dict(model.effect_log_rr))
+    panel["mu"] = mu.ravel()
+    panel["requests"] = requests.ravel()
     probabilities, levels = three_rates(months, intensity, streams.stream(seed, streams.THREE_RATES))
     for column in PROBABILITIES:
         panel[column] = np.repeat(probabilities[column].ravel(), n_k)
     _draw_outcomes(panel, streams.stream(seed, streams.OUTCOMES))
+    focus_truth = _intervention_truth(months, mu, mu0, communities, alpha, model)
     truth = {
-        "intervention": _intervention_truth(months, mu, mu0, communities, alpha, model),
+        "intervention": focus_truth,
         "rank": _rank_truth_expected(months, mu, residents, n_c),
         "three_rates_levels": levels,
         "communities": communities,
+        "adoptions": adoptions,
+        "peer_interventions": peer_truths,
+        "area": area_truth(adoptions, communities, focus_truth, peer_truths),
     }
     return panel, truth
 

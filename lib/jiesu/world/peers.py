@@ -11,9 +11,12 @@ from jiesu.world import streams
 from jiesu.world.spec import N_RESIDENTS, PEERS, CommunitySpec, PeerModel
 
 
-def peer_spec(index: int, panel: pd.DataFrame, seed: int, model: PeerModel = PEERS) -> CommunitySpec:
+def peer_spec(
+    index: int, panel: pd.DataFrame, seed: int, *, adopted: bool = False, model: PeerModel = PEERS
+) -> CommunitySpec:
     """Peer ``index`` (对照社区NN) sized like its last panel month: walk-ups of 144 dwellings, fewer
-    WeChat friends (no 园园-style outreach) and half the chat volume per resident."""
+    WeChat friends than the focus community unless it ``adopted`` the 园园 way, and half the chat volume
+    per resident."""
     rng = streams.stream(seed, streams.PEER_LAYOUT, index)
     width = max(2, len(str(panel["community"].nunique() - 1)))
     name = f"对照社区{index:0{width}d}"
@@ -28,7 +31,7 @@ def peer_spec(index: int, panel: pd.DataFrame, seed: int, model: PeerModel = PEE
         layout=layout,
         households=households,
         residents=residents,
-        friends=int(round(model.friend_share * residents)),
+        friends=int(round((model.adopter_friend_share if adopted else model.friend_share) * residents)),
         index=index,
         message_share=model.message_share * residents / N_RESIDENTS,
         account=f"shequ_helper_{index:0{width}d}",

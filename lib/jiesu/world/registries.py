@@ -8,6 +8,7 @@ homophone typos, changed phones and duplicates (:class:`~jiesu.world.spec.Regist
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,12 @@ NOTES_OTHER = (
     "反映楼道灯问题",
     "空置房，房主在外区住",
 )
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's serial dates
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's serial dates
+
+
+def _day(text: str) -> datetime:
+    """Midnight of a ``YYYY-MM-DD`` day (plain datetimes: registries are built record by record)."""
+    return datetime.strptime(text, "%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ def _parking_permits(
     for i, j in enumerate(order):
         person, hid = prow[j]
         rid = f"TC2018{i + 1:04d}"
-        day = pd.Timestamp(m.permit_first_day) + pd.Timedelta(days=int(rng.integers(0, m.permit_days)))
+        day = _day(m.permit_first_day) + timedelta(days=int(rng.integers(0, m.permit_days)))
         plate = (
             "京"
             + PLATE_LETTERS[int(rng.integers(len(PLATE_LETTERS)))]
@@ -123,7 +129,7 @@ def _parking_permits(
         parking.append(
             {
                 "申请编号": rid,
-                "申请日期": day.to_pydatetime(),
+                "申请日期": day,
                 "姓名": maybe_typo(person["name"], rng, m.permit_name_typo_p),
                 "联系电话": person["phone_2018"],
                 "住址": address(person["building"], person["unit"], person["room"], rng),
@@ -165,8 +171,7 @@ def _epidemic_registration(
             {
                 "登记编号": rid,
                 "登记日期": (
-                    pd.Timestamp(m.registration_first_day)
-                    + pd.Timedelta(days=int(rng.integers(0, m.registration_days)))
+                    _day(m.registration_first_day) + timedelta(days=int(rng.integers(0, m.registration_days)))
                 ).strftime("%Y-%m-%d"),
                 "姓名": maybe_typo(person["name"], rng, m.registration_name_typo_p),
                 "联系电话": phone,
@@ -192,7 +197,7 @@ def _visits(
     must = set(hh.loc[hh["vulnerable"], "household_id"]) | (set(hh["household_id"]) - known)
     sample_others = [h for h in hh["household_id"] if h not in must and rng.random() < m.visit_sample_p]
     hh_idx = {h["household_id"]: h for h in records(hh)}
-    first_day, last_day = pd.Timestamp(m.visit_first_day), pd.Timestamp(m.visit_last_day)
+    first_day, last_day = _day(m.visit_first_day), _day(m.visit_last_day)
     span = (last_day - first_day).days
     vrows = []
     for hid in sorted(must) + sample_others:
@@ -209,7 +214,7 @@ def _visits(
                     by_hh.get(hid),
                     vulnerable,
                     v == n_visits - 1,
-                    first_day + pd.Timedelta(days=int(d)),
+                    first_day + timedelta(days=int(d)),
                     rng,
                     m,
                 )
@@ -230,7 +235,7 @@ def _visit(
     members: list[dict] | None,
     vulnerable: bool,
     latest: bool,
-    day: pd.Timestamp,
+    day: datetime,
     rng: np.random.Generator,
     m: RegistryModel,
 ) -> dict:

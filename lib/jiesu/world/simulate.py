@@ -22,11 +22,15 @@ This module only orchestrates; each part of the world has its module (all random
 :mod:`.exports`        the raw tables as written (friends list, chat files, panel)
 :mod:`.truth`          the planted truth
 :mod:`.files`          deterministic CSV/XLSX bytes and the writing order
+:mod:`.area`           which peers adopt the 园园 way, when and how strongly
 :mod:`.peers`          peer communities sized by their panel rows
 =====================  ================================================================
 
-A district run (``communities=N``) also writes complete worlds for the peers 对照社区01…N, each built from
-a :class:`~jiesu.world.spec.CommunitySpec` sized by its panel rows, sharing the one area panel.
+A district run (``communities=N``, or ``area=True`` for every community of the area) also writes
+complete worlds for the peers 对照社区01…N into ``communities/<name>/``, each built from a
+:class:`~jiesu.world.spec.CommunitySpec` sized by its panel rows, sharing the one area panel.  A few
+peers adopt a 园园-like way of working at their own month (:mod:`.area`); every community's
+intervention, or none, is in each truth's ``area`` section.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from jiesu.world.peers import peer_coverage, peer_spec
 from jiesu.world.registries import Registry, registry_sources
 from jiesu.world.spec import FOCUS, PANEL, PRESETS, CommunitySpec, Preset
 
-__all__ = ["PRESETS", "PreparedWorld", "prepare_world", "simulate", "write_world"]
+__all__ = ["PRESETS", "PreparedWorld", "peer_worlds", "prepare_world", "simulate", "write_world"]
 
 STEPS_FOCUS, STEPS_PEER = 9, 6  # progress-bar steps per world
 
@@ -173,6 +177,7 @@ def write_world(
             panel, spec.name, panel_truth["three_rates_levels"], panel_truth["communities"]
         ),
         "complainants": world.cases.truth,
+        "area": panel_truth["area"],
         "messages": truth.messages_truth(chats, chat_files.n_main, chat_files.n_export, spec.repair_group),
     }
     registry = world.registry
@@ -206,8 +211,21 @@ def write_world(
     )
 
 
+def peer_worlds(communities: int, *, area: bool = False) -> int:
+    """How many peer worlds a run writes: ``communities``, or at least every peer of the area."""
+    if communities < 0:
+        raise ValueError("communities must be ≥ 0")
+    return max(communities, PANEL.n_peers) if area else communities
+
+
 def simulate(
-    out_dir, *, seed: int = 0, preset: str = "full", progress: bool = False, communities: int = 0
+    out_dir,
+    *,
+    seed: int = 0,
+    preset: str = "full",
+    progress: bool = False,
+    communities: int = 0,
+    area: bool = False,
 ) -> dict:
     """Generate the synthetic world into ``out_dir`` (every raw file of the contract + planted truth).
 
@@ -221,16 +239,16 @@ def simulate(
     communities : also write the worlds of this many peer communities (对照社区01…) into
         ``out_dir/communities/<name>/`` — a district for scale runs.  Every world's ``area_panel.csv``
         is the same panel, each community's rows equal to its own cases.  More than 23 widens the area.
+    area : write every community of the area as a full world (``communities`` = at least the 23 peers).
 
     Returns
     -------
     A summary dict: preset, seed, out_dir, seconds, the focus world's counts (households, residents,
-    friends, messages, cases, bursts, panel_rows) and ``communities`` (peer worlds written).
+    friends, messages, cases, bursts, panel_rows), ``communities`` (peer worlds written) and ``area``.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    if communities < 0:
-        raise ValueError("communities must be ≥ 0")
+    communities = peer_worlds(communities, area=area)
     window = PRESETS[preset]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -249,7 +267,9 @@ def simulate(
     focus, panel = prepare_world(FOCUS, seed, window, panel, bar)
     peers = []
     for index in range(1, communities + 1):
-        peer, panel = prepare_world(peer_spec(index, panel, seed), seed, window, panel, bar)
+        peer, panel = prepare_world(
+            peer_spec(index, panel, seed, adopted=index in panel_truth["adoptions"]), seed, window, panel, bar
+        )
         peers.append(peer)
     for peer in peers:  # one peer's chats in memory at a time
         write_world(
@@ -272,4 +292,5 @@ def simulate(
         "seconds": round(time.perf_counter() - started, 1),
         **vars(counts),
         "communities": communities,
+        "area": area,
     }

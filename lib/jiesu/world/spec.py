@@ -18,6 +18,7 @@ reason for its value (the seed article, Beijing statistics, or "keeps the analys
 :class:`ThreeRatesModel`   响应率 / 解决率 / 满意率 of every community and month (cited sources)
 :class:`CaseModel`         12345 work orders instantiated from the panel
 :class:`ExportModel`       how the friends list is written by hand
+:class:`AdoptionModel`     which peers adopt a 园园-like way of working, when and how strongly
 :class:`PeerModel`         how a peer community is sized from its panel rows
 =========================  ===========================================================
 
@@ -622,13 +623,28 @@ class ExportModel:
 
 
 @dataclass(frozen=True)
+class AdoptionModel:
+    """Peers that copy the focus community's way of working (an outreach account with many resident
+    friends, categorized groups, 未诉先办) after it made its name: a few adopt at different months of
+    2019–2020, most never (so an evaluation can compare with never-treated communities only)."""
+
+    share: float = 0.17  # of the peers adopt (4 of the 23 peers of 高碑店地区)
+    candidates: float = 0.5  # ... chosen among this upper share of peers by baseline rate (pressed to act)
+    first_start: str = "2019-03"  # adoption starts between these months, inclusive
+    last_start: str = "2020-06"
+    ramp_months: tuple[int, int] = (4, 10)
+    effect_scale: tuple[float, float] = (0.25, 0.45)  # uniform: share of the focus's δ_k and 三率 gain
+
+
+@dataclass(frozen=True)
 class PeerModel:
     """A peer community (对照社区NN) sized like its rows of the area panel."""
 
     building: tuple[int, int, int] = (6, 6, 4)  # units, floors, doors: 144 dwellings per walk-up
     dwellings_per_building: int = 144
     built: tuple[int, int] = (1980, 2006)
-    friend_share: float = 0.3  # WeChat friends per resident (no 园园-style outreach)
+    friend_share: float = 0.3  # WeChat friends per resident (no 园园-style outreach) ...
+    adopter_friend_share: float = 0.45  # ... and with it (a peer that adopted; the focus has 0.48)
     message_share: float = 0.5  # chat volume per resident relative to the focus community
     friend_households: float = 0.85  # friends cover this many households per friend
     vulnerable_excess: float = 1.5  # uncovered households are more often vulnerable
@@ -645,3 +661,4 @@ CASES = CaseModel()
 THREE_RATES = ThreeRatesModel()
 EXPORTS = ExportModel()
 PEERS = PeerModel()
+ADOPTION = AdoptionModel()

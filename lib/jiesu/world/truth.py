@@ -171,14 +171,23 @@ def bursts_truth(
     return out
 
 
-def peer_intervention_truth(spec: CommunitySpec, focus_intervention: dict) -> dict:
+def peer_intervention_truth(spec: CommunitySpec, panel_truth: dict) -> dict:
+    """A peer's ``intervention``: its adoption of the 园园 way (see :mod:`jiesu.world.area`) or none;
+    the focus community's intervention is kept under ``focus_intervention``."""
+    adopted = panel_truth["peer_interventions"].get(spec.index)
+    if adopted is not None:
+        return {
+            **adopted,
+            "note": "a peer that adopted a 园园-like way of working",
+            "focus_intervention": panel_truth["intervention"],
+        }
     return {
         "community": spec.name,
         "start_month": None,
         "effect_log_rr": {k: 0.0 for k in PANEL.effect_log_rr},
         "effect_log_rr_total": 0.0,
-        "note": "a peer community: no intervention was planted here",
-        "focus_intervention": focus_intervention,
+        "note": "a peer community that never adopted: no intervention was planted here",
+        "focus_intervention": panel_truth["intervention"],
     }
 
 
@@ -197,4 +206,4 @@ def intervention_and_rank(spec: CommunitySpec, panel: pd.DataFrame, panel_truth:
     """The ``intervention`` and ``rank`` sections: the focus's from the panel model, a peer's own."""
     if spec.is_focus:
         return panel_truth["intervention"], panel_truth["rank"]
-    return peer_intervention_truth(spec, panel_truth["intervention"]), rank_truth(panel, spec.name)
+    return peer_intervention_truth(spec, panel_truth), rank_truth(panel, spec.name)
