@@ -109,23 +109,11 @@ def build_panel(
     rng = streams.stream(seed, streams.PANEL)
     months = month_range(start, end)
     communities = community_names(n_peers)
-    # peers' baseline log rates: evenly spaced normal quantiles (scipy.stats.norm.ppf is ndtri + 0.0,
-    # without the import cost of scipy.stats), shuffled by the seed
-    from scipy.special import ndtri
-
-    q = (ndtri((np.arange(n_peers) + 0.5) / n_peers) + 0.0) * model.peer_log_sd
-    alpha = np.concatenate([[model.focus_log_excess], rng.permutation(q)])
-    residents0 = np.concatenate([[n_residents], rng.integers(*model.peer_residents, n_peers)])
-    drift = np.concatenate([[0.0], rng.normal(0, model.peer_drift_sd, n_peers)])
     n_c, n_t, n_k = len(communities), len(months), len(CODES)
-    gamma = np.array([[gamma_tk(m, k, model) for k in CODES] for m in months])  # T × K
+    alpha, residents, households = _sizes(n_residents, n_households, n_peers, n_t, rng, model)
     ramps = np.array([ramp(m) for m in months])
     delta = np.array([model.effect_log_rr[k] for k in CODES])
-    growth = (1 + drift[:, None]) ** (np.arange(n_t)[None, :] / 12)
-    residents = np.rint(residents0[:, None] * growth).astype(np.int64)  # C × T
-    residents[0, :] = n_residents
-    households = np.rint(residents / model.persons_per_household).astype(np.int64)
-    households[0, :] = n_households
+    gamma = np.array([[gamma_tk(m, k, model) for k in CODES] for m in months])  # T × K
     mu0 = (
         residents[:, :, None]
         / 1e4
@@ -148,22 +136,9 @@ def build_panel(
     sd = model.noise_sd
     noise = rng.lognormal(-(sd**2) / 2, sd, len(panel))
     panel["requests"] = rng.poisson(panel["mu"].to_numpy() * noise)
-    # peers that adopt the 园园 way later: expected rates lowered, counts thinned (see jiesu.world.area)
-    area_rng = streams.stream(seed, streams.AREA)
-    adoptions = plan_adoptions(communities, alpha, area_rng, adoption)
-    intensity = np.zeros((n_c, n_t))
+    adoptions = plan_adoptions(communities, alpha, area_rng := streams.stream(seed, streams.AREA), adoption)
+    intensity, peer_truths = _adopt(panel, adoptions, mu, mu0, months, delta, area_rng, model)
     intensity[0] = ramps
-    requests = panel["requests"].to_numpy().reshape(n_c, n_t, n_k).copy()
-    peer_truths = {}
-    for c, adoption in adoptions.items():
-        r = adoption.ramps(months)
-        keep = np.exp(delta[None, :] * adoption.scale * r[:, None])  # T × K
-        mu[c] = mu0[c] * keep
-        requests[c] = thin(requests[c], keep, area_rng)
-        intensity[c] = adoption.scale * r
-        peer_truths[c] = adoption_truth(adoption, months, mu[c], mu0[c], dict(model.effect_log_rr))
-    panel["mu"] = mu.ravel()
-    panel["requests"] = requests.ravel()
     probabilities, levels = three_rates(months, intensity, streams.stream(seed, streams.THREE_RATES))
     for column in PROBABILITIES:
         panel[column] = np.repeat(probabilities[column].ravel(), n_k)
@@ -179,6 +154,55 @@ def build_panel(
         "area": area_truth(adoptions, communities, focus_truth, peer_truths),
     }
     return panel, truth
+
+
+def _sizes(
+    n_residents: int, n_households: int, n_peers: int, n_t: int, rng: np.random.Generator, model: PanelModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Baseline log rates ``alpha`` (C) and residents and households (C × T) of every community."""
+    # peers' baseline log rates: evenly spaced normal quantiles (scipy.stats.norm.ppf is ndtri + 0.0,
+    # without the import cost of scipy.stats), shuffled by the seed
+    from scipy.special import ndtri
+
+    q = (ndtri((np.arange(n_peers) + 0.5) / n_peers) + 0.0) * model.peer_log_sd
+    alpha = np.concatenate([[model.focus_log_excess], rng.permutation(q)])
+    residents0 = np.concatenate([[n_residents], rng.integers(*model.peer_residents, n_peers)])
+    drift = np.concatenate([[0.0], rng.normal(0, model.peer_drift_sd, n_peers)])
+    growth = (1 + drift[:, None]) ** (np.arange(n_t)[None, :] / 12)
+    residents = np.rint(residents0[:, None] * growth).astype(np.int64)  # C × T
+    residents[0, :] = n_residents
+    households = np.rint(residents / model.persons_per_household).astype(np.int64)
+    households[0, :] = n_households
+    return alpha, residents, households
+
+
+def _adopt(
+    panel: pd.DataFrame,
+    adoptions: dict,
+    mu: np.ndarray,
+    mu0: np.ndarray,
+    months: list[str],
+    delta: np.ndarray,
+    rng: np.random.Generator,
+    model: PanelModel,
+) -> tuple[np.ndarray, dict]:
+    """Peers that adopt the 园园 way later: their expected rates lowered (``mu`` in place), their counts
+    thinned (see :mod:`jiesu.world.area`).  Returns the C × T intensity (0 for the focus row, filled by
+    the caller) and each adopter's truth by panel row."""
+    n_c, n_t, n_k = mu.shape
+    intensity = np.zeros((n_c, n_t))
+    requests = panel["requests"].to_numpy().reshape(n_c, n_t, n_k).copy()
+    truths = {}
+    for c, a in adoptions.items():
+        r = a.ramps(months)
+        keep = np.exp(delta[None, :] * a.scale * r[:, None])  # T × K
+        mu[c] = mu0[c] * keep
+        requests[c] = thin(requests[c], keep, rng)
+        intensity[c] = a.scale * r
+        truths[c] = adoption_truth(a, months, mu[c], mu0[c], dict(model.effect_log_rr))
+    panel["mu"] = mu.ravel()
+    panel["requests"] = requests.ravel()
+    return intensity, truths
 
 
 def _logit(p):
