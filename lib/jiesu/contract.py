@@ -656,14 +656,32 @@ has this file. Ids: household `BB-U-RRR` (e.g. `06-3-502`, room = floor·100 + d
 | `bursts` | list of planted keyword bursts: `id`, `category`, `label`, `terms`, `onset`, `end`, `duration_days`, `building` (or null), `group_id`, `group_name`, `spill_probability` (per burst thread), `spill_lag_days` (3–5), `spills` (probability ≥ 0.25), `n_threads`, `n_spill_cases` |
 | `intervention` | `community`, `start_month` (2018-07), `ramp_months` (6), `full_from` (2019-01), `ramp`, `effect_log_rr` δ_k per category, `effect_log_rr_total` (the estimand ITS/DiD must cover: log Σ_{t≥2019-01,k} μ·e^δ / Σ μ, from the Poisson model alone: the burst spill-over cases (on seed 0: 83 in 2018, 13 in 2019–2020) are not in it, so estimators on the observed counts find a somewhat larger reduction, about −1.17 against −1.05 on seed 0; most of the scorecard's DiD error is this), `effect_rr_total`, `naive_log_ratio_expected` and `naive_bias_expected` (the before/after comparison biased by the 2019-01 surge), `surge_month`, `epidemic_months`, `model`, `base_rate_per_10k`, `alpha` (baseline log rate per community) |
 | `rank` | `n_communities`, `by`, `trajectory` {month: focus rank from expected rates, 1 = highest}, `top5_before`, `bottom5_after`, `first_month_bottom5`, `first_month_stays_bottom5` |
+| `three_rates` | the planted 三率 of this community (响应率 = responded/requests, 解决率 = resolved/requests, 满意率 = satisfied/rated): `definition`, `model` (`logit p = logit(area(t)) + u_c + ε_{c,t} + gain·intensity_c(t)`), `sources`, `area_anchors` (the area trajectory's anchor months), `area` {month: response, resolution, satisfaction of the area trajectory}, `community_level_logit` (u_c; fixed a little below the area for the focus community), `month_sd_logit`, `intervention_gain_logit`, `monthly` {month: the probabilities response, resolution, satisfaction, rated}. Every count of the panel and every 是否响应/是否解决/是否满意 of `hotline_cases.xlsx` is drawn from these (resolved only among the responded; satisfied among the rated, more often when resolved) |
 | `complainants` | `n_cases`, `linked_share`, `repeat_complainants` {resident_key: cases} (≥ `repeat_threshold`), `cases_by_repeat_complainants`, `outside_reach_cases` and `outside_reach_households` (complainant's household has no friend of 园园), `complainant_not_friend_cases`, `spill_cases` |
 | `messages` | `total`, `chat_messages_csv`, `wechatmsg`, `wechatmsg_group`, `threads`, `table` |
+| `area` | the same in every world of a run: `communities` (panel order), `interventions` {community: its intervention, or null for one that never had any}, `treated`, `never_treated` (the controls an evaluation should use), `adoption` (how a peer's adoption is planted). The focus community's entry has `start_month`, `ramp_months`, `full_from`, `effect_scale` (1) and `effect_log_rr_total`; an adopting peer's has `start_month`, `ramp_months`, `full_from`, `ramp`, `effect_scale` (its effect and 三率 gain as a share of the focus community's), `effect_log_rr` (scale·δ_k), `effect_log_rr_total` (log Σ_{t≥full_from} μ / Σ μ without the adoption; null if not fully in effect before 2020-09), `estimand`, `months_treated` |
 
-With `jiesu simulate --communities N`, each peer community 对照社区NN gets a complete world of its own in
-`communities/<name>/` (same files; `wechatmsg_<群名称>.csv` named after its own 报修 group). All worlds
-share one `area_panel.csv` in which every simulated community's rows equal its own cases. A peer's
-truth has no bursts, `intervention.effect_log_rr_total` = 0 (the focus community's intervention is
-kept under `intervention.focus_intervention`) and `rank` is the peer's own trajectory.
+`jiesu simulate --out DIR` writes into the data directory's `DIR/raw`. With `--communities N` (or `--area`:
+every community of 高碑店地区, the focus and its 23 peers), each peer community 对照社区NN gets a complete world
+of its own in `raw/communities/<name>/` (same files; `wechatmsg_<群名称>.csv` named after its own 报修 group),
+sized by its own panel rows. All worlds share one `area_panel.csv` in which every simulated community's rows
+equal its own cases. A few peers (4 of 23 on the default area) adopt a 园园-like way of working at their own
+month of 2019–2020: their request rate falls by `scale · δ_k · ramp(t)` (scale 0.25–0.45 of the focus
+community's effect; in the panel their requests are the never-adopted counts binomially thinned, so no other
+community's counts change), their 三率 gain `scale` × the focus's, and their world has more friends of its
+outreach account. A peer's truth has no bursts; its `intervention` is its adoption (or, for a peer that never
+adopted, `start_month` null and `effect_log_rr_total` 0), with the focus community's kept under
+`intervention.focus_intervention`; `rank` is the peer's own trajectory.
+
+**三率 calibration.** The area-wide trajectory is anchored on published figures of Beijing's 接诉即办 (quoted
+as read): 北京日报《接诉即办以来12345受理群众诉求超亿件》(2022-12-19, <https://legal.gmw.cn/2022-12/19/content_36242010.htm>):
+“解决率、满意率在原有基础上分别提升了41个百分点和30个百分点，提升至94%、95%”, i.e. about 53 % and 65 % when
+the reform began in 2019-01; 朝阳区城管监督中心 (2019-06-21, <http://www.bjchy.gov.cn/dynamic/news/8a24fe836b77a9b3016b78036f6b00e8.html>):
+“2019年1至5月，12345受理群众来电250万件……群众平均满意率达到70%”; and the 2020 annual report
+(<https://www.beijing.gov.cn/hudong/jpzt/2020jsjbbps>): “12345市民服务热线受理疫情相关反映165万件，解决率94.3%，满意率94.1%”.
+The synthetic area is at 53 % resolved / 65 % satisfied in 2019-01 and rises to 80 % / 88 % by 2020-12; the 2020
+values, everything before 2019 (45 % / 58 %) and 响应率 (85 % before 2019, 95 % → 99 % after; no published area
+figure was found) are assumptions of the model, not published figures.
 
 Side tables (CSV, UTF-8):
 

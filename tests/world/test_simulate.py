@@ -130,6 +130,26 @@ def test_same_seed_same_bytes(small_twice):
     assert {n: file_sha256(first / n) for n in names} == {n: file_sha256(second / n) for n in names}
 
 
+# sha256 of files of simulate(seed=0, preset="small"): a change that is meant to keep the world must keep
+# these bytes (update them only with a change of the generating model, and say so in the commit).  Last
+# updated by the area (peer adoptions: area_panel, planted_truth).  XLSX files are left out: their deflate
+# bytes depend on the zlib build, their content on the CSVs' generators.
+PINNED_SMALL = {
+    "area_panel.csv": "50c424e7049624507b69eb3d7de4743f505dfaa4ef40b93b702d49e16bfd6317",
+    "buildings.csv": "aa3022949b5462f3bb801915f6efc7c90fc4fc6a2230066dd796f8ace10b3790",
+    "chat_messages.csv": "cdfb9f496c68f76126f22e4827139fb8546967f7e3b7a2235fa53ef0c948a417",
+    "epidemic_registration_2020.csv": "30c25f5e3b5c72caade43a1e03c8706634c2e0d75b7ee304b93f031dcba6c60f",
+    "planted_cases.csv": "3871ad34c9e2dbc69dcb8357bef00ad906f9795a077b309680225a052eac1238",
+    "planted_truth.json": "590558ab38fe49481c2e330def167a90e86b5482e1f20ecd8ff65d3103161c84",
+    WECHATMSG: "111b10e718cd5fca7cc86c6edc51a9a6747270bf1b44c1e0371a0bea14395a96",
+    "yuanyuan_friends.csv": "354a84290f97745782c6f6d2d9f4f857a4ab89e8c39aa0859dfd79e8cfe7ace2",
+}
+
+
+def test_small_world_bytes_are_pinned(small_raw):
+    assert {name: file_sha256(small_raw / name) for name in PINNED_SMALL} == PINNED_SMALL
+
+
 def test_every_contract_file_is_written_with_its_headers(small_raw):
     for table in RAW.values():
         if table.key == "wechatmsg":
@@ -219,7 +239,7 @@ def test_planted_messages_cover_both_chat_files_exactly(small_raw):
 def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
     from jiesu.world.simulate import simulate
 
-    simulate(tmp_path, seed=0, preset="small", communities=1)
+    simulate(tmp_path, seed=0, preset="small", communities=2)
     peer = tmp_path / "communities" / "对照社区01"
     assert {p.name for p in peer.iterdir()} >= {t.file for t in RAW.values() if "*" not in t.file} | set(
         TRUTH_FILES
@@ -234,6 +254,18 @@ def test_peer_community_worlds_share_one_area_panel(small_raw, tmp_path):
     truth = json.loads((peer / "planted_truth.json").read_text(encoding="utf-8"))
     assert truth["meta"]["community"] == "对照社区01" and truth["bursts"] == []
     assert truth["linkage"]["registry_households_covered"] == truth["community"]["households"]
+    assert truth["intervention"]["start_month"] is None and "对照社区01" in truth["area"]["never_treated"]
+    # 对照社区02 adopts a 园园-like way of working (seed 0): its truth says when and how strongly
+    adopter = json.loads(
+        (tmp_path / "communities" / "对照社区02" / "planted_truth.json").read_text(encoding="utf-8")
+    )
+    planted = adopter["intervention"]
+    assert (
+        planted["start_month"] == adopter["area"]["interventions"]["对照社区02"]["start_month"] >= "2019-03"
+    )
+    assert 0.25 <= planted["effect_scale"] <= 0.45 and planted["effect_log_rr_total"] < 0
+    assert adopter["coverage"]["friends"] > 0.4 * adopter["community"]["residents"]  # its outreach account
+    assert adopter["three_rates"]["monthly"]["2020-09"]["resolution"] > 0.7
 
 
 def test_unknown_preset_is_refused(tmp_path):
@@ -375,6 +407,67 @@ def test_focus_panel_rows_equal_the_cases_aggregated(raw):
     listed = focus.set_index(["月份", "问题分类"])["诉求量"].astype(int)
     assert counted.sum() == listed.sum()
     assert (listed[listed > 0] == counted.reindex(listed[listed > 0].index)).all()
+
+
+def test_three_rates_follow_the_published_trajectory_and_the_focus_improves(raw, truth):
+    panel = _csv(raw / "area_panel.csv")
+    counts = ["诉求量", "响应量", "解决量", "参评量", "满意量"]
+    panel[counts] = panel[counts].astype(int)
+    panel["year"] = panel["月份"].str[:4]
+    focus = panel["社区"] == "甘露园南里二社区"
+
+    def rates(frame):
+        s = frame[counts].sum()
+        return s["响应量"] / s["诉求量"], s["解决量"] / s["诉求量"], s["满意量"] / s["参评量"]
+
+    area = {y: rates(panel.loc[~focus & (panel["year"] == y)]) for y in ("2018", "2019", "2020")}
+    assert area["2018"][0] < 0.9 < area["2019"][0] < area["2020"][0] < 1.0  # response near 100 % from 2019
+    assert 0.40 <= area["2018"][1] < area["2019"][1] < area["2020"][1] <= 0.85
+    assert 0.55 <= area["2019"][1] <= 0.72 and 0.70 <= area["2020"][1] <= 0.85
+    assert 0.65 <= area["2019"][2] <= 0.80 and 0.78 <= area["2020"][2] <= 0.92
+    own = {y: rates(panel.loc[focus & (panel["year"] == y)]) for y in ("2017", "2020")}
+    assert own["2017"][1] < 0.5 < own["2020"][1] and own["2020"][1] > area["2020"][1]
+    monthly = panel.loc[focus].groupby("月份")[counts].sum()
+    perfect = (monthly["响应量"] == monthly["诉求量"]) & (monthly["解决量"] == monthly["诉求量"])
+    perfect &= monthly["满意量"] == monthly["参评量"]
+    assert perfect.sum() <= 3  # a composite of 100 is the exception, not the rule
+    planted = truth["three_rates"]
+    assert len(planted["monthly"]) == 45 and len(planted["sources"]) >= 2
+    assert planted["monthly"]["2020-09"]["resolution"] > planted["monthly"]["2017-06"]["resolution"]
+
+
+def test_did_with_never_treated_controls_covers_the_planted_effect(raw, truth):
+    """A few peers adopt the 园园 way later (truth['area']); comparing the focus community with the
+    never-treated ones only, the DiD interval still covers the planted effect."""
+    from jiesu.analysis.impact.did import did
+    from jiesu.categories import BY_LABEL
+
+    names = {
+        "社区": "community",
+        "月份": "month",
+        "问题分类": "category",
+        "常住人口": "residents",
+        "户数": "households",
+    }
+    names |= {
+        "诉求量": "requests",
+        "响应量": "responded",
+        "解决量": "resolved",
+        "参评量": "rated",
+        "满意量": "satisfied",
+    }
+    panel = _csv(raw / "area_panel.csv").rename(columns=names)
+    numbers = ["residents", "households", "requests", "responded", "resolved", "rated", "satisfied"]
+    panel[numbers] = panel[numbers].astype(int)
+    panel["category"] = panel["category"].map(
+        lambda label: BY_LABEL[label].code if label in BY_LABEL else "other"
+    )
+    design, area = truth["intervention"], truth["area"]
+    assert 3 <= len(area["treated"]) - 1 <= 6 and design["community"] not in area["never_treated"]
+    controls = panel.loc[panel["community"].isin([design["community"], *area["never_treated"]])]
+    estimate = did(controls, design["community"], design["start_month"], design["ramp_months"])["estimate"]
+    assert estimate.covers(design["effect_log_rr_total"])
+    assert abs(estimate.estimate - design["effect_log_rr_total"]) < 0.2
 
 
 def test_naive_before_after_is_biased_by_the_2019_surge(truth):
