@@ -1,15 +1,17 @@
 """Shared fixtures: the synthetic worlds every planted-truth test runs against.
 
 Worlds live in ``data/worlds/<preset>-seed<seed>`` (git-ignored) and are built once, then reused:
-``simulate`` is skipped when the planted truth is already there and ``ingest`` is a cached no-op when
-its inputs are unchanged.  The small world is built before collection because notebooks under nbval
+``simulate`` is skipped when the world was written by the generator's current code (its fingerprint,
+:func:`generator_fingerprint`, is kept beside it; a world from older code is rebuilt) and ``ingest``
+is a cached no-op when its inputs are unchanged.  The small world is built before collection because notebooks under nbval
 read it through ``JIESU_DATA_DIR``.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 import os
+import shutil
 
 import pytest
 
@@ -21,8 +23,16 @@ WORLDS = HOME / "data" / "worlds"
 TEST_SALT = "jiesu-test-salt"
 
 
-def _have(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+def generator_fingerprint() -> str:
+    """A digest of the generator's code and resources: a world built by other code is rebuilt."""
+    package = HOME / "lib" / "jiesu"
+    sources = sorted((package / "world").rglob("*.py")) + sorted((package / "resources").iterdir())
+    sources += [package / "categories.py", package / "contract.py"]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def build_world(preset: str, seed: int = 0) -> World:
@@ -31,8 +41,13 @@ def build_world(preset: str, seed: int = 0) -> World:
     from jiesu.world.simulate import simulate
 
     world = paths(WORLDS / f"{preset}-seed{seed}")
-    if not (world.raw / "planted_truth.json").exists():
+    stamp = world.data / "generator.sha256"
+    fingerprint = generator_fingerprint()
+    current = stamp.exists() and stamp.read_text() == fingerprint
+    if not (current and (world.raw / "planted_truth.json").exists()):
+        shutil.rmtree(world.data, ignore_errors=True)
         simulate(world.raw, seed=seed, preset=preset)
+        stamp.write_text(fingerprint)
     ingest(world.raw, world.processed)
     return open_world(world)
 
@@ -43,25 +58,17 @@ def pytest_configure(config):
     small = WORLDS / "small-seed0"
     os.environ["JIESU_DATA_DIR"] = str(small)
     is_xdist_worker = hasattr(config, "workerinput")
-    if not is_xdist_worker and _have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline"):
+    if not is_xdist_worker:
         build_world("small")
 
 
 @pytest.fixture(scope="session")
 def small_world() -> World:
     """The small preset (about 3 months, ≤ 20k messages): fast, for unit-level planted-truth checks."""
-    if not (_have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline")):
-        pytest.fail(
-            "jiesu.world.simulate / jiesu.ingest.pipeline are missing: the synthetic world cannot be built"
-        )
     return build_world("small")
 
 
 @pytest.fixture(scope="session")
 def full_world() -> World:
     """The full preset (2,602 households, ~300k messages, 2017-01..2020-09 panel)."""
-    if not (_have("jiesu.world.simulate") and _have("jiesu.ingest.pipeline")):
-        pytest.fail(
-            "jiesu.world.simulate / jiesu.ingest.pipeline are missing: the synthetic world cannot be built"
-        )
     return build_world("full")

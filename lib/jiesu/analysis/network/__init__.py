@@ -45,6 +45,7 @@ from jiesu.analysis.network.centrality import (
     primary_group_kind,
     sample_people,
 )
+from jiesu.analysis.network.consensus import consensus_partition
 from jiesu.analysis.network.figures import (
     aggregate_figure,
     aggregate_graph,
@@ -92,6 +93,7 @@ __all__ = [
     "betweenness_agreement",
     "eigenvector",
     "louvain",
+    "consensus_partition",
     "node_metrics",
     "community_nmi",
     "primary_group_kind",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable
 
 import igraph as ig
@@ -10,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from jiesu.analysis.network.consensus import consensus_partition, igraph_louvain, networkx_louvain
 from jiesu.categories import GROUP_KINDS
 
 
@@ -54,18 +54,24 @@ def _eigenvector_igraph(g, *, weighted: bool) -> pd.Series:
     return values / values.max() if values.max() > 0 else values
 
 
-def _louvain_igraph(g, *, weighted: bool, seed: int, resolution: float) -> list[set]:
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        membership = g.community_multilevel(
-            weights="weight" if weighted else None, resolution=resolution
-        ).membership
-    finally:
-        ig.set_random_number_generator(random)
-    parts: list[set] = [set() for _ in range(max(membership) + 1 if membership else 0)]
-    for node, label in zip(g.vs["name"], membership, strict=True):
+def _louvain_labels(
+    graph: nx.Graph, *, weight: str | None, seed: int, resolution: float, engine: str, runs: int
+) -> pd.Series:
+    nodes = list(graph.nodes())
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    weights = np.array([w for _, _, w in graph.edges(data=weight, default=1.0)]) if weight else None
+    if engine == "igraph":
+        partition = igraph_louvain(resolution)
+    elif engine == "networkx":
+        partition = networkx_louvain(resolution)
+    else:
+        raise ValueError(f"engine must be 'igraph' or 'networkx', got {engine!r}")
+    labels = consensus_partition(len(nodes), edges, weights, partition, seed=seed, runs=runs)
+    parts: list[set] = [set() for _ in range(int(labels.max()) + 1 if len(labels) else 0)]
+    for node, label in zip(nodes, labels, strict=True):
         parts[label].add(node)
-    return parts
+    return _community_labels(parts, nodes)
 
 
 def _community_labels(parts: Iterable[set], nodes: list) -> pd.Series:
@@ -165,26 +171,32 @@ def louvain(
     seed: int = 0,
     resolution: float = 1.0,
     engine: str = "igraph",
+    runs: int = 10,
 ) -> pd.Series:
-    """Louvain communities (Blondel et al. 2008) with a fixed seed.
+    """Louvain communities (Blondel et al. 2008), the consensus of ``runs`` seeded runs.
 
-    ``engine="igraph"`` runs igraph's multilevel algorithm with a ``random.Random(seed)`` generator (igraph's
-    RNG is global: it is set for the call and restored to Python's ``random`` module afterwards);
-    ``engine="networkx"`` runs ``nx.community.louvain_communities(seed=seed)``.
+    Parameters
+    ----------
+    graph : undirected graph; ``weight`` names the tie-strength attribute (``None``: unweighted).
+    seed : base seed of the runs (see :func:`jiesu.analysis.network.consensus.consensus_partition`).
+    resolution : modularity resolution γ (1 = standard modularity; larger → smaller communities).
+    engine : ``"igraph"`` (compiled multilevel) or ``"networkx"`` (``louvain_communities``).
+    runs : Louvain runs per consensus round (Lancichinetti & Fortunato 2012); ``1`` = one plain run.
 
-    Returns a Series node → community number, numbered by size (0 = largest; ties by smallest node key),
-    so the same graph and seed always give the same labels.
+    Returns
+    -------
+    Series node → community number, numbered by size (0 = largest; ties by smallest node key), so the
+    same graph and seed always give the same labels.
+
+    Examples
+    --------
+    >>> labels = louvain(nx.ring_of_cliques(3, 4), weight=None)
+    >>> labels.value_counts().tolist()
+    [4, 4, 4]
     """
-    nodes = list(graph.nodes())
-    if engine == "igraph":
-        parts = _louvain_igraph(
-            _to_igraph(graph, weight)[0], weighted=bool(weight), seed=seed, resolution=resolution
-        )
-    elif engine == "networkx":
-        parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
-    else:
-        raise ValueError(f"engine must be 'igraph' or 'networkx', got {engine!r}")
-    return _community_labels(parts, nodes)
+    if graph.number_of_nodes() == 0:
+        return pd.Series(dtype="Int64", name="community")
+    return _louvain_labels(graph, weight=weight, seed=seed, resolution=resolution, engine=engine, runs=runs)
 
 
 def node_metrics(
@@ -194,11 +206,13 @@ def node_metrics(
     seed: int = 0,
     engine: str = "igraph",
     k: int | None = None,
+    louvain_runs: int = 10,
 ) -> pd.DataFrame:
     """Broker table: degree, strength, betweenness, eigenvector and Louvain community of every node.
 
     ``engine`` picks igraph (default, compiled) or networkx for the three heavy measures; ``k`` samples
-    betweenness sources (see :func:`betweenness`); ``seed`` drives sampling and Louvain.
+    betweenness sources (see :func:`betweenness`); ``seed`` drives sampling and Louvain;
+    ``louvain_runs`` is the consensus size of :func:`louvain`.
 
     Returns
     -------
@@ -220,13 +234,10 @@ def node_metrics(
         g, _ = _to_igraph(graph, weight)  # convert once for the three measures
         between = _betweenness_igraph(g, weighted=bool(weight), k=k, seed=seed)
         eigen = _eigenvector_igraph(g, weighted=bool(weight)) if graph.number_of_edges() else None
-        community = _community_labels(
-            _louvain_igraph(g, weighted=bool(weight), seed=seed, resolution=1.0), nodes
-        )
     else:
         between = betweenness(graph, weight=weight, engine=engine, k=k, seed=seed)
         eigen = eigenvector(graph, weight=weight, engine=engine)
-        community = louvain(graph, weight=weight, seed=seed, engine=engine)
+    community = louvain(graph, weight=weight, seed=seed, engine=engine, runs=louvain_runs)
     table["betweenness"] = between.reindex(nodes).to_numpy()
     table["eigenvector"] = eigen.reindex(nodes).to_numpy() if eigen is not None else 0.0
     table["community"] = community.reindex(nodes).to_numpy()
