@@ -499,3 +499,208 @@ def cluster_top_words(
     idf = np.log1p(average / np.maximum(tf.sum(axis=0), 1))
     score = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1) * idf
     return _top_terms(score, vocab, topn)
+
+
+# --------------------------------------------------------------------------------------------------
+# The recommended default: consensus of Gibbs LDA runs, with inference for new documents
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConsensusTopics:
+    """A fitted consensus topic model (see :func:`fit_consensus_topics`).
+
+    models : the tomotopy ``LDAModel`` runs.
+    kmeans : the k-means model over the runs' stacked doc-topic weights.
+    topic_map : ``topic_map[r][t]`` = consensus topic that topic ``t`` of run ``r`` belongs to.
+    top_words : characteristic words of each consensus topic (class TF-IDF of its documents).
+    params : the settings (for persistence and reports).
+    """
+
+    models: list
+    kmeans: object
+    topic_map: np.ndarray
+    top_words: list[list[str]]
+    params: dict
+    vocab_index: dict = field(default_factory=dict)
+    assigner: object = None
+
+    @property
+    def k(self) -> int:
+        return int(self.kmeans.n_clusters)
+
+    def run_thetas(self, token_lists: Sequence[Sequence[str]], *, iterations: int | None = None) -> np.ndarray:
+        """Doc-topic weights of every run for new documents, side by side (n × runs·k_fit).
+
+        tomotopy inference with ``workers=1`` and ``together=False``: each document is inferred on its
+        own, so its weights do not depend on the batch or its order (checked: identical when the batch
+        is reversed or cut).  Documents without a known word get all-zero rows."""
+        iterations = iterations or self.params["infer_iterations"]
+        blocks = []
+        for model in self.models:
+            vocab = model.used_vocabs
+            known = [i for i, t in enumerate(token_lists) if any(w in vocab for w in t)]
+            theta = np.zeros((len(token_lists), model.k))
+            if known:
+                docs = [model.make_doc([w for w in token_lists[i] if w in vocab]) for i in known]
+                dists, _ = model.infer(docs, iterations=iterations, workers=1, together=False)
+                theta[known] = np.asarray([d for d in dists])
+            blocks.append(theta)
+        return _geometry(np.hstack(blocks), self.params["geometry"])
+
+    def weights_from_runs(self, z: np.ndarray) -> np.ndarray:
+        """Consensus topic weights (n × k, rows sum to 1): each run's topics add their weight to the
+        consensus topic they map to, averaged over the runs."""
+        if self.params["geometry"] == "hellinger":
+            z = z**2
+        runs, k_fit = self.topic_map.shape
+        out = np.zeros((z.shape[0], self.k))
+        for r in range(runs):
+            block = z[:, r * k_fit : (r + 1) * k_fit]
+            for t in range(k_fit):
+                out[:, self.topic_map[r, t]] += block[:, t]
+        return out / runs
+
+    def labels_from_runs(self, z: np.ndarray) -> np.ndarray:
+        labels = self.kmeans.predict(z).astype(np.int64)
+        labels[z.sum(axis=1) == 0] = -1
+        return labels
+
+    def infer(self, token_lists: Sequence[Sequence[str]], *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``(labels, weights)`` of new documents, deterministic per document.
+
+        Default: the multinomial naive Bayes assigner trained on the fit sample's consensus labels
+        (one sparse product, for any number of documents; weights = its posterior).  ``exact=True``
+        infers every run's θ with tomotopy and applies the consensus k-means (slower: about
+        ``runs`` × an LDA inference per document); weights are then the mapped run weights."""
+        if exact:
+            z = self.run_thetas(token_lists)
+            return self.labels_from_runs(z), self.weights_from_runs(z)
+        x = self.assigner_counts(token_lists)
+        empty = np.asarray(x.sum(axis=1)).ravel() == 0
+        proba = self.assigner.predict_proba(x)
+        weights = np.zeros((len(token_lists), self.k))
+        weights[:, self.assigner.classes_] = proba
+        labels = weights.argmax(axis=1).astype(np.int64)
+        labels[empty] = -1
+        weights[empty] = 0.0
+        return labels, weights
+
+    def assigner_counts(self, token_lists: Sequence[Sequence[str]]):
+        """Counts of the model vocabulary (CSR) for the naive Bayes assigner."""
+        import scipy.sparse as sp
+
+        index = self.vocab_index
+        rows, cols = [], []
+        for i, tokens in enumerate(token_lists):
+            for t in tokens:
+                j = index.get(t)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        data = np.ones(len(rows))
+        x = sp.csr_matrix((data, (rows, cols)), shape=(len(token_lists), len(index)))
+        x.sum_duplicates()
+        return x
+
+
+def fit_consensus_topics(
+    token_lists: Sequence[Sequence[str]],
+    k: int,
+    seed: int = 0,
+    *,
+    runs: int = 5,
+    k_fit: int | None = None,
+    iterations: int = 200,
+    alpha: float = 0.1,
+    eta: float = 0.01,
+    min_df: int | None = None,
+    max_fit_docs: int = 20_000,
+    infer_iterations: int = 50,
+    n_init: int = 10,
+    geometry: str = "hellinger",
+    assigner_alpha: float = 0.1,
+) -> tuple[ConsensusTopics, Fit]:
+    """Consensus topics: ``runs`` collapsed-Gibbs LDA models (tomotopy, ``workers=1``, seeds
+    ``seed*1000 + r``), k-means (``k`` clusters, ``n_init`` starts, ``random_state=seed``) over their
+    doc-topic weights placed side by side.
+
+    Cluster ensembles (Strehl & Ghosh 2002) smooth out the local optimum each Gibbs chain lands in:
+    documents the runs keep putting together form a consensus topic.  Each run topic is mapped to the
+    consensus topic whose centroid gives it the most weight, which turns a document's run weights into
+    consensus topic weights (:meth:`ConsensusTopics.weights_from_runs`).
+
+    Scale: with more than ``max_fit_docs`` documents the runs are trained on a seeded random sample of
+    that size; every other document is assigned by a multinomial naive Bayes model (``assigner_alpha``
+    smoothing) trained on the sample's consensus labels (:meth:`ConsensusTopics.infer`), one sparse
+    product, so training cost is bounded and the rest is linear in the number of documents.
+
+    ``geometry='hellinger'`` (default) clusters √θ, i.e. k-means under the Hellinger distance between
+    topic mixtures; ``'euclid'`` clusters θ itself.
+
+    Returns the model and the :class:`Fit` of the input documents.
+    """
+    import tomotopy as tp
+    from sklearn.cluster import KMeans
+
+    start = _timer()
+    k_fit = k_fit or k
+    n = len(token_lists)
+    rng = np.random.default_rng(seed)
+    nonempty = np.array([i for i, t in enumerate(token_lists) if t])
+    fit_index = (
+        np.sort(rng.choice(nonempty, size=max_fit_docs, replace=False)) if len(nonempty) > max_fit_docs else nonempty
+    )
+    min_df = min_df or _auto_min_df(len(fit_index))
+    models, blocks = [], []
+    for r in range(runs):
+        model = tp.LDAModel(k=k_fit, alpha=alpha, eta=eta, seed=seed * 1000 + r, min_df=min_df)
+        for i in fit_index:
+            model.add_doc(list(token_lists[i]))
+        model.train(iterations, workers=1)
+        theta = np.zeros((len(fit_index), k_fit))
+        for row, doc in enumerate(model.docs):
+            theta[row] = doc.get_topic_dist()
+        models.append(model)
+        blocks.append(theta)
+    z_fit = _geometry(np.hstack(blocks), geometry)
+    usable = z_fit.sum(axis=1) > 0  # a training document may lose all its words to min_df
+    kmeans = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z_fit[usable])
+    centroids = kmeans.cluster_centers_.reshape(k, runs, k_fit)
+    topic_map = centroids.argmax(axis=0)  # runs × k_fit → consensus topic
+    params = dict(
+        k=k, seed=seed, runs=runs, k_fit=k_fit, iterations=iterations, alpha=alpha, eta=eta, min_df=min_df,
+        max_fit_docs=max_fit_docs, infer_iterations=infer_iterations, n_init=n_init, fit_docs=int(len(fit_index)),
+        geometry=geometry,
+    )
+    model = ConsensusTopics(models, kmeans, topic_map, [], params)
+    model.vocab_index = {w: i for i, w in enumerate(models[0].used_vocabs)}
+    fit_labels = np.full(len(fit_index), -1, dtype=np.int64)
+    fit_labels[usable] = kmeans.labels_
+    fit_weights = np.zeros((len(fit_index), k))
+    fit_weights[usable] = model.weights_from_runs(z_fit[usable])
+    # the assigner: multinomial naive Bayes on the fit sample's consensus labels, for all other documents
+    from sklearn.naive_bayes import MultinomialNB
+
+    x_fit = model.assigner_counts([token_lists[i] for i in fit_index])
+    model.assigner = MultinomialNB(alpha=assigner_alpha).fit(x_fit[usable], fit_labels[usable])
+    labels = np.full(n, -1, dtype=np.int64)
+    weights = np.zeros((n, k))
+    labels[fit_index], weights[fit_index] = fit_labels, fit_weights
+    rest = np.setdiff1d(np.arange(n), fit_index)
+    if len(rest):
+        labels[rest], weights[rest] = model.infer([token_lists[i] for i in rest])
+    model.top_words = cluster_top_words(token_lists, labels, k)
+    fit = Fit(labels, weights, model.top_words, _timer() - start, {"fit_docs": int(len(fit_index))})
+    return model, fit
+
+
+def _geometry(z: np.ndarray, geometry: str) -> np.ndarray:
+    if geometry not in ("hellinger", "euclid"):
+        raise ValueError(f"geometry must be 'hellinger' or 'euclid', got {geometry!r}")
+    return np.sqrt(z) if geometry == "hellinger" else z
+
+
+def fit_consensus(token_lists: Sequence[Sequence[str]], k: int, seed: int = 0, **kwargs) -> Fit:
+    """:func:`fit_consensus_topics`, the :class:`Fit` only (same signature as the other methods)."""
+    return fit_consensus_topics(token_lists, k, seed, **kwargs)[1]
