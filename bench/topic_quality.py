@@ -55,37 +55,54 @@ def read_word_list(path: Path) -> list[str]:
     return words
 
 
+DATA_FILTER: list[str] = []  # --data: substrings of data-set names to run (default all)
+METHOD_FILTER: list[str] = []  # --methods: substrings of method row names to run (default all)
+
+
+def default_stopwords() -> frozenset[str]:
+    """The default standard stopwords: stopwords-iso (zh) ∪ the HIT (哈工大) list of goto456."""
+    from jiesu.evaluation import real_sets
+
+    return tm.standard_stopwords([real_sets.stopword_lists()["hit"]])
+
+
 def prepare(quick: bool) -> dict:
-    """Tokens of each data set: ``ours`` (full rule set), ``iso`` (stopwords-iso + boilerplate only:
-    what the library can ship), ``plain`` (the issue's baseline), labels and k."""
+    """Tokens of each data set: ``ours`` (the default rules: stopwords-iso ∪ HIT list ∪ boilerplate,
+    then the corpus DF rule), ``all`` (all four goto456 lists instead of HIT), ``iso`` (stopwords-iso +
+    boilerplate only: what the library can ship without an unlicensed list), ``plain`` (the issue's
+    baseline), labels and k."""
     from jiesu.evaluation import real_sets
 
     boiler = read_word_list(BOILERPLATE)
-    std = tm.standard_stopwords(real_sets.stopword_lists().values())
-    iso = tm.standard_stopwords()
+    stoplists = {
+        "ours": default_stopwords(),
+        "all": tm.standard_stopwords(real_sets.stopword_lists().values()),
+        "iso": tm.standard_stopwords(),
+    }
     full = real_sets.liuyan()
     sample = real_sets.liuyan_sample(500, seed=0)
+    telecom = real_sets.telecom()
     sets = {
         "留言板 9,449 (k=13)": (full["text"].tolist(), full["label"].to_numpy(), 13),
         "留言板 500 sample (k=13)": (sample["text"].tolist(), sample["label"].to_numpy(), 13),
-        "telecom 2,400 (k=8)": (real_sets.telecom()["text"].tolist(), real_sets.telecom()["label"].to_numpy(), 8),
+        "telecom 2,400 (k=8)": (telecom["text"].tolist(), telecom["label"].to_numpy(), 8),
     }
     if quick:
         sets.pop("留言板 9,449 (k=13)")
+    if DATA_FILTER:
+        sets = {name: v for name, v in sets.items() if any(f in name for f in DATA_FILTER)}
     out = {}
     for name, (texts, labels, k) in sets.items():
-        start = time.perf_counter()
-        ours = tm.RealTokenizer(std, boiler).tokens_many(texts)
-        learned = tm.learn_corpus_stopwords(ours, **DF_RULE)
-        ours = tm.apply_stopwords(ours, learned)
-        seconds = time.perf_counter() - start
-        iso_tokens = tm.RealTokenizer(iso, boiler).tokens_many(texts)
-        iso_tokens = tm.apply_stopwords(iso_tokens, tm.learn_corpus_stopwords(iso_tokens, **DF_RULE))
-        out[name] = dict(
-            texts=texts, labels=labels, k=k, ours=ours, iso=iso_tokens, plain=tm.plain_tokens(texts),
-            learned=sorted(learned), tokenize_seconds=seconds,
-        )
-        print(f"{name}: learned stopwords {sorted(learned)}; tokenized in {seconds:.1f} s", flush=True)
+        d = dict(texts=texts, labels=labels, k=k, plain=tm.plain_tokens(texts))
+        for key, stop in stoplists.items():
+            start = time.perf_counter()
+            tokens = tm.RealTokenizer(stop, boiler).tokens_many(texts)
+            learned = tm.learn_corpus_stopwords(tokens, **DF_RULE)
+            d[key] = tm.apply_stopwords(tokens, learned)
+            if key == "ours":
+                d["learned"], d["tokenize_seconds"] = sorted(learned), time.perf_counter() - start
+        out[name] = d
+        print(f"{name}: learned stopwords {d['learned']}; tokenized in {d['tokenize_seconds']:.1f} s", flush=True)
     return out
 
 
@@ -100,11 +117,13 @@ def methods(quick: bool) -> list[tuple[str, str, object, dict]]:
         ("tomotopy LDA Gibbs 500 it", "ours", tm.fit_tomotopy_lda, {}),
         ("BTM bitermplus 100 it, window 15", "ours", tm.fit_btm, {}),
         ("**consensus LDA 10×200 it, Hellinger k-means (default)**", "ours", tm.fit_consensus, dict(DEFAULT)),
+        ("consensus LDA, all four goto456 lists instead of HIT", "all", tm.fit_consensus, dict(DEFAULT)),
         ("consensus LDA, stopwords-iso + boilerplate only", "iso", tm.fit_consensus, dict(DEFAULT)),
-        ("consensus LDA 5×200 it", "ours", tm.fit_consensus, dict(DEFAULT, runs=5)),
     ]
     if quick:
         rows = [r for r in rows if "BTM" not in r[0]]
+    if METHOD_FILTER:
+        rows = [r for r in rows if any(f in r[0] for f in METHOD_FILTER)]
     return rows
 
 
@@ -186,17 +205,18 @@ pick = rng.choice(len(full), size=n, replace=n > len(full))
 texts = full["text"].to_numpy()[pick].tolist()
 labels = full["label"].to_numpy()[pick]
 del full
-t0 = time.perf_counter()
-tok = tm.RealTokenizer(tm.standard_stopwords(real_sets.stopword_lists().values()), read_word_list(BOILERPLATE))
+t0 = time.perf_counter(); c0 = time.process_time()
+tok = tm.RealTokenizer(tm.standard_stopwords([real_sets.stopword_lists()["hit"]]), read_word_list(BOILERPLATE))
 tokens = tok.tokens_many(texts)
 tokens = tm.apply_stopwords(tokens, tm.learn_corpus_stopwords(tokens, **DF_RULE))
-t1 = time.perf_counter()
+t1 = time.perf_counter(); c1 = time.process_time()
 del texts
 model, fit = tm.fit_consensus_topics(tokens, 13, 0, **DEFAULT)
-t2 = time.perf_counter()
+t2 = time.perf_counter(); c2 = time.process_time()
 lab, w = model.infer(tokens[:10000])
-t3 = time.perf_counter()
+t3 = time.perf_counter(); c3 = time.process_time()
 print(json.dumps(dict(n=n, tokenize=t1 - t0, fit=fit.seconds, infer_10k=t3 - t2,
+    tokenize_cpu=c1 - c0, fit_cpu=c2 - c1, infer_10k_cpu=c3 - c2,
     nmi=float(normalized_mutual_info_score(labels, fit.labels)), fit_docs=fit.info["fit_docs"],
     peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
 """
@@ -284,9 +304,18 @@ def _ms(values, digits=3) -> str:
 
 def tables_markdown() -> str:
     parts = []
-    q = RESULTS / "topic_quality_quality.json"
-    if q.exists():
-        res = json.loads(q.read_text(encoding="utf-8"))
+    quality_files = sorted(RESULTS.glob("topic_quality_quality*.json"))
+    if quality_files:
+        loaded = [json.loads(f.read_text(encoding="utf-8")) for f in quality_files]
+        res = dict(
+            table=[e for r in loaded for e in r["table"]],
+            learned={k: v for r in loaded for k, v in r["learned"].items()},
+            meta=dict(
+                when=", ".join(sorted({r["meta"]["when"] for r in loaded})),
+                command="; ".join(sorted({r["meta"]["command"] for r in loaded})),
+                machine=loaded[0]["meta"]["machine"],
+            ),
+        )
         meta = res["meta"]
         data_names = list(dict.fromkeys(e["data"] for e in res["table"]))
         parts.append(f"### Quality (run {meta['when']}, `{meta['command']}`, {meta['machine']})\n")
@@ -316,9 +345,10 @@ def tables_markdown() -> str:
             for i, words in enumerate(e["top_words"]):
                 parts.append(f"- {i}: {' '.join(words[:8])}")
             parts.append("")
-    a = RESULTS / "topic_quality_autok.json"
-    if a.exists():
-        res = json.loads(a.read_text(encoding="utf-8"))
+    autok_files = sorted(RESULTS.glob("topic_quality_autok*.json"))
+    if autok_files:
+        loaded = [json.loads(f.read_text(encoding="utf-8")) for f in autok_files]
+        res = dict(loaded[0], autok=[e for r in loaded for e in r["autok"]])
         parts.append(f"### Automatic K: stability rule (run {res['meta']['when']}, `{res['meta']['command']}`)\n")
         parts.append(f"{res['runs']} Gibbs LDA runs (200 it) per K; stability = mean pairwise NMI of the runs' labels.\n")
         parts.append("| data | true K | chosen K | " + " | ".join(f"K={k}" for k in res["grid"]) + " |")
@@ -332,10 +362,13 @@ def tables_markdown() -> str:
         res = json.loads(s.read_text(encoding="utf-8"))
         parts.append(f"### Speed (run {res['meta']['when']}, `{res['meta']['command']}`)\n")
         parts.append("Default pipeline on 留言板 messages resampled with replacement, k = 13, one core, each size a fresh process.\n")
-        parts.append("| documents | tokenize s | fit s (runs on ≤ 20k sample + NB assignment of the rest) | infer 10k s | peak RSS MiB | NMI vs labels |")
+        parts.append("| documents | tokenize s (cpu) | fit s (cpu): 10 runs on ≤ 20k sample + NB assignment of the rest | infer 10k new s (cpu) | peak RSS MiB | NMI vs labels |")
         parts.append("|---|---|---|---|---|---|")
         for r in res["speed"]:
-            parts.append(f"| {r['n']:,} | {r['tokenize']:.1f} | {r['fit']:.1f} | {r['infer_10k']:.2f} | {r['peak_rss_mib']:.0f} | {r['nmi']:.3f} |")
+            parts.append(
+                f"| {r['n']:,} | {r['tokenize']:.1f} ({r['tokenize_cpu']:.1f}) | {r['fit']:.1f} ({r['fit_cpu']:.1f}) | "
+                f"{r['infer_10k']:.2f} ({r['infer_10k_cpu']:.2f}) | {r['peak_rss_mib']:.0f} | {r['nmi']:.3f} |"
+            )
         parts.append("")
     y = RESULTS / "topic_quality_synthetic.json"
     if y.exists():
@@ -371,7 +404,12 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--part", default="quality,autok,speed,synthetic")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--methods", default="", help="comma-separated substrings of method names (quality)")
+    parser.add_argument("--data", default="", help="comma-separated substrings of data-set names (quality, autok)")
     args = parser.parse_args(argv)
+    DATA_FILTER[:] = [d for d in args.data.split(",") if d]
+    METHOD_FILTER[:] = [m for m in args.methods.split(",") if m]
+    tag = "".join("_" + f.replace(" ", "") for f in DATA_FILTER + METHOD_FILTER)
     RESULTS.mkdir(exist_ok=True)
     parts = {"quality": part_quality, "autok": part_autok, "speed": part_speed, "synthetic": part_synthetic}
     if not args.report_only:
@@ -383,7 +421,7 @@ def main(argv=None) -> None:
                 machine=f"{platform.python_version()}, {os.cpu_count()} cores, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB",
                 quick=args.quick,
             )
-            (RESULTS / f"topic_quality_{name}.json").write_text(
+            (RESULTS / f"topic_quality_{name}{tag}.json").write_text(
                 json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
             )
     write_report()
