@@ -339,6 +339,12 @@ def tables_markdown() -> str:
         parts.append("")
         parts.append("Corpus-learned stopwords (DF rule) per set: " + "; ".join(
             f"{k}: {' '.join(v) or '(none)'}" for k, v in res["learned"].items()) + "\n")
+        shown = [w for e in res["table"] if e["method"] != methods(False)[0][0] for words in e["top_words"] for w in words]
+        bad = sorted({w for w in shown if not tm.is_display_token(w)})
+        parts.append(
+            f"Display check: {len(shown):,} top words of every method on our tokens (plain baseline excluded); "
+            f"{len(bad)} are not displayable (single character, digit, code, placeholder, `_`){': ' + ' '.join(bad) if bad else ''}.\n"
+        )
         default = [e for e in res["table"] if "(default)" in e["method"]]
         for e in default:
             parts.append(f"Default topics, {e['data']} (seed {e['seeds'][-1]}, class TF-IDF top words):\n")
