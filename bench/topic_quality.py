@@ -127,7 +127,7 @@ def methods(quick: bool) -> list[tuple[str, str, object, dict]]:
     return rows
 
 
-def part_quality(quick: bool) -> dict:
+def part_quality(quick: bool, save=None) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     data = prepare(quick)
@@ -154,6 +154,8 @@ def part_quality(quick: bool) -> dict:
                 wall=s[:, 2].tolist(), cpu=s[:, 3].tolist(), top_words=fit.top_words,
             )
             table.append(entry)
+            if save is not None:  # after every row, so an interrupted run keeps what it measured
+                save(dict(table=table, learned={n: d["learned"] for n, d in data.items()}))
             print(
                 f"{row[:60]:60s} {name:26s} NMI {s[:, 0].mean():.3f}±{s[:, 0].std(ddof=1):.3f} "
                 f"ARI {s[:, 1].mean():.3f}±{s[:, 1].std(ddof=1):.3f} wall {s[:, 2].mean():.1f}s cpu {s[:, 3].mean():.1f}s",
@@ -405,6 +407,15 @@ def write_report() -> None:
     print(f"wrote {REPORT}")
 
 
+def meta(name: str) -> dict:
+    return dict(
+        when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        command="python bench/topic_quality.py " + " ".join(sys.argv[1:]),
+        machine=f"{platform.python_version()}, {os.cpu_count()} cores",
+        part=name,
+    )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -420,16 +431,14 @@ def main(argv=None) -> None:
     parts = {"quality": part_quality, "autok": part_autok, "speed": part_speed, "synthetic": part_synthetic}
     if not args.report_only:
         for name in args.part.split(","):
-            result = parts[name](args.quick)
-            result["meta"] = dict(
-                when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                command="python bench/topic_quality.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                machine=f"{platform.python_version()}, {os.cpu_count()} cores, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB",
-                quick=args.quick,
-            )
-            (RESULTS / f"topic_quality_{name}{tag}.json").write_text(
-                json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-            )
+            target = RESULTS / f"topic_quality_{name}{tag}.json"
+
+            def save(result, name=name, target=target):
+                result["meta"] = meta(name)
+                target.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+            result = parts[name](args.quick, save) if name == "quality" else parts[name](args.quick)
+            save(result)
     write_report()
 
 
