@@ -10,12 +10,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from jiesu import processed
 from jiesu.analysis.chats import (
     chat_issues,
     conversation_sessions,
@@ -42,6 +44,7 @@ from jiesu.analysis.topics.corpus import (
 )
 from jiesu.analysis.topics.model import CHATTER_LABEL, TopicModel, TopicParams, train_topic_model
 from jiesu.analysis.topics.prevalence import topic_prevalence
+from jiesu.categories import text_categories
 from jiesu.contract import PROCESSED
 from jiesu.months import month_end, month_label, month_of, shift_month
 from jiesu.snapshot.world import World
@@ -320,8 +323,24 @@ def snapshot_bursts(world: World, params: BurstParams = BurstParams()) -> dict:
 
 def snapshot_issues(world: World) -> pd.DataFrame:
     """The chat issues of ``world``'s groups (:func:`jiesu.analysis.chats.chat_issues`, lexicon
-    categories): one definition for interception, team responsiveness and channel substitution."""
-    return chat_issues(world.table("messages"))
+    categories): one definition for interception, team responsiveness and channel substitution.
+
+    The lexicon category of each message is computed once per process for the whole table
+    (:meth:`World.row_values`), so the months of a schedule do not repeat it, and the issues of one
+    world (one cut) once per process: a report's watch list and checklist share them."""
+    stat = processed.table_path(world.paths.processed, "messages").stat()
+    return _issues_cached(world, stat.st_mtime_ns, stat.st_size).copy(deep=False)
+
+
+@lru_cache(maxsize=4)
+def _issues_cached(world: World, mtime_ns: int, size: int) -> pd.DataFrame:
+    messages = world.table("messages")
+    categories = world.row_values("messages", _message_categories)
+    return chat_issues(messages, categories=categories.set_axis(messages["msg_id"]))
+
+
+def _message_categories(messages: pd.DataFrame) -> pd.Series:
+    return text_categories(messages["text_simplified"])
 
 
 def snapshot_interception(world: World) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,19 @@ class World:
         stat = where.stat()
         return _read_cached(str(where), stat.st_mtime_ns, stat.st_size, name, self.as_of).copy(deep=False)
 
+    def row_values(self, name: str, compute: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+        """``compute(table)`` on the whole of table ``name``, once per process and table file, aligned
+        to this world's rows (a cut world gets the values of its own rows).
+
+        For per-row derivations only (each value a function of its own row, such as the lexicon
+        category of a message's text): computing them on the uncut table gives every row of a cut the
+        value it would have had in the cut, so caching across months cannot leak the future.
+        """
+        where = processed.table_path(self.paths.processed, name)
+        stat = where.stat()
+        values = _row_values_cached(str(where), stat.st_mtime_ns, stat.st_size, name, compute)
+        return values.reindex(self.table(name).index)
+
     def cut(self, month: str) -> World:
         """This world as it stood at the end of ``month`` (``YYYY-MM``): every dated table cut there
         (:func:`jiesu.snapshot.asof.cut_table`).  Reports for ``month`` read only through such a cut."""
@@ -94,6 +108,11 @@ def _read_cached(path: str, mtime_ns: int, size: int, name: str, as_of: str | No
     if as_of is None:
         return pd.read_parquet(path)
     return cut_table(name, _read_cached(path, mtime_ns, size, name, None), as_of)
+
+
+@lru_cache(maxsize=16)
+def _row_values_cached(path: str, mtime_ns: int, size: int, name: str, compute: Callable) -> pd.Series:
+    return compute(_read_cached(path, mtime_ns, size, name, None))
 
 
 def open_world(data_dir: str | os.PathLike | Paths | None = None, community: str | None = None) -> World:
