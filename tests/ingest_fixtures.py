@@ -153,3 +153,17 @@ def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a ``python -c`` child that must import *this* checkout's jiesu (not another
+    editable install), with ``extra`` variables added."""
+    import os
+
+    import jiesu
+
+    lib = str(Path(jiesu.__file__).resolve().parents[1])
+    env = os.environ.copy()
+    env["PYTHONPATH"] = os.pathsep.join([lib, *filter(None, [env.get("PYTHONPATH")])])
+    env.update(extra)
+    return env
