@@ -71,8 +71,11 @@ WECHATMSG = (
     "3,g1@chatroom,3,0,0,1598918600,2,,2020-09-01 08:03:20,,6-3-502王秀英,wxid_r1\n"
 )
 
+# the community's own rows equal its cases aggregated (rule matches_cases): C1 供暖 responded, 解决,
+# 满意; C2 楼道照明 responded, 未解决, 未评价
 PANEL = """社区,月份,常住人口,户数,问题分类,诉求量,响应量,解决量,参评量,满意量
 甘露园南里二社区,2020-09,5700,2602,供暖,1,1,1,1,1
+甘露园南里二社区,2020-09,5700,2602,楼道照明,1,1,0,0,0
 """
 
 PARKING = pd.DataFrame(
@@ -145,14 +148,22 @@ def write_mini_world(raw: Path) -> Path:
 
 
 def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
-    """``{relative path: (sha256, mtime_ns)}`` of every file below ``folder``."""
+    """``{relative path: (sha256, mtime_ns)}`` of every file below ``folder``, plus where its ``current``
+    link points.  The lock file is left out: it records who ran last, it is not data."""
+    import os
+
+    from jiesu.locks import LOCK_FILE
     from jiesu.storage import file_sha256
 
-    return {
+    digest = {
         str(p.relative_to(folder)): (file_sha256(p), p.stat().st_mtime_ns)
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != LOCK_FILE
     }
+    link = folder / "current"
+    if link.is_symlink():
+        digest["current ->"] = (os.readlink(link), 0)
+    return digest
 
 
 def child_env(**extra: str) -> dict[str, str]:

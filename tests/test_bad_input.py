@@ -19,6 +19,7 @@ from jiesu.errors import DataError
 from jiesu.ingest.pipeline import ingest
 from jiesu.ingest.readers import read_raw
 from jiesu.ingest.validation import MAX_CELL_CHARS
+from jiesu.processed import read_table
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def test_gb18030_file_reads(world):
     table = read_raw(raw / "epidemic_registration_2020.csv")
     assert table.encoding == "gb18030"
     assert table.frame.loc[2, "姓名"] == "張三"
-    links = pd.read_parquet(processed / "record_links.parquet")
+    links = read_table(processed, "record_links")
     by_id = links.set_index("record_id")
     assert by_id.loc["E3", "household_id"] == "07-1-101"
     assert by_id.loc["E3", "resident_id"] == by_id.loc["V2", "resident_id"]  # 張三 = 张三
@@ -92,10 +93,10 @@ def test_big5_traditional_file_reads(world):
     (raw / "epidemic_registration_2020.csv").write_bytes(traditional.encode("big5"))
     assert read_raw(raw / "epidemic_registration_2020.csv").encoding == "big5"
     ingest(raw, processed)
-    links = pd.read_parquet(processed / "record_links.parquet").set_index("record_id")
+    links = read_table(processed, "record_links").set_index("record_id")
     assert links.loc["E2", "household_id"] == "06-3-502"
     assert links.loc["E1", "resident_id"] == links.loc["P1", "resident_id"]
-    households = pd.read_parquet(processed / "households.parquet").set_index("household_id")
+    households = read_table(processed, "households").set_index("household_id")
     assert households.loc["07-2-201", "housing_type"] == "三居室"
 
 
@@ -123,7 +124,7 @@ def test_excel_merged_two_row_header_reads(world):
     assert table.header_rows == 2
     assert list(table.frame.columns) == headers
     ingest(raw, processed)
-    households = pd.read_parquet(processed / "households.parquet").set_index("household_id")
+    households = read_table(processed, "households").set_index("household_id")
     assert households.loc["06-3-502", "elderly"]
     assert households.loc["06-3-502", "persons"] == 3
 
@@ -132,7 +133,7 @@ def test_traditional_only_text_is_simplified_and_kept(world):
     raw, processed, _ = world
     _edit_csv(raw / "chat_messages.csv", "楼道灯不亮了 电话13900111111", "樓道燈不亮了，請幫忙")
     ingest(raw, processed)
-    messages = pd.read_parquet(processed / "messages.parquet").set_index("msg_id")
+    messages = read_table(processed, "messages").set_index("msg_id")
     assert messages.loc["m1", "text"] == "樓道燈不亮了，請幫忙"
     assert messages.loc["m1", "text_simplified"] == "楼道灯不亮了,请帮忙"
 
@@ -141,7 +142,7 @@ def test_emoji_only_messages_are_kept(world):
     raw, processed, _ = world
     _edit_csv(raw / "chat_messages.csv", "谢谢", "😀👍🌹")
     ingest(raw, processed)
-    messages = pd.read_parquet(processed / "messages.parquet").set_index("msg_id")
+    messages = read_table(processed, "messages").set_index("msg_id")
     assert len(messages) == 6
     assert messages.loc["m3", "text"] == "😀👍🌹"
     assert messages.loc["m3", "text_simplified"] == "😀👍🌹"
@@ -259,11 +260,13 @@ def test_lenient_mode_quarantines_bad_rows_with_reasons(world, tmp_path):
     (raw / "epidemic_registration_2020.csv").write_bytes(text.encode("gb18030"))
     result = ingest(raw, processed, lenient=True)
     assert result.quarantined == {"epidemic_registration": 1}
-    quarantine = pd.read_csv(result.quarantine_dir / "epidemic_registration.csv", dtype=str)
+    quarantine = pd.read_csv(
+        result.quarantine_dir / "community=甘露园南里二社区" / "epidemic_registration.csv", dtype=str
+    )
     assert quarantine["row"].tolist() == ["4"]
     assert quarantine["reasons"].tolist() == ["居住人数: 小于最小值 below minimum 0: -2"]
     assert result.quarantine_dir == tmp_path / "interim" / "quarantine"  # outside data/processed
-    links = pd.read_parquet(processed / "record_links.parquet")
+    links = read_table(processed, "record_links")
     assert "E3" not in set(links["record_id"])
 
 

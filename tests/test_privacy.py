@@ -11,8 +11,9 @@ import pytest
 from ingest_fixtures import NAMES, PHONES, WXIDS, write_mini_world
 
 from jiesu.contract import RAW
+from jiesu.ingest.discover import discover
 from jiesu.ingest.normalize import split_remark
-from jiesu.ingest.pipeline import find_inputs, ingest
+from jiesu.ingest.pipeline import ingest
 from jiesu.ingest.readers import YUANYUAN, read_raw, wechatmsg_to_messages
 
 NAME_HEADERS = ("姓名", "诉求人")
@@ -23,8 +24,15 @@ WXID_HEADERS = ("微信号", "发送者微信号", "Sender")
 def raw_identifiers(raw: Path) -> set[str]:
     """Every person name, phone number and WeChat id in the raw folder (2+ characters)."""
     found: set[str] = set()
-    for key, paths in find_inputs(raw).items():
-        for path in paths:
+    layout = discover(raw)
+    files = [
+        (key, path)
+        for inputs in layout.communities.values()
+        for key, paths in inputs.files.items()
+        for path in paths
+    ]
+    for key, path in [*files, ("panel", layout.panel)]:
+        if True:
             frame = read_raw(path, RAW[key]).frame
             for header in (*NAME_HEADERS, *PHONE_HEADERS, *WXID_HEADERS):
                 if header in frame:

@@ -52,6 +52,13 @@ class DataError(JiesuError):
             where.append("行 rows " + ", ".join(str(r) for r in self.rows))
         super().__init__(f"{'; '.join(where)}: {message}")
 
+    def __reduce__(self):  # picklable across worker processes (the default would lose the keywords)
+        return _data_error, (self.file, self.message, self.column, self.rows)
+
+
+def _data_error(file, message, column, rows) -> DataError:
+    return DataError(file, message, column=column, rows=rows)
+
 
 class MissingDataError(JiesuError):
     """Expected data (raw or processed) is not there yet; the message says which command makes it."""
