@@ -253,3 +253,58 @@ def write_pii_world(raw: Path) -> Path:
     write_xlsx(raw / "hotline_cases.xlsx", {"Sheet1": cases})
     write_xlsx(raw / "social_worker_visits.xlsx", {"Sheet1": visits})
     return raw
+
+
+# ---------------------------------------------------------------- running jiesu as another user
+
+NOBODY = 65534
+
+
+def shared_copy(source: Path, parent: Path | None = None) -> Path:
+    """A copy of folder ``source`` in a fresh folder every user may enter (pytest's ``tmp_path`` is
+    private to root), readable by all; returns the copy's parent.  For tests that drop privileges."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="jiesu-shared-", dir=parent))
+    root.chmod(0o755)
+    for item in source.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, root / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, root / item.name)
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    return root
+
+
+# The child imports everything ingest needs while still root (the interpreter and its libraries may
+# live under /root, which nobody cannot enter), then drops to nobody and runs the command.
+_AS_NOBODY = """
+import os, sys
+import jiesu.cli, jiesu.ingest.pipeline, jiesu.ingest.community, jiesu.ingest.build
+import charset_normalizer, openpyxl, pandera, pyarrow.parquet, tqdm, rapidfuzz, cn2an
+from jiesu.chinese import to_simplified, to_traditional
+to_simplified("樓"), to_traditional("楼")
+jiesu.cli._register_subcommands()
+os.setgid({uid}); os.setuid({uid})
+sys.exit(jiesu.cli.main(sys.argv[1:]))
+"""
+
+
+def run_jiesu(args: list[str], *, as_nobody: bool = False, **env: str):
+    """``python -m jiesu ARGS`` in a child process (as user ``nobody`` when asked, which needs root);
+    returns ``(exit status, stdout, stderr)``."""
+    import subprocess
+    import sys
+
+    command = ["-c", _AS_NOBODY.format(uid=NOBODY)] if as_nobody else ["-m", "jiesu"]
+    done = subprocess.run(
+        [sys.executable, *command, *args],
+        env=child_env(HOME="/tmp", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr
