@@ -796,3 +796,138 @@ def test_the_panels_community_rows_are_checked_against_that_communitys_cases(are
         f"文件 file area_panel.csv; 列 column '诉求量'; 行 rows 4: 与本社区12345工单不一致 disagrees with the work "
         f"orders of {PEER} (communities/{PEER}/hotline_cases.xlsx): 2020-09 供暖 诉求量 3 vs 1 in the work orders",
     )
+
+
+# ---------------------------------------------------------------- the commands: one line, exit status 1
+
+
+def _one_error_line(capsys) -> list[str]:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "内部错误" not in err
+    return [line for line in err.splitlines() if line.startswith("错误")]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda raw: _edit_csv(raw / "buildings.csv", "甘露园南里二社区,7,", "别的社区,7,"),
+            "另一个社区 another community",
+        ),
+        (
+            lambda raw: (raw / "group_members.csv").write_text(TEAMS.replace(",", "|"), encoding="utf-8"),
+            "不支持的分隔符",
+        ),
+        (
+            lambda raw: _edit_csv(raw / "chat_messages.csv", "2020-09-01 08:00:00", "2020-09-01T08:00+08:00"),
+            None,
+        ),
+    ],
+)
+def test_cli_errors_are_one_line_and_leave_processed_as_it_was(world, capsys, damage, message):
+    raw, processed, before = world
+    damage(raw)
+    status = main(["ingest", "--raw", str(raw), "--out", str(processed)])
+    lines = _one_error_line(capsys)
+    if message is None:  # a time with a UTC offset is read, not refused
+        assert status == 0 and lines == []
+        return
+    assert status == 1 and len(lines) == 1 and message in lines[0]
+    assert tree_digest(processed) == before
+
+
+def _board(path, times):
+    pd.DataFrame({"留言时间": times, "留言内容": ["暖气不热，屋里太冷", "楼道灯不亮", "垃圾没人清"]}).to_csv(
+        path, index=False
+    )
+
+
+def test_topics_with_an_empty_time_column(tmp_path, capsys):
+    _board(tmp_path / "board.csv", [None, None, None])
+    status = main(
+        [
+            "topics",
+            str(tmp_path / "board.csv"),
+            "--text-col",
+            "留言内容",
+            "--time-col",
+            "留言时间",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert status == 1
+    assert _one_error_line(capsys) == [
+        "错误 error: 文件 file board.csv; 列 column '留言时间'; 行 rows 1: 时间列全为空 the time column is empty in "
+        "every row: fill it in, or leave out --time-col"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_topics_with_no_parseable_time(tmp_path, capsys):
+    _board(tmp_path / "board.csv", ["昨天", "前天", None])
+    status = main(
+        [
+            "topics",
+            str(tmp_path / "board.csv"),
+            "--text-col",
+            "留言内容",
+            "--time-col",
+            "留言时间",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert status == 1
+    assert _one_error_line(capsys) == [
+        "错误 error: 文件 file board.csv; 列 column '留言时间'; 行 rows 2, 3: 无法解析任何时间 no time value could be "
+        "parsed (e.g. '昨天'; expected 2020-09-27 13:14, 2020/9/27 or 2020年9月27日)"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_network_on_a_folder(tmp_path, capsys):
+    (tmp_path / "名单.csv").mkdir()
+    status = main(
+        [
+            "network",
+            str(tmp_path / "名单.csv"),
+            "--person-col",
+            "人",
+            "--group-col",
+            "群",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert status == 1
+    assert _one_error_line(capsys) == [
+        "错误 error: 文件 file 名单.csv: 是目录而不是文件 is a folder, not a file: put the export itself here"
+    ]
+
+
+def test_network_list_behind_a_notes_sheet_names_sheet_rows(tmp_path, capsys):
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["每人每个社团一行"])
+    sheet = book.create_sheet("名单")
+    for row in (["成员", "兴趣小组"], ["老王", "合唱"], [], ["老李", None]):
+        sheet.append(row)
+    book.save(tmp_path / "名单.xlsx")
+    status = main(
+        [
+            "network",
+            str(tmp_path / "名单.xlsx"),
+            "--person-col",
+            "成员",
+            "--group-col",
+            "兴趣小组",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert status == 1
+    assert _one_error_line(capsys) == [
+        "错误 error: 文件 file 名单.xlsx (工作表 sheet 名单); 列 column '兴趣小组'; 行 rows 4: 1 行缺少取值 row(s) "
+        "have a blank in this column"
+    ]
