@@ -60,7 +60,8 @@ class Holder:
 
 
 def process_alive(pid: int, host: str) -> bool | None:
-    """Whether process ``pid`` on ``host`` exists; ``None`` for another host."""
+    """Whether process ``pid`` on ``host`` still runs (a zombie, killed but not yet reaped, does not);
+    ``None`` for another host."""
     if host != socket.gethostname():
         return None
     try:
@@ -68,8 +69,12 @@ def process_alive(pid: int, host: str) -> bool | None:
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, owned by another user
-        return True
-    return True
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): it exists
+    return state not in ("Z", "X")
 
 
 def _me(purpose: str) -> Holder:

@@ -109,3 +109,13 @@ def test_process_alive():
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     assert locks.process_alive(dead.pid, socket.gethostname()) is False
+
+
+def test_a_killed_but_not_yet_reaped_process_is_not_alive():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    os.kill(child.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while locks.process_alive(child.pid, socket.gethostname()):
+        assert time.monotonic() < deadline, "a zombie still counts as alive"
+        time.sleep(0.02)
+    assert child.poll() is not None  # reaped only now: it was a zombie above
