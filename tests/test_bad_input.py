@@ -52,7 +52,7 @@ def good_world(tmp_path_factory):
 def world(good_world, tmp_path):
     """A private copy of the good, already ingested world; returns (raw, processed, digest of processed)."""
     for part in ("raw", "processed"):
-        shutil.copytree(good_world / part, tmp_path / part)  # copy2 keeps mtimes
+        shutil.copytree(good_world / part, tmp_path / part, symlinks=True)  # copy2 keeps mtimes
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     return raw, processed, tree_digest(processed)
 
@@ -731,12 +731,20 @@ def test_one_community_per_buildings_file(world):
     )
 
 
+@pytest.fixture(scope="module")
+def good_area(tmp_path_factory):
+    """The mini area (focus + peer, with a panel copy in the peer's folder), ingested once per module."""
+    root = tmp_path_factory.mktemp("area")
+    ingest(write_mini_area(root / "raw", panel_copy=True), root / "processed")
+    return root
+
+
 @pytest.fixture
-def area_world(tmp_path):
-    """The mini area (focus + peer) ingested; returns (raw, processed, digest of processed)."""
-    raw = write_mini_area(tmp_path / "raw", panel_copy=True)
-    ingest(raw, tmp_path / "processed")
-    return raw, tmp_path / "processed", tree_digest(tmp_path / "processed")
+def area_world(good_area, tmp_path):
+    """A private copy of the ingested mini area; returns (raw, processed, digest of processed)."""
+    for part in ("raw", "processed"):
+        shutil.copytree(good_area / part, tmp_path / part, symlinks=True)
+    return tmp_path / "raw", tmp_path / "processed", tree_digest(tmp_path / "processed")
 
 
 def test_a_community_folder_must_hold_that_community(area_world):
