@@ -309,3 +309,14 @@ def test_only_the_current_and_the_previous_generation_are_kept(data):
         names.append(ingest(data / "raw", store).generation.name)
     gens = sorted(p.name for p in store.iterdir() if p.name.startswith("gen-"))
     assert gens == sorted(names[-2:])
+
+
+def test_an_output_folder_that_is_a_file(tmp_path):
+    write_mini_world(tmp_path / "raw")
+    (tmp_path / "processed").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError) as caught:
+        ingest(tmp_path / "raw", tmp_path / "processed")
+    assert str(caught.value) == (
+        f"{tmp_path / 'processed'} 不是目录 is not a folder: choose an output folder, then run "
+        f"`jiesu ingest --data-dir {tmp_path}` again"
+    )

@@ -147,3 +147,11 @@ def test_every_community_of_an_area_holds_no_identifiers(tmp_path):
     ingest(raw, tmp_path / "processed")
     assert sorted(processed_communities(tmp_path / "processed")) == sorted(["甘露园南里二社区", PEER])
     assert leaked_identifiers(tmp_path / "processed", raw_identifiers(raw)) == {}
+
+
+def test_a_phone_in_a_chat_export_file_name_does_not_reach_the_source_column(tmp_path):
+    raw = write_mini_world(tmp_path / "raw")
+    (raw / "wechatmsg_甘二供暖和物业报修群.csv").rename(raw / "wechatmsg_报修群(楼长13900888888).csv")
+    ingest(raw, tmp_path / "processed")
+    sources = set(read_table(tmp_path / "processed", "messages")["source"])
+    assert sources == {"chat_messages.csv", "wechatmsg_报修群(楼长[电话]).csv"}

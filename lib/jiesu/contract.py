@@ -778,7 +778,7 @@ PROCESSED: dict[str, ProcessedTable] = {
                 "bool",
                 "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)",
             ),
-            ("source", "str", "raw file"),
+            ("source", "text", "raw file"),
         ),
     ),
     "cases": _processed(

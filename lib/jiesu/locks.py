@@ -149,6 +149,10 @@ class FolderLock:
         self._fd: int | None = None
 
     def _open(self) -> int:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OutputError(
+                f"{self.folder} 不是目录 is not a folder: choose an output folder, then run `{self.fix}` again"
+            )
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             return os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
