@@ -320,3 +320,16 @@ def test_an_output_folder_that_is_a_file(tmp_path):
         f"{tmp_path / 'processed'} 不是目录 is not a folder: choose an output folder, then run "
         f"`jiesu ingest --data-dir {tmp_path}` again"
     )
+
+
+def test_readers_refuse_a_partition_of_the_right_size_with_other_bytes(data):
+    store = data / "processed"
+    part = processed.generation(store) / "teams" / "community=甘露园南里二社区" / "part-0.parquet"
+    size = part.stat().st_size
+    part.unlink()
+    part.write_bytes(b"x" * size)
+    with pytest.raises(StoreError) as caught:
+        processed.read_table(store, "teams")
+    assert str(caught.value) == (
+        f"{part} 无法读取 cannot be read as Parquet (ArrowInvalid): run `jiesu ingest --data-dir {data}` to rebuild it"
+    )

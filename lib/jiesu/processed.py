@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from jiesu.contract import CURRENT, PROCESSED, SCHEMA_VERSION
 from jiesu.errors import MissingDataError, OutputError, StoreError, output_error
@@ -282,6 +283,11 @@ def read_table(
             raise StoreError(
                 f"{path} 缺失 is missing (a half set): run `{ingest_command(root)}` to rebuild it"
             ) from None
+        except (pa.ArrowException, OSError, ValueError) as err:  # same size, other bytes: not Parquet
+            raise StoreError(
+                f"{path} 无法读取 cannot be read as Parquet ({type(err).__name__}): run "
+                f"`{ingest_command(root)}` to rebuild it"
+            ) from err
         if len(frame) != entry["rows"]:
             raise StoreError(
                 f"{path} 与清单不符 does not match the manifest ({len(frame)} rows, manifest says "
