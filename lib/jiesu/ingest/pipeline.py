@@ -279,6 +279,8 @@ def _ingest_locked(raw: Path, out: Path, *, lenient: bool, progress: bool, worke
         and old.get(name, {}).get("key") == plan.keys[name]
         and _intact(previous_gen, old[name].get("outputs", {}))
     ]
+    if not lenient:  # the panel's own rules are cheap: fail before minutes of community builds
+        validate_table(read_raw(layout.panel, RAW["panel"]), RAW["panel"])
     with processed.new_generation(out, fix=fix) as gen:
         tasks = [
             CommunityTask(inputs, gen.staging, salt, lenient, plan.keys[name], plan.hashes[name])
@@ -341,12 +343,19 @@ def run_tasks(tasks: list[CommunityTask], *, workers: int | None = None, progres
                 done, pending = wait(pending, return_when=FIRST_EXCEPTION)
                 for future in done:
                     if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
+                        _stop(pool)
                         raise future.exception()
                     results[futures[future]] = future.result()
                     bar.update()
     return results
+
+
+def _stop(pool) -> None:
+    """Strict mode failed in one community: do not wait minutes for the others to finish (their
+    partial partitions are in the staging folder, which is removed)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(getattr(pool, "_processes", {}).values()):  # no public API to stop a worker
+        process.terminate()
 
 
 def _carry_over(gen: processed.Generation, source: Path, old: dict, name: str, plan: Plan) -> CommunityResult:
