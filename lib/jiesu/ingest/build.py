@@ -151,7 +151,8 @@ def build_tables(tables: dict[str, Validated], salt: bytes, community: str = "")
         frame = out[key].loc[:, [c[0] for c in PROCESSED[key].columns]].reset_index(drop=True)
         for column, dtype, _ in PROCESSED[key].columns:
             if dtype == "text":
-                frame[column] = mask_free_text(frame[column], names, wxids).to_numpy()
+                masked = mask_free_text(frame[column], names, wxids)
+                frame[column] = masked.astype(frame[column].dtype)  # keep the column's dtype
         built[key] = frame
     return built
 
@@ -401,7 +402,7 @@ def _messages(frames: dict[str, pd.DataFrame], member) -> pd.DataFrame:
 
     content = chats["content"].astype("string")
     mentions = _resolve_mentions(chats, frames["memberships"], frames["friends"], member)
-    text = mask_mentions(content)
+    text = content  # masked with every other free-text column (mask_free_text), after this
     system = chats["msg_type"].eq("系统").to_numpy()
     if system.any():
         text.loc[system] = mask_system_names(text[system], keep=(YUANYUAN,))

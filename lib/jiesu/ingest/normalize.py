@@ -170,7 +170,8 @@ _DATE_WORDS = str.maketrans(
 
 
 BEIJING = "Asia/Shanghai"
-_UTC_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|UTC|[+-]\d{2}:?\d{2})$"
+_D = "[0-9０-９]"
+_UTC_OFFSET = rf"{_D}{{1,2}}[:：]{_D}{{2}}(?:[:：]{_D}{{2}}(?:[.．]{_D}+)?)?\s*(?:[ZzＺｚ]|UTC|[+\-＋－]{_D}{{2}}[:：]?{_D}{{2}})$"
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -243,12 +244,16 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 
 def _has_utc_offset(values: pd.Series) -> pd.Series:
-    """Which cells are text ending in a time with a UTC offset (``…T00:11:20+08:00``, ``… 08:00Z``)."""
-    is_text = values.map(lambda v: isinstance(v, str))
+    """Which cells are text ending in a time with a UTC offset (``…T00:11:20+08:00``, ``… 08:00Z``);
+    full-width digits and signs count too.  One vectorized (RE2) pass; Excel cells that are not text
+    are never offset times."""
+    cells = values.tolist()
+    is_text = [isinstance(v, str) for v in cells]
     found = pd.Series(False, index=values.index)
-    if is_text.any():
-        text = to_halfwidth_series(values[is_text].astype("string"))
-        found.loc[is_text] = text.str.contains(_UTC_OFFSET, regex=True).fillna(False).astype(bool)
+    if not any(is_text):
+        return found
+    text = pd.Series([v if t else None for v, t in zip(cells, is_text, strict=True)], index=values.index)
+    found[:] = text.astype("string").str.contains(_UTC_OFFSET, regex=True).fillna(False).astype(bool)
     return found
 
 
@@ -275,9 +280,14 @@ def mention_names(text: str) -> list[str]:
 
 
 def mask_mentions(values: pd.Series) -> pd.Series:
-    """Replace every ``@name`` by ``@某人``."""
+    """Replace every ``@name`` by ``@某人`` (only texts with an ``@`` are examined)."""
     text = values.astype("string")
-    return text.str.replace(MENTION, _mention_mask, regex=True)
+    has_at = text.str.contains("[@＠]", regex=True).fillna(False).astype(bool)
+    if not has_at.any():
+        return text
+    out = text.copy()
+    out.loc[has_at] = text[has_at].str.replace(MENTION, _mention_mask, regex=True)
+    return out
 
 
 _QUOTED_NAME = re.compile(r'(["“])([^"“”\n]{1,40})(["”])')

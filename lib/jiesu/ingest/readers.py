@@ -213,23 +213,32 @@ def read_csv(path: str | os.PathLike, *, label: str | None = None) -> RawTable:
     header, header_line = [_clean_header(v) for v in records[0]], lines[0]
     _check_duplicate_headers(header, name, header_line, letters=False)
     width = len(header)
-    body = []
-    for record, line in zip(records[1:], lines[1:], strict=True):
-        if len(record) > width:
-            if any(cell.strip() for cell in record[width:]):
-                raise DataError(
-                    name,
-                    f"这一行有 {len(record)} 个字段，表头只有 {width} 个 row has {len(record)} cells but the "
-                    f"header has {width} (is the {_DELIMITER_NAMES[delimiter]} also used inside an unquoted cell?)",
-                    rows=[line],
-                )
-            record = record[:width]
-        body.append([cell if cell != "" else None for cell in record] + [None] * (width - len(record)))
+    body = records[1:]
+    if any(len(record) != width for record in body):  # rare: fix ragged rows one by one
+        body = [
+            _fit(record, width, line, name, delimiter) for record, line in zip(body, lines[1:], strict=True)
+        ]
     columns = [h or f"列{j + 1}" for j, h in enumerate(header)]
     frame = pd.DataFrame(body, columns=columns, dtype=object) if body else pd.DataFrame(columns=columns)
+    frame = frame.where(frame.ne(""), None)
     table = RawTable(path, frame, encoding, 1, np.asarray(lines[1:], dtype=np.int64), name, None, header_line)
     _require_rows(table)
     return table
+
+
+def _fit(record: list[str], width: int, line: int, name: str, delimiter: str) -> list:
+    """A row with fewer cells is padded (exporters drop trailing empty cells); one with more is an
+    error unless the extra cells are empty (a trailing delimiter)."""
+    if len(record) > width:
+        if any(cell.strip() for cell in record[width:]):
+            raise DataError(
+                name,
+                f"这一行有 {len(record)} 个字段，表头只有 {width} 个 row has {len(record)} cells but the "
+                f"header has {width} (is the {_DELIMITER_NAMES[delimiter]} also used inside an unquoted cell?)",
+                rows=[line],
+            )
+        return record[:width]
+    return record + [""] * (width - len(record))
 
 
 def _csv_records(text: str, delimiter: str, name: str) -> tuple[list[list[str]], list[int]]:
