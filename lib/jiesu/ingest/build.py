@@ -94,32 +94,7 @@ def build_tables(tables: dict[str, Validated], salt: bytes, community: str = "")
         drop=True
     )
 
-    by_record = records.set_index(["source", "record_id"])
-    friends_raw = frames["friends"]
-    friend_ids = member(friends_raw["wxid"])
-    friend_links = by_record.loc["friends"].reindex(friend_ids.to_numpy())
-    friends = pd.DataFrame(
-        {
-            "member_id": friend_ids.to_numpy(),
-            "resident_id": friend_links["resident_id"].to_numpy(),
-            "household_id": friend_links["household_id"].to_numpy(),
-            "added": frames["friends"]["added"].to_numpy(),
-        }
-    )
-
-    teams_raw = frames["teams"]
-    team_addresses = parse_addresses(teams_raw["address"])
-    teams = pd.DataFrame(
-        {
-            "member_id": member(teams_raw["wxid"]).to_numpy(),
-            "team": teams_raw["team"].to_numpy(),
-            "team_code": teams_raw["team"].map(TEAM_CODES).to_numpy(),
-            "role": teams_raw["role"].to_numpy(),
-            "organization": teams_raw["organization"].to_numpy(),
-            "household_id": team_addresses["household_id"].to_numpy(),
-        }
-    )
-
+    friends, teams = _friends(frames, records, member), _teams(frames["teams"], member)
     groups = (
         frames["groups"]
         .loc[:, ["group_id", "group_name", "kind", "building", "created"]]
@@ -145,16 +120,47 @@ def build_tables(tables: dict[str, Validated], salt: bytes, community: str = "")
         "messages": messages,
         "cases": cases,
     }
-    names, wxids = names_pattern(person_names(frames)), wxid_pattern(frames)
+    return _contract_columns(out, names_pattern(person_names(frames)), wxid_pattern(frames))
+
+
+def _contract_columns(out: dict[str, pd.DataFrame], names, wxids) -> dict[str, pd.DataFrame]:
+    """Each table with exactly its contract columns, every ``text`` column masked (dtype kept)."""
     built = {}
     for key in PARTITIONED:
         frame = out[key].loc[:, [c[0] for c in PROCESSED[key].columns]].reset_index(drop=True)
         for column, dtype, _ in PROCESSED[key].columns:
             if dtype == "text":
-                masked = mask_free_text(frame[column], names, wxids)
-                frame[column] = masked.astype(frame[column].dtype)  # keep the column's dtype
+                frame[column] = mask_free_text(frame[column], names, wxids).astype(frame[column].dtype)
         built[key] = frame
     return built
+
+
+def _friends(frames: dict[str, pd.DataFrame], records: pd.DataFrame, member) -> pd.DataFrame:
+    by_record = records.set_index(["source", "record_id"])
+    friend_ids = member(frames["friends"]["wxid"])
+    friend_links = by_record.loc["friends"].reindex(friend_ids.to_numpy())
+    return pd.DataFrame(
+        {
+            "member_id": friend_ids.to_numpy(),
+            "resident_id": friend_links["resident_id"].to_numpy(),
+            "household_id": friend_links["household_id"].to_numpy(),
+            "added": frames["friends"]["added"].to_numpy(),
+        }
+    )
+
+
+def _teams(teams_raw: pd.DataFrame, member) -> pd.DataFrame:
+    team_addresses = parse_addresses(teams_raw["address"])
+    return pd.DataFrame(
+        {
+            "member_id": member(teams_raw["wxid"]).to_numpy(),
+            "team": teams_raw["team"].to_numpy(),
+            "team_code": teams_raw["team"].map(TEAM_CODES).to_numpy(),
+            "role": teams_raw["role"].to_numpy(),
+            "organization": teams_raw["organization"].to_numpy(),
+            "household_id": team_addresses["household_id"].to_numpy(),
+        }
+    )
 
 
 _WXID_CANDIDATE = r"[A-Za-z0-9_\-]{5,}"
