@@ -25,8 +25,9 @@ built in this process.  Spawned workers re-import the caller's main module, so a
 :func:`ingest` for several communities must guard its top level with ``if __name__ == "__main__":``
 (the ``jiesu`` command and notebooks need nothing).  Measured on the 6-community small world
 (2 cores shared with other jobs, load average 7–8): one process 38 s wall / 23.5 s CPU, two workers
-42 s wall / 26.7 s CPU (3 s for starting them) — on a busy machine the pool cannot help, on an idle
-2-core machine it halves the wall time of the build; a dask cluster would add its start-up on top.
+42 s wall / 26.7 s CPU (3 s for starting them).  On a busy machine the pool cannot help; with two idle
+cores the CPU time says it can at best halve the build (not measured: the machine was never idle).
+A dask cluster would add its own start-up and scheduler on top of the same process pool.
 """
 
 from __future__ import annotations
