@@ -156,3 +156,17 @@ def test_data_dir_is_one_layout_and_errors_name_its_command(tmp_path, capsys):
         == f"jiesu ingest --raw RAW_DIR --out {tmp_path / 'store'}"
     )
     assert paths(data).processed == data / "processed"
+
+
+def test_the_pool_uses_only_idle_cores(monkeypatch):
+    from jiesu.ingest import pipeline
+
+    monkeypatch.delenv(pipeline.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert pipeline._workers(None, 6) == 3 and pipeline._workers(None, 2) == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.5, 0.0, 0.0))  # a busy machine: build in this process
+    assert pipeline._workers(None, 6) == 1
+    assert pipeline._workers(4, 6) == 4  # asked for
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "2")
+    assert pipeline._workers(None, 6) == 2

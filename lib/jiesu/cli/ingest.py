@@ -40,7 +40,7 @@ from jiesu.cli import app
     default=0,
     show_default=True,
     type=click.IntRange(min=0),
-    help="并行处理社区的进程数（0 = CPU 数）/ worker processes for several changed communities (0 = CPUs)",
+    help="并行处理社区的进程数（0 = 空闲核数）/ worker processes for several changed communities (0 = idle cores)",
 )
 def ingest_command(
     data_dir: str, raw_dir: str, out_dir: str, lenient: bool, wait: float, workers: int

@@ -19,9 +19,9 @@ Steps, in order (readers see nothing new until the last one):
 
 Parallelism: a community is independent of the others, so several changed communities are built by
 a pool of ``spawn``-ed worker processes (``concurrent.futures``; one community per task, each writing its
-own partitions into the staging generation).  ``workers`` or ``JIESU_INGEST_WORKERS`` sets the pool size
-(default: the CPU count, at most the number of communities to build); a single changed community is
-built in this process.  Spawned workers re-import the caller's main module, so a *script* that calls
+own partitions into the staging generation).  ``workers`` or ``JIESU_INGEST_WORKERS`` sets the pool size;
+by default it is the number of idle cores (cores minus the load average), at most the number of
+communities to build, so a busy machine builds in this process; a single changed community always is.  Spawned workers re-import the caller's main module, so a *script* that calls
 :func:`ingest` for several communities must guard its top level with ``if __name__ == "__main__":``
 (the ``jiesu`` command and notebooks need nothing).  Measured on the 6-community small world
 (2 cores shared with other jobs, load average 7–8): one process 38 s wall / 23.5 s CPU, two workers
@@ -195,7 +195,7 @@ def ingest(
     wait : seconds to wait when another process holds the store's lock (0: refuse at once).
     on_wait : called once with the lock's holder when we wait.
     workers : worker processes for building several communities (default: ``JIESU_INGEST_WORKERS``,
-        else the CPU count).
+        else the idle cores).
 
     The salt comes from ``JIESU_SALT`` or ``<out_dir>/../.salt``.  A cached no-op when nothing changed
     (also in a read-only store).  Raises :class:`DataError` (nothing published) when an input breaks the
@@ -318,7 +318,14 @@ def _ingest_locked(raw: Path, out: Path, *, lenient: bool, progress: bool, worke
 
 
 def _workers(requested: int | None, tasks: int) -> int:
-    wanted = requested or int(os.environ.get(WORKERS_ENV, "0") or 0) or (os.cpu_count() or 1)
+    """Worker processes for ``tasks`` community builds: ``requested``, else ``JIESU_INGEST_WORKERS``, else
+    the *idle* cores (the cores this process may use minus the 1-minute load average, rounded), at
+    most one per task.  On a machine other jobs keep busy that is 1: measured, a pool there only adds
+    the workers' start-up (see the module docstring)."""
+    wanted = requested or int(os.environ.get(WORKERS_ENV, "0") or 0)
+    if not wanted:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        wanted = round(cores - os.getloadavg()[0])
     return max(1, min(wanted, tasks))
 
 
