@@ -333,3 +333,13 @@ def test_readers_refuse_a_partition_of_the_right_size_with_other_bytes(data):
     assert str(caught.value) == (
         f"{part} 无法读取 cannot be read as Parquet (ArrowInvalid): run `jiesu ingest --data-dir {data}` to rebuild it"
     )
+
+
+def test_a_missing_raw_folder_creates_nothing(tmp_path):
+    with pytest.raises(MissingDataError) as caught:
+        ingest(tmp_path / "raw", tmp_path / "processed")
+    assert str(caught.value) == (
+        f"{tmp_path / 'raw'} 不存在 does not exist: run `jiesu simulate --out {tmp_path / 'raw'}` or put exports "
+        "there (see data/raw/README.md)"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -204,19 +204,20 @@ def ingest(
     """
     raw, out = Path(raw_dir), Path(out_dir)
     fix = processed.ingest_command(out)
+    layout = discover(raw)  # reads only: a missing or broken raw folder creates nothing
     lock = locks.FolderLock(
         out, purpose="jiesu ingest", timeout=wait, on_wait=on_wait, fix=fix, hint=LOCK_HINT
     )
     try:
         lock.acquire()
     except OutputError:
-        cached = _cached_without_lock(raw, out, lenient)
+        cached = _cached_without_lock(layout, out, lenient)
         if cached is not None:
             return cached
         raise
     try:
         processed.clean(out)
-        return _ingest_locked(raw, out, lenient=lenient, progress=progress, workers=workers, fix=fix)
+        return _ingest_locked(layout, out, lenient=lenient, progress=progress, workers=workers, fix=fix)
     finally:
         lock.release()
 
@@ -231,12 +232,12 @@ def _salt(out: Path) -> bytes:
         raise mapped from err
 
 
-def _cached_without_lock(raw: Path, out: Path, lenient: bool) -> IngestResult | None:
+def _cached_without_lock(layout: RawLayout, out: Path, lenient: bool) -> IngestResult | None:
     """A read-only store that is already up to date: report it as cached instead of failing."""
     salt_file = out.parent / ".salt"
     if not (os.environ.get("JIESU_SALT") or salt_file.is_file()):
         return None
-    plan = make_plan(discover(raw), load_salt(salt_file), lenient)
+    plan = make_plan(layout, load_salt(salt_file), lenient)
     manifest, gen = _previous(out)
     if gen is None or manifest.get("cache_key") != plan.key or processed.verify(out):
         return None
@@ -270,8 +271,9 @@ def _totals(communities: dict[str, dict[str, int]], area_outputs: dict) -> dict[
     return totals
 
 
-def _ingest_locked(raw: Path, out: Path, *, lenient: bool, progress: bool, workers: int | None, fix: str):
-    layout = discover(raw)
+def _ingest_locked(
+    layout: RawLayout, out: Path, *, lenient: bool, progress: bool, workers: int | None, fix: str
+) -> IngestResult:
     salt = _salt(out)
     plan = make_plan(layout, salt, lenient)
     previous, previous_gen = _previous(out)
