@@ -1009,9 +1009,10 @@ processed/
 ## manifest.json
 
 `layout`, `schema_version`, `code_version`, `created_at` (UTC), `generation` and
-`previous_generation`, `salt_fingerprint`, `lenient`, `synthetic`, `default_community` (the top-level
-community of the raw folder) and, per community under `communities`: `raw_dir` (relative to the raw
-folder), `synthetic`, `inputs` (each raw file's `sha256` and `rows`, and `ignored_columns`),
+`previous_generation`, `cache_key` (of every input, the code, the schema and the salt), `salt_fingerprint`,
+`lenient`, `synthetic`, `default_community` (the top-level community of the raw folder) and, per
+community under `communities`: `raw_dir` (relative to the raw folder), `key` (the community's own cache
+key), `synthetic`, `inputs` (each raw file's `sha256` and `rows`, and `ignored_columns`),
 `outputs` (each table's `file`, `rows`, `bytes` and `sha256`), `quarantined` (rows set aside per table,
 lenient mode), `linkage` (precision and recall against the planted truth, synthetic data only) and
 `rebuilt` (false when carried over unchanged). The area tables are under `area` the same way.
