@@ -170,3 +170,18 @@ def test_the_pool_uses_only_idle_cores(monkeypatch):
     assert pipeline._workers(4, 6) == 4  # asked for
     monkeypatch.setenv(pipeline.WORKERS_ENV, "2")
     assert pipeline._workers(None, 6) == 2
+
+
+def test_a_communitys_planted_truth_comes_from_its_own_folder(tmp_path):
+    raw = write_mini_area(tmp_path / "raw")
+    (raw / "communities" / PEER / "planted_truth.json").write_text(
+        '{"meta": {"community": "peer"}}', encoding="utf-8"
+    )
+    (raw / "communities" / PEER / "planted_cases.csv").write_text("case_id\nC1\n", encoding="utf-8")
+    ingest(raw, tmp_path / "processed")
+    focus, peer = open_world(tmp_path), open_world(tmp_path, PEER)
+    assert (focus.synthetic, peer.synthetic) == (False, True)
+    assert focus.planted_truth() is None and peer.planted_truth() == {"meta": {"community": "peer"}}
+    assert peer.planted_table("cases")["case_id"].tolist() == ["C1"]
+    assert peer.raw_dir == raw / "communities" / PEER and focus.raw_dir == raw
+    assert processed.read_manifest(tmp_path / "processed")["synthetic"] is True  # some community is
