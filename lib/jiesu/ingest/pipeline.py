@@ -23,11 +23,12 @@ own partitions into the staging generation).  ``workers`` or ``JIESU_INGEST_WORK
 by default it is the number of idle cores (cores minus the load average), at most the number of
 communities to build, so a busy machine builds in this process; a single changed community always is.  Spawned workers re-import the caller's main module, so a *script* that calls
 :func:`ingest` for several communities must guard its top level with ``if __name__ == "__main__":``
-(the ``jiesu`` command and notebooks need nothing).  Measured on the 6-community small world
-(2 cores shared with other jobs, load average 7–8): one process 38 s wall / 23.5 s CPU, two workers
-42 s wall / 26.7 s CPU (3 s for starting them).  On a busy machine the pool cannot help; with two idle
-cores the CPU time says it can at best halve the build (not measured: the machine was never idle).
-A dask cluster would add its own start-up and scheduler on top of the same process pool.
+(the ``jiesu`` command and notebooks need nothing).  Measured on the 6-community small world, 2 cores
+shared with other jobs: at load 7–8 one process took 38 s wall / 23.5 s CPU and two workers 42 s / 26.7 s;
+at load 3, 40.6 s / 28.0 s against 53.3 s / 34.6 s.  On a shared machine the pool only adds its start-up
+(about 3 s CPU per worker) and contention, hence the idle-cores default; with idle cores the CPU time
+says it can at best halve the build (never measured: the machine was never idle).  A dask cluster would
+add its own start-up and scheduler on top of the same process pool.
 """
 
 from __future__ import annotations
