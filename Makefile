@@ -52,7 +52,7 @@ $(SYSDEPS_STAMP):
 data: $(STAMP) ## simulate the synthetic world (if data/raw is empty) and ingest it
 	@if [ ! -e data/raw/planted_truth.json ] && [ -z "$$(ls -A data/raw | grep -v README.md)" ]; then \
 	  $(BIN)/jiesu simulate --seed $(SEED) --preset $(PRESET) --out data; fi
-	$(BIN)/jiesu ingest --raw data/raw --out data/processed
+	$(BIN)/jiesu ingest --data-dir data
 
 report: setup data ## render the latest monthly report for the focus community; prints its path
 	$(BIN)/jiesu report

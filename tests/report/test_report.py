@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from report_templates import light_template
 
+from jiesu import processed
 from jiesu.cli import main
 from jiesu.months import MonthError, check_month, month_range, shift_month
 from jiesu.privacy import suppress_small
@@ -416,7 +417,7 @@ def test_schedule_renders_every_month_once(scheduled):
 
 def test_schedule_index_lists_every_report_with_key_figures(scheduled):
     index = (scheduled["out"] / "index.html").read_text(encoding="utf-8")
-    panel = pd.read_parquet(scheduled["world"].processed / "panel.parquet")
+    panel = processed.read_table(scheduled["world"].processed, "panel")
     for month in MONTHS:
         assert f'{month}/report.html">{month}</a>' in index
         requests = int(

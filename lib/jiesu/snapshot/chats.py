@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from jiesu import processed
 from jiesu.analysis.chats import (
     chat_issues,
     conversation_sessions,
@@ -45,7 +44,6 @@ from jiesu.analysis.topics.corpus import (
 from jiesu.analysis.topics.model import CHATTER_LABEL, TopicModel, TopicParams, train_topic_model
 from jiesu.analysis.topics.prevalence import topic_prevalence
 from jiesu.categories import text_categories
-from jiesu.contract import PROCESSED
 from jiesu.months import month_end, month_label, month_of, shift_month
 from jiesu.snapshot.world import World
 from jiesu.storage import write_parquet
@@ -151,11 +149,9 @@ def snapshot_tokens(world: World) -> Path:
     """The cached tokenized corpus (:func:`tokenized_corpus`) of the snapshot's text messages.
 
     Finding the cache file means hashing every message; within one process that is done once per
-    version of the messages table (its path, modification time and size), as long as the file exists.
+    version of the messages table, community and cut, as long as the file exists.
     """
-    table = world.paths.processed / PROCESSED["messages"][0]
-    stat = table.stat() if table.exists() else None
-    version = (str(table), str(world.interim), stat and stat.st_mtime_ns, stat and stat.st_size)
+    version = (world.version("messages"), world.community, world.as_of, str(world.interim))
     known = _SNAPSHOT_TOKENS.get(version)
     if known is None or not known.exists():
         messages = text_messages(world.table("messages"))
@@ -328,12 +324,11 @@ def snapshot_issues(world: World) -> pd.DataFrame:
     The lexicon category of each message is computed once per process for the whole table
     (:meth:`World.row_values`), so the months of a schedule do not repeat it, and the issues of one
     world (one cut) once per process: a report's watch list and checklist share them."""
-    stat = processed.table_path(world.paths.processed, "messages").stat()
-    return _issues_cached(world, stat.st_mtime_ns, stat.st_size).copy(deep=False)
+    return _issues_cached(world, world.version("messages")).copy(deep=False)
 
 
 @lru_cache(maxsize=4)
-def _issues_cached(world: World, mtime_ns: int, size: int) -> pd.DataFrame:
+def _issues_cached(world: World, version: str) -> pd.DataFrame:
     messages = world.table("messages")
     categories = world.row_values("messages", _message_categories)
     return chat_issues(messages, categories=categories.set_axis(messages["msg_id"]))
