@@ -61,8 +61,11 @@ class World:
         return processed.community_manifest(self.paths.processed, self.community)
 
     def has(self, name: str) -> bool:
-        """Whether ingest wrote table ``name`` for this world's community and it holds at least one row."""
-        return processed.table_rows(self.paths.processed, name, self.community) > 0
+        """Whether ingest wrote table ``name`` for this world's community and it holds at least one row
+        (in a cut: at least one row dated up to the cut)."""
+        if processed.table_rows(self.paths.processed, name, self.community) == 0:
+            return False
+        return self.as_of is None or len(self.table(name)) > 0
 
     def table(self, name: str) -> pd.DataFrame:
         """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`) of this community (area
