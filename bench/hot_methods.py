@@ -207,11 +207,12 @@ class HotParams:
     min_count: int = 4  # distinct senders in the week
     min_ratio: float = 3.0
     phrase_tests: bool = True
-    issue_tests: bool = True
+    issue_tests: bool = False  # TF-IDF clusters as burst candidates: found nothing the anchors missed
     phrase_min_count: int = 4
-    phrase_alpha: float = 2e-5
+    phrase_alpha: float = 3e-6
     pair_keywords: int = 8  # pairs of a message's top keywords are anchors too (0 = none)
     pair_min_df: int = 5
+    category_anchors: bool = False  # "[noise]": messages naming a category's words, wherever they are
     # bursts across weeks
     link_weeks: int = 3
     link_sim: float = 0.3
@@ -223,6 +224,8 @@ class HotParams:
     spread_places: int = 4
     # hot issues
     window_weeks: int = 4
+    hot_alpha: float = 0.01  # a seed anchor's window count is above its previous 12 weeks at this level
+    hot_max_df: float = 0.01  # … and a single word seeding an issue is in at most 1 % of messages
     examples: int = 3
 
 
@@ -645,7 +648,8 @@ class Detector:
 
     def dispersion_at(self, week: int) -> float:
         """Pooled negative-binomial k of weekly anchor counts, from weeks before ``week`` only: method of
-        moments over (week, anchor) pairs whose trailing 12-week mean (volume-adjusted) is at least 1,
+        moments over (week, anchor) pairs whose expected count (the larger of the trailing 12-week and the
+        same-season mean, volume-adjusted) is at least 1,
         1/k = Σ((y − μ)² − μ) / Σ μ², squared residuals capped at their 99th percentile; clipped to
         [2, 1000].  ``params.dispersion`` when not estimated or too little history."""
         p = self.params
@@ -659,10 +663,14 @@ class Detector:
             csum = np.vstack([np.zeros((1, mat.shape[1])), np.cumsum(mat, axis=0)])
             vsum = np.concatenate([[0.0], np.cumsum(vol)])
             L = p.baseline_weeks
+            h = p.season_weeks
             for w in range(L, self.n_weeks):
                 if vol[w] <= 0:
                     continue
                 mu = (csum[w] - csum[w - L]) / max(vsum[w] - vsum[w - L], 1.0) * vol[w]
+                if w - 52 - h >= 0:  # the same expectation the test uses: the larger of trailing and season
+                    lo, hi = w - 52 - h, w - 52 + h + 1
+                    mu = np.maximum(mu, (csum[hi] - csum[lo]) / max(vsum[hi] - vsum[lo], 1.0) * vol[w])
                 ok = mu >= 1.0
                 if not ok.any():
                     continue
@@ -710,7 +718,8 @@ class Detector:
         return self._keywords
 
     def anchors_of(self, i: int) -> set[str]:
-        """The anchors a document contributes: its content tokens, bigrams, ``@place``, the pairs (``a+b``,
+        """The anchors a document contributes: its content tokens, bigrams, ``@place``, ``[category]`` for
+        each category whose words it contains, the pairs (``a+b``,
         sorted) of its top keywords and, when it names a place, ``@place+token`` for each of its tokens and
         ``@place+[category]`` for each category whose words it contains (供暖, 暖气 and 供热 are one
         problem)."""
@@ -718,6 +727,8 @@ class Detector:
         feats = set(d["tokens"].iat[i]) | set(d["bigrams"].iat[i])
         if d["place"].iat[i]:
             feats.add("@" + d["place"].iat[i])
+        if self.params.category_anchors:
+            feats.update(f"[{code}]" for code in self.categories()[i])
         if self.params.pair_keywords:
             kw = sorted(self.keywords()[i])
             feats.update(f"{a}+{b}" for j, a in enumerate(kw) for b in kw[j + 1 :])
@@ -1032,14 +1043,17 @@ def seasonal_onset(code: str, day: pd.Timestamp, weeks: int) -> bool:
 
 
 def _merge_candidates(cands: list[Candidate], det: Detector) -> list[Candidate]:
-    """Candidates of one week that share at least half of the smaller one's messages become one."""
+    """Candidates of one week that share at least half of the smaller one's messages become one (the
+    messages of a much broader candidate do not join: it only adds its anchors)."""
     out: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.p, -c.y)):
         rows = set(c.rows.tolist())
         for o in out:
             orows = set(o.rows.tolist())
-            if len(rows & orows) >= 0.5 * min(len(rows), len(orows)):
-                o.rows = np.array(sorted(orows | rows))
+            inter = len(rows & orows)
+            if inter >= 0.5 * min(len(rows), len(orows)):
+                if len(rows) - inter <= inter:
+                    o.rows = np.array(sorted(orows | rows))
                 o.phrases = tuple(dict.fromkeys(o.phrases + c.phrases))
                 if c.via not in o.via:
                     o.via = o.via + "+" + c.via
@@ -1063,14 +1077,16 @@ def _phrase_candidates(det: Detector, week: int) -> list[Candidate]:
     alarmed = np.flatnonzero(res["alarm"])
     for j in alarmed[np.argsort(res["p"][alarmed], kind="stable")]:
         f = names[j]
-        if not f.startswith("@") and "+" not in f and not title_ok(f, df_share=0.0):
+        if not f.startswith(("@", "[")) and "+" not in f and not title_ok(f, df_share=0.0):
             continue  # a word that cannot name an issue (adverb, number, time …) raises no burst
         r = rows_of[f]
         span = int(res["span"][j])
         r = set(r[(det.week[r] <= week) & (det.week[r] > week - span)].tolist())
         for g in groups:
-            if len(g[0] & r) >= 0.5 * min(len(g[0]), len(r)):
-                g[0].update(r)
+            inter = len(g[0] & r)
+            if inter >= 0.5 * min(len(g[0]), len(r)):
+                if len(r) - inter <= inter:  # mostly inside: its messages join; a broader word only names
+                    g[0].update(r)
                 g[1].append(f)
                 break
         else:
@@ -1096,7 +1112,7 @@ def _onset(det: Detector, cand: Candidate) -> pd.Timestamp:
     if cand.phrases:
         mat, names, rows_of = det.phrase_matrix()
         index = {f: j for j, f in enumerate(names)}
-        specific = [f for f in cand.phrases if not (f.startswith("@") and "+" not in f)]
+        specific = [f for f in cand.phrases if "+" in f or not f.startswith(("@", "["))]
         lead = next((f for f in specific + list(cand.phrases) if f in index), None)
         series = mat[:, index[lead]] if lead else np.zeros(det.n_weeks)
         rows = rows_of[lead] if lead else cand.rows
@@ -1230,7 +1246,7 @@ def weekly_bursts(
 
 HOT_COLUMNS = [
     "issue", "title", "place", "category", "label", "onset", "this_week", "window_count", "weekly", "trend",
-    "heat", "likes", "span_days", "bursting", "examples", "owner_team", "anchors", "msg_ids",
+    "heat", "rise_p", "likes", "span_days", "bursting", "examples", "owner_team", "anchors", "msg_ids",
 ]
 
 
@@ -1251,13 +1267,15 @@ def hot_issues(
 
     Grouping: candidate *anchors* (content words, bigrams, keyword pairs, place + word, place +
     category) with at least ``min_senders`` distinct senders in the window seed the groups, most unusual
-    first (smallest upper-tail p-value of the window's count against the 12 weeks before it; common
-    words alone cannot seed); each seed takes its window messages not yet in an earlier issue, then the
+    first (upper-tail p-value of the window's count against the 12 weeks before it below ``hot_alpha``:
+    a hot issue is one that is hotter than it was; a single word must be specific, in at most
+    ``hot_max_df`` of the messages); each seed takes its window messages not yet in an earlier issue, then the
     TF-IDF vectors pull in the other window messages whose cosine to the seed's centroid is at least
     ``pull_sim``.  Groups that no
     phrase names (no title) are dropped.
 
-    Returns the ``top`` issues by heat: ``issue``, ``title``, ``place``, ``category`` (code), ``label``,
+    Returns the ``top`` issues, bursting first, then by the significance of the rise (``rise_p``), then
+    heat: ``issue``, ``title``, ``place``, ``category`` (code), ``label``,
     ``onset`` (first day of the run of elevated weeks), ``this_week`` / ``window_count`` (distinct
     senders), ``weekly`` (distinct senders in each of the 12 weeks up to ``as_of``, oldest first),
     ``trend`` ((this week + 1) / (mean of the 4 weeks before + 1)), ``heat`` (window senders ×
@@ -1285,12 +1303,16 @@ def hot_issues(
     x_window = det.vec.matrix(window_rows, week)
     pos = {r: i for i, r in enumerate(window_rows)}
     for j in order:
-        if res["y"][j] < min_senders or res["p"][j] > 0.05:
+        if res["p"][j] > p.hot_alpha:
+            break  # sorted by p: no later anchor qualifies
+        if res["y"][j] < min_senders:
             continue
         f = names[j]
+        if f.startswith("["):
+            continue
         if "+" not in f and not f.startswith("@"):
             vj = det.vec.vocab.get(f)
-            if vj is None or not title_ok(f, df_share=share[vj]):
+            if vj is None or share[vj] > p.hot_max_df or not title_ok(f, df_share=share[vj]):
                 continue
         r = rows_of[f]
         r = r[in_window[r] & ~assigned[r]]
@@ -1351,6 +1373,7 @@ def hot_issues(
                 "weekly": " ".join(str(int(v)) for v in series),
                 "trend": trend,
                 "heat": round(heat, 2),
+                "rise_p": iss["p"],
                 "likes": likes,
                 "span_days": span_days,
                 "bursting": bool(burst_ids & set(ids)),
@@ -1361,7 +1384,8 @@ def hot_issues(
             }
         )
     frame = pd.DataFrame(out_rows, columns=[c for c in HOT_COLUMNS if c != "issue"])
-    frame = frame.sort_values(["heat", "title"], ascending=[False, True], kind="stable").head(top)
+    frame = frame.sort_values(["bursting", "rise_p", "heat", "title"], ascending=[False, True, False, True],
+                              kind="stable").head(top)
     frame = frame.reset_index(drop=True)
     frame.insert(0, "issue", np.arange(1, len(frame) + 1))
     return frame
@@ -1371,13 +1395,16 @@ WATCH_COLUMNS = ["title", "place", "category", "this_week", "trend", "bursting",
                  "owner_team", "msg_ids"]
 
 
-def watch_list(hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2) -> pd.DataFrame:
-    """The report's watch list from :func:`hot_issues`: bursting issues first, then rising ones (trend
-    > 1) with at least ``min_this_week`` senders this week, by heat.  ``category`` is the Chinese label."""
+def watch_list(hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2, rise_alpha: float = 1e-4) -> pd.DataFrame:
+    """The report's watch list from :func:`hot_issues`: bursting issues first, then issues whose rise
+    is notable (trend > 1 and ``rise_p`` < ``rise_alpha``: with thousands of candidate phrases, a rise at
+    1 % is mostly chance), each with at least ``min_this_week`` senders this week, most significant rise
+    first; at most ``top`` rows (fewer rather than padded).  ``category`` is the Chinese label."""
     if hot.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    rising = hot.loc[(hot["this_week"] >= min_this_week) & ((hot["trend"] > 1.0) | hot["bursting"])]
-    rising = rising.sort_values(["bursting", "heat"], ascending=[False, False], kind="stable").head(top)
+    notable = hot["bursting"] | ((hot["trend"] > 1.0) & (hot["rise_p"] < rise_alpha))
+    rising = hot.loc[(hot["this_week"] >= min_this_week) & notable]
+    rising = rising.sort_values(["bursting", "rise_p", "heat"], ascending=[False, True, False], kind="stable").head(top)
     out = rising.assign(category=rising["label"])
     return out[WATCH_COLUMNS].reset_index(drop=True)
 

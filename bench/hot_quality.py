@@ -186,15 +186,17 @@ def run_real_sets(configs: list[S.SetConfig], seeds, params: H.HotParams, *, wat
 
 def watch_checks(det: H.Detector, docs: pd.DataFrame, bursts: pd.DataFrame, surge_set: S.SurgeSet | None,
                  *, label: str, week_ends=None) -> list[dict]:
-    """Watch lists at week ends (default: the end of the second week of each injected surge, and three
-    quiet week ends), with the check's violations and, for surge week ends, whether the surge's row is
+    """Watch lists at week ends (default: the end of the second week of each injected surge — of its last
+    week for surges shorter than a week — and three other week ends), with the check's violations and, for surge week ends, whether the surge's row is
     there and under the right category."""
     out = []
     if week_ends is None:
         ends = []
         if surge_set is not None and len(surge_set.truth):
             for t in surge_set.truth.itertuples():
-                end = t.onset + pd.Timedelta(days=(6 - t.onset.day_of_week) + 7)
+                # the end of the surge's second week; a surge shorter than a week: the end of its last week
+                last = t.end if (t.end - t.onset).days < 7 else t.onset + pd.Timedelta(days=7)
+                end = last + pd.Timedelta(days=6 - last.day_of_week)
                 ends.append((end, t.surge_id))
         start = det.vec.origin
         for w in (30, 47, 75):
