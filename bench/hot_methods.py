@@ -216,7 +216,7 @@ class HotParams:
     # bursts across weeks
     link_weeks: int = 3
     link_sim: float = 0.3
-    lookback_weeks: int = 2
+    lookback_weeks: int = 3
     onset_alpha: float = 0.01
     # seasonal onsets (see :func:`weekly_bursts`)
     suppress_seasonal_onsets: bool = False
@@ -978,6 +978,10 @@ def describe(det: Detector, rows: np.ndarray, week: int, center: np.ndarray | No
         if top.iloc[0] / len(named) >= 0.5 and senders_at_top >= 2:
             place = str(top.index[0])
     code, cshare = category_of(docs)
+    if not phrases and place and code != OTHER:
+        # no phrase is both frequent in the group and rare elsewhere (暖气 in January): the category's
+        # label names it, with the place
+        phrases = [label_of(code)]
     # examples: closest to the centroid first, distinct texts and senders, not shown in another row
     if center is None:
         center = centroid(det.vec.matrix(rows, week))
@@ -1101,29 +1105,42 @@ def _phrase_candidates(det: Detector, week: int) -> list[Candidate]:
 
 
 def _onset(det: Detector, cand: Candidate) -> pd.Timestamp:
-    """Back-dated onset: the first day, among the messages carrying the group's most significant anchor
-    (phrase candidates; a bare place is too broad and is used only when nothing else alarmed) or similar
-    to its centroid (issue candidates), of the earliest week of the run of weeks before the alarm in
-    which that count was already above its expected level (Poisson upper tail below ``onset_alpha``; at
-    most ``lookback_weeks`` before the tested span).  Uses only weeks up to the alarm week."""
+    """Back-dated onset: the first day, among the messages carrying the group's specific anchors
+    (phrase candidates: all its words, pairs and place–word anchors together; a bare place or category is
+    too broad and is used only when nothing else alarmed) or similar to its centroid (issue candidates),
+    of the earliest week of the run of weeks before the alarm in which that count was already above its
+    expected level (Poisson upper tail below ``onset_alpha``; at most ``lookback_weeks`` before the tested
+    span).  Uses only weeks up to the alarm week."""
     p = det.params
     week, span = cand.week, int(getattr(cand, "span", 1))
     first = week - span + 1
+    from scipy import stats
+
+    rate = max(cand.expected, 1e-3) / max(det.volume[first : week + 1].sum(), 1.0)  # expected per message
     if cand.phrases:
         mat, names, rows_of = det.phrase_matrix()
         index = {f: j for j, f in enumerate(names)}
-        specific = [f for f in cand.phrases if "+" in f or not f.startswith(("@", "["))]
-        lead = next((f for f in specific + list(cand.phrases) if f in index), None)
-        series = mat[:, index[lead]] if lead else np.zeros(det.n_weeks)
-        rows = rows_of[lead] if lead else cand.rows
+        specific = [f for f in cand.phrases if f in index and ("+" in f or not f.startswith(("@", "[")))]
+        if not specific:
+            specific = [f for f in cand.phrases if f in index][:1]
+        if specific:
+            # the union of the group's specific anchors (供暖, 暖气 and 供热 messages together) and the
+            # sum of their trailing rates
+            rows = np.unique(np.concatenate([rows_of[f] for f in specific]))
+            rows = rows[det.week[rows] <= week]
+            frame = pd.DataFrame({"w": det.week[rows], "s": det.senders[rows]}).drop_duplicates()
+            series = np.bincount(frame["w"].to_numpy(), minlength=det.n_weeks).astype(float)
+            trailing, _ = _baseline_windows(week, p, det.n_weeks, span)
+            if len(trailing) and det.volume[trailing].sum() > 0:
+                cols = [index[f] for f in specific]
+                rate = max(rate, float(mat[np.ix_(trailing, cols)].sum() / det.volume[trailing].sum()))
+        else:
+            series, rows = np.zeros(det.n_weeks), cand.rows
     else:
         series = np.zeros(det.n_weeks)
         for w, c in cand.weekly.items():
             series[w] = c
         rows = cand.hits if len(cand.hits) else cand.rows
-    from scipy import stats
-
-    rate = max(cand.expected, 1e-3) / max(det.volume[first : week + 1].sum(), 1.0)  # expected per message
     start_week = week
     for w in range(week - 1, max(-1, first - p.lookback_weeks - 1), -1):
         if series[w] >= 1 and stats.poisson.sf(series[w] - 1, rate * det.volume[w]) < p.onset_alpha:
