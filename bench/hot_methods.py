@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -82,7 +82,9 @@ vague place words (小区, 附近, 周边) that only name an issue together with
 _PLACEHOLDER = re.compile(
     r"\*|_|^[A-Za-z]{1,2}\d*[市区县镇乡村号楼路街]|^[xX某\d一二三四五六七八九十百]+[号楼层室栋期]|某"
 )
-_NUMERIC = re.compile(r"^[\d一二三四五六七八九十百千万两零〇几半多余\.]+[年月日号点分时天周个次元块岁楼层]?[多余半]?$")
+_NUMERIC = re.compile(
+    r"^[\d一二三四五六七八九十百千万两零〇几半多余\.]+[年月日号点分时天周个次元块岁楼层]?[多余半]?$"
+)
 _TIME_WORD = re.compile(r"(?:[\d一二三四五六七八九十两]+(?:点|点钟|点半|时|分|号|日|月|年|周|天))")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -301,8 +303,10 @@ def mark_resends(docs: pd.DataFrame, *, days: float = 30.0, jaccard: float = 0.5
                     continue
                 inter = len(grams & g)
                 union = len(grams | g) or 1
-                if inter / union >= jaccard or (len(text) >= 10 and text in row.norm) or (
-                    len(row.norm) >= 10 and row.norm in text
+                if (
+                    inter / union >= jaccard
+                    or (len(text) >= 10 and text in row.norm)
+                    or (len(row.norm) >= 10 and row.norm in text)
                 ):
                     dup.loc[idx] = mid
                     break
@@ -405,7 +409,9 @@ class Vectors:
     the end of week ``W`` depend only on documents up to ``W``.
     """
 
-    def __init__(self, docs: pd.DataFrame, params: HotParams = HotParams(), origin: pd.Timestamp | None = None):
+    def __init__(
+        self, docs: pd.DataFrame, params: HotParams = HotParams(), origin: pd.Timestamp | None = None
+    ):
         self.params = params
         self.origin = origin if origin is not None else week_origin(docs["day"])
         self.week = ((docs["day"] - self.origin).dt.days // 7).to_numpy()
@@ -500,7 +506,9 @@ def predictive_pvalue(
     return p, mu
 
 
-def _baseline_windows(week: int, params: HotParams, n_weeks: int, span: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _baseline_windows(
+    week: int, params: HotParams, n_weeks: int, span: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Trailing baseline weeks and same-season weeks (a year earlier) for a decision on ``week`` about
     the ``span`` weeks ending with it: the trailing window ends ``guard_weeks`` before the tested weeks."""
     first = week - span + 1
@@ -511,13 +519,24 @@ def _baseline_windows(week: int, params: HotParams, n_weeks: int, span: int = 1)
     trailing = np.arange(lo, max(hi, lo))
     c = week - 52
     season = np.arange(c - params.season_weeks - span + 1, c + params.season_weeks + 1)
-    season = season[(season >= 0) & (season < n_weeks)] if c - params.season_weeks - span + 1 >= 0 else np.array([], int)
+    season = (
+        season[(season >= 0) & (season < n_weeks)]
+        if c - params.season_weeks - span + 1 >= 0
+        else np.array([], int)
+    )
     return trailing, season
 
 
 def weekly_test(
-    counts: np.ndarray, volume: np.ndarray, week: int, params: HotParams, *, alpha: float, min_count: int,
-    span: int = 1, dispersion: float | None = None,
+    counts: np.ndarray,
+    volume: np.ndarray,
+    week: int,
+    params: HotParams,
+    *,
+    alpha: float,
+    min_count: int,
+    span: int = 1,
+    dispersion: float | None = None,
 ) -> dict:
     """Test the counts of the ``span`` weeks ending with ``week`` (one column per series) against the
     trailing and same-season baselines (only rows ≤ ``week`` are read).
@@ -540,29 +559,59 @@ def weekly_test(
     s1 = counts[trailing].sum(axis=0)
     e1 = volume[trailing].sum() / cur
     k = params.dispersion if dispersion is None else dispersion
-    p, mu = predictive_pvalue(y, s1, np.full_like(y, e1), prior_count=params.prior_count,
-                              prior_weeks=params.prior_weeks, dispersion=k, min_size=params.min_size)
+    p, mu = predictive_pvalue(
+        y,
+        s1,
+        np.full_like(y, e1),
+        prior_count=params.prior_count,
+        prior_weeks=params.prior_weeks,
+        dispersion=k,
+        min_size=params.min_size,
+    )
     if len(season) and volume[season].sum() > 0:
         # the season window holds len(season) weeks; in units of the tested span's volume
         s2 = counts[season].sum(axis=0)
         e2 = volume[season].sum() / cur
-        p2, mu2 = predictive_pvalue(y, s2, np.full_like(y, e2), prior_count=params.prior_count,
-                                    prior_weeks=params.prior_weeks, dispersion=k, min_size=params.min_size)
+        p2, mu2 = predictive_pvalue(
+            y,
+            s2,
+            np.full_like(y, e2),
+            prior_count=params.prior_count,
+            prior_weeks=params.prior_weeks,
+            dispersion=k,
+            min_size=params.min_size,
+        )
         use = mu2 > mu
         p, mu = np.where(use, p2, p), np.where(use, mu2, mu)
     alarm = (p < alpha) & (y >= min_count) & (y >= params.min_ratio * mu)
     return {"y": y, "expected": mu, "p": p, "alarm": alarm, "tested": True}
 
 
-def span_tests(counts: np.ndarray, volume: np.ndarray, week: int, params: HotParams, *, alpha: float,
-               min_count: int, dispersion: float | None = None) -> dict:
+def span_tests(
+    counts: np.ndarray,
+    volume: np.ndarray,
+    week: int,
+    params: HotParams,
+    *,
+    alpha: float,
+    min_count: int,
+    dispersion: float | None = None,
+) -> dict:
     """:func:`weekly_test` over every span in ``params.spans`` (1 = this week, 2 = the last two weeks …),
     each at level ``alpha / len(spans)`` with minimum count ``min_count`` + 2·(span−1); per series the
     span with the smallest p-value among those that alarm (else the smallest p-value overall)."""
     best = None
     for span in params.spans:
-        r = weekly_test(counts, volume, week, params, alpha=alpha / len(params.spans),
-                        min_count=min_count + 2 * (span - 1), span=span, dispersion=dispersion)
+        r = weekly_test(
+            counts,
+            volume,
+            week,
+            params,
+            alpha=alpha / len(params.spans),
+            min_count=min_count + 2 * (span - 1),
+            span=span,
+            dispersion=dispersion,
+        )
         if not r["tested"]:
             continue
         r["span"] = np.full(len(r["y"]), span)
@@ -574,8 +623,14 @@ def span_tests(counts: np.ndarray, volume: np.ndarray, week: int, params: HotPar
             best[k] = np.where(better, r[k], best[k])
     if best is None:
         z = np.zeros(np.asarray(counts).shape[1])
-        return {"y": z, "expected": z, "p": np.ones_like(z), "alarm": z.astype(bool), "tested": False,
-                "span": np.ones_like(z, dtype=int)}
+        return {
+            "y": z,
+            "expected": z,
+            "p": np.ones_like(z),
+            "alarm": z.astype(bool),
+            "tested": False,
+            "span": np.ones_like(z, dtype=int),
+        }
     return best
 
 
@@ -762,7 +817,9 @@ class Detector:
             f_ids = np.asarray(f_ids, dtype=np.int64)
             d_ids = np.asarray(d_ids, dtype=np.int64)
             sender_code = pd.factorize(self.senders)[0].astype(np.int64)
-            key = (f_ids * (self.n_weeks + 1) + self.week[d_ids]) * (sender_code.max() + 1) + sender_code[d_ids]
+            key = (f_ids * (self.n_weeks + 1) + self.week[d_ids]) * (sender_code.max() + 1) + sender_code[
+                d_ids
+            ]
             uniq = np.unique(key)
             fw = uniq // (sender_code.max() + 1)
             fw_u, fw_c = np.unique(fw, return_counts=True)
@@ -803,8 +860,9 @@ class Detector:
                 out.append(members)
         return out
 
-    def similar_rows(self, center: np.ndarray, week: int, weeks: np.ndarray,
-                     members: np.ndarray | None = None) -> np.ndarray:
+    def similar_rows(
+        self, center: np.ndarray, week: int, weeks: np.ndarray, members: np.ndarray | None = None
+    ) -> np.ndarray:
         """Issue-like document rows of ``weeks`` with cosine ≥ ``count_sim`` to ``center`` (IDF of
         ``week``).  Members of the group (in ``week``) are scored against the leave-one-out centroid, so
         they get no advantage over messages of earlier weeks."""
@@ -829,8 +887,9 @@ class Detector:
         counts = frame["w"].value_counts()
         return {int(w): int(counts.get(w, 0)) for w in weeks}
 
-    def test_group(self, members: np.ndarray, week: int, *, via: str = "issue",
-                   phrases: tuple[str, ...] = ()) -> Candidate:
+    def test_group(
+        self, members: np.ndarray, week: int, *, via: str = "issue", phrases: tuple[str, ...] = ()
+    ) -> Candidate:
         """The issue test of one group of ``week``: its similar-message counts against the baselines."""
         p = self.params
         center = centroid(self.vec.matrix(members, week))
@@ -843,11 +902,26 @@ class Detector:
         counts = np.zeros((self.n_weeks, 1))
         for w, c in weekly.items():
             counts[w, 0] = c
-        res = span_tests(counts, self.volume, week, p, alpha=p.alpha, min_count=p.min_count,
-                         dispersion=self.dispersion_at(week))
-        cand = Candidate(week=week, rows=members, center=center, y=float(res["y"][0]),
-                         expected=float(res["expected"][0]), p=float(res["p"][0]) if res["tested"] else 1.0,
-                         via=via, phrases=phrases, weekly=weekly)
+        res = span_tests(
+            counts,
+            self.volume,
+            week,
+            p,
+            alpha=p.alpha,
+            min_count=p.min_count,
+            dispersion=self.dispersion_at(week),
+        )
+        cand = Candidate(
+            week=week,
+            rows=members,
+            center=center,
+            y=float(res["y"][0]),
+            expected=float(res["expected"][0]),
+            p=float(res["p"][0]) if res["tested"] else 1.0,
+            via=via,
+            phrases=phrases,
+            weekly=weekly,
+        )
         cand.hits = hits
         cand.alarm = bool(res["alarm"][0]) and res["tested"]
         cand.span = int(res["span"][0])
@@ -858,8 +932,35 @@ class Detector:
 # Describing a group: title, place, category, examples
 # --------------------------------------------------------------------------------------------------
 
-BAD_TITLE_POS = frozenset({"d", "df", "m", "mq", "t", "f", "r", "p", "c", "u", "uj", "ul", "q", "y", "e", "o",
-                           "zg", "ad", "ag", "a", "z", "k", "h", "x", "w"})
+BAD_TITLE_POS = frozenset(
+    {
+        "d",
+        "df",
+        "m",
+        "mq",
+        "t",
+        "f",
+        "r",
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "q",
+        "y",
+        "e",
+        "o",
+        "zg",
+        "ad",
+        "ag",
+        "a",
+        "z",
+        "k",
+        "h",
+        "x",
+        "w",
+    }
+)
 """Parts of speech that never name an issue on their own (adverbs, numbers, time words, directions,
 pronouns, adjectives …: 特别 d, 七点 m, 里 f, 坏 a, 不要 df)."""
 
@@ -871,7 +972,6 @@ MIN_TITLE_COVERAGE = 0.3  # a title phrase is in at least 30 % of the group's me
 
 @lru_cache(maxsize=1 << 15)
 def _pos_ok(word: str) -> bool:
-    import rjieba
 
     tags = _tagger().tag(word)
     if len(tags) == 1:
@@ -891,8 +991,9 @@ def _tagger():
     return j
 
 
-def title_ok(phrase: str, *, df_share: float, filler: frozenset[str] | None = None,
-             lift: float | None = None) -> bool:
+def title_ok(
+    phrase: str, *, df_share: float, filler: frozenset[str] | None = None, lift: float | None = None
+) -> bool:
     """Whether a token or bigram may name an issue: content token(s), not a placeholder, not too common
     (``df_share`` ≤ :data:`MAX_TITLE_DF`; up to :data:`MAX_PAIRED_DF` when the phrase is at least
     :data:`MIN_LIFT` times more frequent in the group than overall — ``lift`` — and is not the whole
@@ -928,7 +1029,10 @@ def category_of(docs: pd.DataFrame) -> tuple[str, float]:
         return OTHER, 0.0
     shares = {}
     for code, (pattern, singles) in _lexicon_patterns().items():
-        hit = [bool(pattern.search(t)) or bool(singles & s) for t, s in zip(docs["norm"], docs["singles"], strict=True)]
+        hit = [
+            bool(pattern.search(t)) or bool(singles & s)
+            for t, s in zip(docs["norm"], docs["singles"], strict=True)
+        ]
         shares[code] = float(np.mean(hit))
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     best, share = ranked[0]
@@ -938,8 +1042,15 @@ def category_of(docs: pd.DataFrame) -> tuple[str, float]:
     return OTHER, share
 
 
-def describe(det: Detector, rows: np.ndarray, week: int, center: np.ndarray | None = None,
-             *, used_examples: set[str] | None = None, n_examples: int = 3) -> Description:
+def describe(
+    det: Detector,
+    rows: np.ndarray,
+    week: int,
+    center: np.ndarray | None = None,
+    *,
+    used_examples: set[str] | None = None,
+    n_examples: int = 3,
+) -> Description:
     """Title phrase(s), place, category and distinct examples of a group of document rows."""
     docs = det.docs.iloc[rows]
     vocab, share = det.vec.vocab, det.vec.df_share(week)
@@ -960,7 +1071,7 @@ def describe(det: Detector, rows: np.ndarray, week: int, center: np.ndarray | No
         scored.append((cov * math.log(1.0 / max(df, 1.0 / n_all)), cov, f, df <= MAX_TITLE_DF))
     scored.sort(key=lambda t: (-t[0], t[2]))
     phrases: list[str] = []
-    for score, cov, f, alone in scored:
+    for score, _coverage, f, _alone in scored:
         if any(f in g or g in f for g in phrases):
             continue
         if phrases and score < 0.5 * scored[0][0]:
@@ -1003,8 +1114,15 @@ def describe(det: Detector, rows: np.ndarray, week: int, center: np.ndarray | No
         if len(picked) == n_examples:
             break
     used.update(picked)
-    return Description(title="·".join(phrases), phrases=tuple(phrases), place=place, places=n_places,
-                       category=code, category_share=round(cshare, 3), examples=tuple(picked))
+    return Description(
+        title="·".join(phrases),
+        phrases=tuple(phrases),
+        place=place,
+        places=n_places,
+        category=code,
+        category_share=round(cshare, 3),
+        examples=tuple(picked),
+    )
 
 
 def owner_team(code: str) -> str:
@@ -1073,8 +1191,15 @@ def _phrase_candidates(det: Detector, week: int) -> list[Candidate]:
     mat, names, rows_of = det.phrase_matrix()
     if mat.shape[1] == 0:
         return []
-    res = span_tests(mat, det.volume, week, p, alpha=p.phrase_alpha, min_count=p.phrase_min_count,
-                     dispersion=det.dispersion_at(week))
+    res = span_tests(
+        mat,
+        det.volume,
+        week,
+        p,
+        alpha=p.phrase_alpha,
+        min_count=p.phrase_min_count,
+        dispersion=det.dispersion_at(week),
+    )
     if not res["tested"]:
         return []
     groups: list[tuple[set[int], list[str], float, float, float, int]] = []
@@ -1154,8 +1279,24 @@ def _onset(det: Detector, cand: Candidate) -> pd.Timestamp:
 
 
 BURST_COLUMNS = [
-    "burst", "decided", "onset", "title", "place", "category", "label", "terms", "via", "count", "expected",
-    "p_value", "weeks_alarmed", "last_decided", "examples", "owner_team", "msg_ids", "seasonal_onset",
+    "burst",
+    "decided",
+    "onset",
+    "title",
+    "place",
+    "category",
+    "label",
+    "terms",
+    "via",
+    "count",
+    "expected",
+    "p_value",
+    "weeks_alarmed",
+    "last_decided",
+    "examples",
+    "owner_team",
+    "msg_ids",
+    "seasonal_onset",
 ]
 
 
@@ -1213,7 +1354,11 @@ def weekly_bursts(
             for b in open_:
                 if week - b["_last_week"] > p.link_weeks:
                     continue
-                same = float(b["_center"] @ c.center) >= p.link_sim if len(b["_center"]) == len(c.center) else False
+                same = (
+                    float(b["_center"] @ c.center) >= p.link_sim
+                    if len(b["_center"]) == len(c.center)
+                    else False
+                )
                 if same or (set(terms) & set(b["_terms"])):
                     linked = b
                     break
@@ -1248,8 +1393,10 @@ def weekly_bursts(
             open_.append(row)
             bursts.append(row)
         open_ = [b for b in open_ if week - b["_last_week"] <= p.link_weeks]
-    frame = pd.DataFrame([{k: v for k, v in b.items() if not k.startswith("_")} for b in bursts],
-                         columns=[c for c in BURST_COLUMNS if c != "burst"])
+    frame = pd.DataFrame(
+        [{k: v for k, v in b.items() if not k.startswith("_")} for b in bursts],
+        columns=[c for c in BURST_COLUMNS if c != "burst"],
+    )
     if not keep_suppressed:
         frame = frame.loc[~frame["seasonal_onset"].astype(bool)]
     frame = frame.reset_index(drop=True)
@@ -1262,8 +1409,25 @@ def weekly_bursts(
 # --------------------------------------------------------------------------------------------------
 
 HOT_COLUMNS = [
-    "issue", "title", "place", "category", "label", "onset", "this_week", "window_count", "weekly", "trend",
-    "heat", "rise_p", "likes", "span_days", "bursting", "examples", "owner_team", "anchors", "msg_ids",
+    "issue",
+    "title",
+    "place",
+    "category",
+    "label",
+    "onset",
+    "this_week",
+    "window_count",
+    "weekly",
+    "trend",
+    "heat",
+    "rise_p",
+    "likes",
+    "span_days",
+    "bursting",
+    "examples",
+    "owner_team",
+    "anchors",
+    "msg_ids",
 ]
 
 
@@ -1311,9 +1475,16 @@ def hot_issues(
     share = det.vec.df_share(week)
     span = week - first + 1
     # the window as one span, tested against the 12 weeks before it
-    res = weekly_test(mat, det.volume, week, replace(p, min_history_weeks=1), alpha=1.0, min_count=min_senders,
-                      dispersion=det.dispersion_at(week),
-                      span=span)
+    res = weekly_test(
+        mat,
+        det.volume,
+        week,
+        replace(p, min_history_weeks=1),
+        alpha=1.0,
+        min_count=min_senders,
+        dispersion=det.dispersion_at(week),
+        span=span,
+    )
     order = np.argsort(res["p"], kind="stable")
     assigned = np.zeros(len(det.docs), dtype=bool)
     issues: list[dict] = []
@@ -1352,8 +1523,10 @@ def hot_issues(
         recent = bursts.loc[(bursts["last_decided"] >= lo) & (bursts["decided"] <= hi)]
         burst_ids = {m for ids in recent["msg_ids"] for m in ids.split()}
     weeks12 = np.arange(max(0, week - 11), week + 1)
-    for k, iss in enumerate(issues):
-        d = describe(det, iss["rows"], week, iss["center"], used_examples=used_examples, n_examples=p.examples)
+    for iss in issues:
+        d = describe(
+            det, iss["rows"], week, iss["center"], used_examples=used_examples, n_examples=p.examples
+        )
         if not d.title:
             continue
         anchor_rows = np.concatenate([rows_of[a] for a in iss["anchors"]])
@@ -1365,7 +1538,7 @@ def hot_issues(
         before = series[-5:-1] if len(series) >= 5 else series[:-1]
         trend = round((this + 1) / ((before.mean() if len(before) else 0.0) + 1), 2)
         # onset: the first day of the run of weeks (ending now) with counts above the 12-week median
-        med = np.median(series[:-p.window_weeks]) if len(series) > p.window_weeks else 0.0
+        med = np.median(series[: -p.window_weeks]) if len(series) > p.window_weeks else 0.0
         run_start = len(series) - 1
         while run_start > 0 and series[run_start - 1] > med:
             run_start -= 1
@@ -1401,18 +1574,31 @@ def hot_issues(
             }
         )
     frame = pd.DataFrame(out_rows, columns=[c for c in HOT_COLUMNS if c != "issue"])
-    frame = frame.sort_values(["bursting", "rise_p", "heat", "title"], ascending=[False, True, False, True],
-                              kind="stable").head(top)
+    frame = frame.sort_values(
+        ["bursting", "rise_p", "heat", "title"], ascending=[False, True, False, True], kind="stable"
+    ).head(top)
     frame = frame.reset_index(drop=True)
     frame.insert(0, "issue", np.arange(1, len(frame) + 1))
     return frame
 
 
-WATCH_COLUMNS = ["title", "place", "category", "this_week", "trend", "bursting", "onset", "examples",
-                 "owner_team", "msg_ids"]
+WATCH_COLUMNS = [
+    "title",
+    "place",
+    "category",
+    "this_week",
+    "trend",
+    "bursting",
+    "onset",
+    "examples",
+    "owner_team",
+    "msg_ids",
+]
 
 
-def watch_list(hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2, rise_alpha: float = 1e-4) -> pd.DataFrame:
+def watch_list(
+    hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2, rise_alpha: float = 1e-4
+) -> pd.DataFrame:
     """The report's watch list from :func:`hot_issues`: bursting issues first, then issues whose rise
     is notable (trend > 1 and ``rise_p`` < ``rise_alpha``: with thousands of candidate phrases, a rise at
     1 % is mostly chance), each with at least ``min_this_week`` senders this week, most significant rise
@@ -1421,12 +1607,16 @@ def watch_list(hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2, rise
         return pd.DataFrame(columns=WATCH_COLUMNS)
     notable = hot["bursting"] | ((hot["trend"] > 1.0) & (hot["rise_p"] < rise_alpha))
     rising = hot.loc[(hot["this_week"] >= min_this_week) & notable]
-    rising = rising.sort_values(["bursting", "rise_p", "heat"], ascending=[False, True, False], kind="stable").head(top)
+    rising = rising.sort_values(
+        ["bursting", "rise_p", "heat"], ascending=[False, True, False], kind="stable"
+    ).head(top)
     out = rising.assign(category=rising["label"])
     return out[WATCH_COLUMNS].reset_index(drop=True)
 
 
-def check_watch_list(watch: pd.DataFrame, docs: pd.DataFrame, *, filler: frozenset[str] | None = None) -> list[str]:
+def check_watch_list(
+    watch: pd.DataFrame, docs: pd.DataFrame, *, filler: frozenset[str] | None = None
+) -> list[str]:
     """The properties a watch list must have; returns the violations (empty when it passes).
 
     * titles: every phrase (split on ``·``) is a content token — at least 2 characters, not filler or a
@@ -1455,8 +1645,16 @@ def check_watch_list(watch: pd.DataFrame, docs: pd.DataFrame, *, filler: frozens
             ids = [m for m in str(row.msg_ids).split() if m in by_id.index]
             sub = by_id.loc[ids]
             pat, singles = _lexicon_patterns()[code]
-            share = np.mean([bool(pat.search(t)) or bool(singles & s) for t, s in zip(sub["norm"], sub["singles"],
-                                                                                      strict=True)]) if len(sub) else 0
+            share = (
+                np.mean(
+                    [
+                        bool(pat.search(t)) or bool(singles & s)
+                        for t, s in zip(sub["norm"], sub["singles"], strict=True)
+                    ]
+                )
+                if len(sub)
+                else 0
+            )
             if share < 0.5:
                 problems.append(f"row {i}: category {row.category} words in only {share:.0%} of its messages")
         if row.owner_team != owner_team(code):

@@ -94,7 +94,9 @@ def world_inputs(world: Path) -> tuple[pd.DataFrame, H.Places, list[dict]]:
     out["place"] = [f"{int(b)}号楼" if pd.notna(b) else "" for b in building]
     n = int(pd.to_numeric(groups["building"], errors="coerce").max())
     names = tuple(f"{i}号楼" for i in range(1, n + 1))
-    aliases = tuple((f"{i}#", f"{i}号楼") for i in range(1, n + 1)) + tuple((f"{i}栋", f"{i}号楼") for i in range(1, n + 1))
+    aliases = tuple((f"{i}#", f"{i}号楼") for i in range(1, n + 1)) + tuple(
+        (f"{i}栋", f"{i}号楼") for i in range(1, n + 1)
+    )
     truth = json.loads((world / "raw" / "planted_truth.json").read_text(encoding="utf-8"))["bursts"]
     return out, H.Places(names=names, aliases=aliases), truth
 
@@ -104,13 +106,29 @@ def world_inputs(world: Path) -> tuple[pd.DataFrame, H.Places, list[dict]]:
 # --------------------------------------------------------------------------------------------------
 
 
-SURGE_COLUMNS = ["surge_id", "subject", "shape", "rate", "weekly", "expected_category", "found", "detected_any",
-                 "closest_onset_error", "burst",
-                 "onset_error_days", "delay_days", "title", "place_found", "place_truth", "category"]
+SURGE_COLUMNS = [
+    "surge_id",
+    "subject",
+    "shape",
+    "rate",
+    "weekly",
+    "expected_category",
+    "found",
+    "detected_any",
+    "closest_onset_error",
+    "burst",
+    "onset_error_days",
+    "delay_days",
+    "title",
+    "place_found",
+    "place_truth",
+    "category",
+]
 
 
-def score_surges(surge_set: S.SurgeSet, bursts: pd.DataFrame, *,
-                 max_onset_error: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_surges(
+    surge_set: S.SurgeSet, bursts: pd.DataFrame, *, max_onset_error: int = 7
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per injected surge: matched burst, onset error (days), detection delay (days); and the bursts
     that match no surge (at least half of their messages from no single surge): the false alarms."""
     src = surge_set.messages.set_index("msg_id")["surge_id"]
@@ -132,8 +150,12 @@ def score_surges(surge_set: S.SurgeSet, bursts: pd.DataFrame, *,
                 best = (b.burst, err, (b.decided - t.onset).days, b.title, b.place, b.category)
         rows.append(
             {
-                "surge_id": t.surge_id, "subject": t.subject, "shape": t.shape, "rate": t.rate,
-                "weekly": t.weekly, "expected_category": t.category,
+                "surge_id": t.surge_id,
+                "subject": t.subject,
+                "shape": t.shape,
+                "rate": t.rate,
+                "weekly": t.weekly,
+                "expected_category": t.category,
                 "found": best is not None,
                 "detected_any": late is not None,  # a burst of mostly its messages, onset error aside
                 "closest_onset_error": late if late is not None else np.nan,
@@ -150,8 +172,9 @@ def score_surges(surge_set: S.SurgeSet, bursts: pd.DataFrame, *,
     return pd.DataFrame(rows, columns=SURGE_COLUMNS), false
 
 
-def run_real_sets(configs: list[S.SetConfig], seeds, params: H.HotParams, *, watch: bool = True,
-                  baseline: bool = False) -> dict:
+def run_real_sets(
+    configs: list[S.SetConfig], seeds, params: H.HotParams, *, watch: bool = True, baseline: bool = False
+) -> dict:
     rows, fa_rows, watch_rows, base_rows = [], [], [], []
     for config in configs:
         for seed in seeds:
@@ -160,8 +183,11 @@ def run_real_sets(configs: list[S.SetConfig], seeds, params: H.HotParams, *, wat
             t_build = time.time() - t0
             places = H.Places(names=tuple(S.gazetteer(seed))) if config.place_fill else None
             t0 = time.time()
-            docs = prepared(f"real-{config.name}-{seed}", lambda: H.prepare(method_input(surge_set.messages),
-                                                                            places=places, params=params), params)
+            docs = prepared(
+                f"real-{config.name}-{seed}",
+                lambda s=surge_set, pl=places: H.prepare(method_input(s.messages), places=pl, params=params),
+                params,
+            )
             t_prep = time.time() - t0
             t0 = time.time()
             det = H.Detector(docs, params)
@@ -172,15 +198,29 @@ def run_real_sets(configs: list[S.SetConfig], seeds, params: H.HotParams, *, wat
             weeks = surge_set.params["weeks"] - BURN_IN_WEEKS
             scored["set"], scored["seed"] = config.name, seed
             rows.append(scored)
-            fa_rows.append({"set": config.name, "seed": seed, "weeks": weeks, "false_alarms": false_alarms,
-                            "examples": "; ".join(f"{r.decided.date()} {r.title or r.place}" for r in fas.itertuples()),
-                            "build_s": round(t_build, 1), "prepare_s": round(t_prep, 1), "bursts_s": round(t_burst, 1)})
+            fa_rows.append(
+                {
+                    "set": config.name,
+                    "seed": seed,
+                    "weeks": weeks,
+                    "false_alarms": false_alarms,
+                    "examples": "; ".join(
+                        f"{r.decided.date()} {r.title or r.place}" for r in fas.itertuples()
+                    ),
+                    "build_s": round(t_build, 1),
+                    "prepare_s": round(t_prep, 1),
+                    "bursts_s": round(t_burst, 1),
+                }
+            )
             if watch:
                 watch_rows += watch_checks(det, docs, bursts, surge_set, label=f"{config.name}/{seed}")
             if baseline:
                 base_rows.append(today_bursts(surge_set, label=(config.name, seed)))
-            print(f"  {config.name} seed {seed}: found {int(scored['found'].sum())}/{len(scored)}, "
-                  f"false alarms {false_alarms} in {weeks} weeks ({t_prep:.0f}+{t_burst:.0f} s)", flush=True)
+            print(
+                f"  {config.name} seed {seed}: found {int(scored['found'].sum())}/{len(scored)}, "
+                f"false alarms {false_alarms} in {weeks} weeks ({t_prep:.0f}+{t_burst:.0f} s)",
+                flush=True,
+            )
     return {
         "surges": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
         "false_alarms": pd.DataFrame(fa_rows),
@@ -189,8 +229,15 @@ def run_real_sets(configs: list[S.SetConfig], seeds, params: H.HotParams, *, wat
     }
 
 
-def watch_checks(det: H.Detector, docs: pd.DataFrame, bursts: pd.DataFrame, surge_set: S.SurgeSet | None,
-                 *, label: str, week_ends=None) -> list[dict]:
+def watch_checks(
+    det: H.Detector,
+    docs: pd.DataFrame,
+    bursts: pd.DataFrame,
+    surge_set: S.SurgeSet | None,
+    *,
+    label: str,
+    week_ends=None,
+) -> list[dict]:
     """Watch lists at week ends (default: the end of the second week of each injected surge — of its last
     week for surges shorter than a week — and three other week ends), with the check's violations and, for surge week ends, whether the surge's row is
     there and under the right category."""
@@ -214,9 +261,16 @@ def watch_checks(det: H.Detector, docs: pd.DataFrame, bursts: pd.DataFrame, surg
         hot = H.hot_issues(det, end, bursts=bursts.loc[bursts["decided"] <= end] if len(bursts) else bursts)
         wl = H.watch_list(hot)
         problems = H.check_watch_list(wl, docs)
-        row = {"label": label, "week_end": str(pd.Timestamp(end).date()), "rows": len(wl), "violations": len(problems),
-               "problems": "; ".join(problems[:3]), "titles": " | ".join(f"{t}@{p}" if p else t for t, p in
-                                                                          zip(wl["title"], wl["place"], strict=True))}
+        row = {
+            "label": label,
+            "week_end": str(pd.Timestamp(end).date()),
+            "rows": len(wl),
+            "violations": len(problems),
+            "problems": "; ".join(problems[:3]),
+            "titles": " | ".join(
+                f"{t}@{p}" if p else t for t, p in zip(wl["title"], wl["place"], strict=True)
+            ),
+        }
         if sid and src is not None:
             truth = surge_set.truth.set_index("surge_id").loc[sid]
             hit = [src.reindex(m.split()).eq(sid).mean() >= 0.5 for m in wl["msg_ids"]]
@@ -239,8 +293,13 @@ def today_bursts(surge_set: S.SurgeSet, *, label) -> dict:
     t0 = time.time()
     msgs = surge_set.messages
     tokenizer = topic_tokenizer(strip_boilerplate=True)
-    docs = pd.DataFrame({"doc_id": msgs["msg_id"], "day": msgs["sent_at"].dt.normalize(),
-                         "tokens": tokenizer.token_strings(msgs["text"].tolist())})
+    docs = pd.DataFrame(
+        {
+            "doc_id": msgs["msg_id"],
+            "day": msgs["sent_at"].dt.normalize(),
+            "tokens": tokenizer.token_strings(msgs["text"].tolist()),
+        }
+    )
     docs = docs.loc[docs["tokens"] != ""]
     total = len(docs)
     found = detect_bursts(docs, BurstParams(min_total=int(min(20, max(5, total // 500))), min_count=3))
@@ -249,7 +308,7 @@ def today_bursts(surge_set: S.SurgeSet, *, label) -> dict:
     start = surge_set.start + pd.Timedelta(weeks=BURN_IN_WEEKS)
     bursts = bursts.loc[bursts["onset"] >= start]
     src = msgs.set_index("msg_id")["surge_id"]
-    hits, fa = 0, 0
+    fa = 0
     matched = set()
     for b in bursts.itertuples():
         terms = b.terms.split(" ")
@@ -263,10 +322,17 @@ def today_bursts(surge_set: S.SurgeSet, *, label) -> dict:
     found_surges = {sid for sid, _ in matched}
     fa = len(set(bursts["burst"]) - {bid for _, bid in matched})
     weeks = surge_set.params["weeks"] - BURN_IN_WEEKS
-    return {"set": label[0], "seed": label[1], "surges": len(surge_set.truth), "found": len(found_surges),
-            "false_alarms": fa, "weeks": weeks, "bursts": len(bursts),
-            "top_terms": " ".join(bursts.sort_values("score", ascending=False)["term"].head(8)),
-            "seconds": round(time.time() - t0, 1)}
+    return {
+        "set": label[0],
+        "seed": label[1],
+        "surges": len(surge_set.truth),
+        "found": len(found_surges),
+        "false_alarms": fa,
+        "weeks": weeks,
+        "bursts": len(bursts),
+        "top_terms": " ".join(bursts.sort_values("score", ascending=False)["term"].head(8)),
+        "seconds": round(time.time() - t0, 1),
+    }
 
 
 def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
@@ -280,7 +346,9 @@ def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
             continue
         t0 = time.time()
         messages, places, truth = world_inputs(path)
-        docs = prepared(f"world-{name}", lambda: H.prepare(messages, places=places, params=params), params)
+        docs = prepared(
+            f"world-{name}", lambda m=messages, pl=places: H.prepare(m, places=pl, params=params), params
+        )
         t_prep = time.time() - t0
         t0 = time.time()
         det = H.Detector(docs, params)
@@ -290,11 +358,22 @@ def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
         m = match_bursts(bursts, truth)
         m["world"] = name
         match_rows.append(m)
-        rows.append({"world": name, "planted": len(truth), "detected": len(bursts), **score,
-                     "prepare_s": round(t_prep, 1), "bursts_s": round(t_burst, 1),
-                     "unmatched": "; ".join(_unmatched(bursts, truth))})
-        print(f"  world {name}: recall {score['recall']} precision {score['precision']} "
-              f"({len(bursts)} bursts, {t_prep:.0f}+{t_burst:.0f} s)", flush=True)
+        rows.append(
+            {
+                "world": name,
+                "planted": len(truth),
+                "detected": len(bursts),
+                **score,
+                "prepare_s": round(t_prep, 1),
+                "bursts_s": round(t_burst, 1),
+                "unmatched": "; ".join(_unmatched(bursts, truth)),
+            }
+        )
+        print(
+            f"  world {name}: recall {score['recall']} precision {score['precision']} "
+            f"({len(bursts)} bursts, {t_prep:.0f}+{t_burst:.0f} s)",
+            flush=True,
+        )
         if watch:
             ends = [H.week_end(det.vec.origin, w) for w in range(4, det.n_weeks, max(1, det.n_weeks // 6))]
             for t in truth:  # the end of each planted burst's first week
@@ -306,21 +385,49 @@ def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
             from jiesu.text import Tokenizer
 
             tok = Tokenizer("rjieba", strip_boilerplate=True, min_length=2)
-            old_docs = pd.DataFrame({"doc_id": docs["msg_id"], "day": docs["day"], "text": docs["text"],
-                                     "tokens": tok.token_strings(docs["text"].tolist())})
+            old_docs = pd.DataFrame(
+                {
+                    "doc_id": docs["msg_id"],
+                    "day": docs["day"],
+                    "text": docs["text"],
+                    "tokens": tok.token_strings(docs["text"].tolist()),
+                }
+            )
             for end in ends:
                 old = weekly_watch_list(old_docs, end, min_count=2)
-                old = old.rename(columns={"term": "title"}).assign(place="", msg_ids=[
-                    " ".join(old_docs.loc[(old_docs["day"] > end - pd.Timedelta(days=7)) & (old_docs["day"] <= end)
-                                          & old_docs["tokens"].str.split(" ").map(lambda ts, t=t: t in ts), "doc_id"])
-                    for t in old["term"]] if len(old) else [])
+                old = old.rename(columns={"term": "title"}).assign(
+                    place="",
+                    msg_ids=[
+                        " ".join(
+                            old_docs.loc[
+                                (old_docs["day"] > end - pd.Timedelta(days=7))
+                                & (old_docs["day"] <= end)
+                                & old_docs["tokens"].str.split(" ").map(lambda ts, t=t: t in ts),
+                                "doc_id",
+                            ]
+                        )
+                        for t in old["term"]
+                    ]
+                    if len(old)
+                    else [],
+                )
                 old["examples"] = old["examples"].astype(str)
                 problems = H.check_watch_list(old, docs)
-                watch_rows.append({"label": f"{name} (today's weekly_watch_list)", "week_end": str(end.date()),
-                                   "rows": len(old), "violations": len(problems), "problems": "; ".join(problems[:3]),
-                                   "titles": " | ".join(old["title"])})
-    return {"worlds": pd.DataFrame(rows), "matches": pd.concat(match_rows) if match_rows else pd.DataFrame(),
-            "watch": pd.DataFrame(watch_rows)}
+                watch_rows.append(
+                    {
+                        "label": f"{name} (today's weekly_watch_list)",
+                        "week_end": str(end.date()),
+                        "rows": len(old),
+                        "violations": len(problems),
+                        "problems": "; ".join(problems[:3]),
+                        "titles": " | ".join(old["title"]),
+                    }
+                )
+    return {
+        "worlds": pd.DataFrame(rows),
+        "matches": pd.concat(match_rows) if match_rows else pd.DataFrame(),
+        "watch": pd.DataFrame(watch_rows),
+    }
 
 
 def _unmatched(bursts: pd.DataFrame, truth: list[dict]) -> list[str]:
@@ -345,7 +452,9 @@ def summarize(real: dict, worlds: dict) -> str:
     if len(real["false_alarms"]):
         fa = real["false_alarms"]
         lines.append("### Semi-synthetic real-text sets\n")
-        lines.append("| set | surges | found | recall | detected, any onset | median abs onset error (d) | median delay (d) | false alarms | weeks | FA per 26 weeks |")
+        lines.append(
+            "| set | surges | found | recall | detected, any onset | median abs onset error (d) | median delay (d) | false alarms | weeks | FA per 26 weeks |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for name, g in s.groupby("set", sort=False):
             f = fa.loc[fa["set"] == name]
@@ -374,27 +483,39 @@ def summarize(real: dict, worlds: dict) -> str:
     w = worlds.get("worlds")
     if w is not None and len(w):
         lines.append("### Synthetic worlds (planted bursts, scored as `score_detected_bursts`)\n")
-        lines.append("| world | planted | detected | recall | precision | median onset error (d) | seconds | detections matching nothing |")
+        lines.append(
+            "| world | planted | detected | recall | precision | median onset error (d) | seconds | detections matching nothing |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|")
         for r in w.itertuples():
-            lines.append(f"| {r.world} | {r.planted} | {r.detected} | {r.recall} | {r.precision} | "
-                         f"{r.median_onset_error_days} | {r.prepare_s + r.bursts_s:.1f} | {r.unmatched} |")
+            lines.append(
+                f"| {r.world} | {r.planted} | {r.detected} | {r.recall} | {r.precision} | "
+                f"{r.median_onset_error_days} | {r.prepare_s + r.bursts_s:.1f} | {r.unmatched} |"
+            )
         lines.append("")
-    wl = pd.concat([real.get("watch", pd.DataFrame()), worlds.get("watch", pd.DataFrame())], ignore_index=True)
+    wl = pd.concat(
+        [real.get("watch", pd.DataFrame()), worlds.get("watch", pd.DataFrame())], ignore_index=True
+    )
     if len(wl):
         lines.append("### Watch-list checks\n")
         new = wl.loc[~wl["label"].str.contains("today")]
         old = wl.loc[wl["label"].str.contains("today")]
-        lines.append(f"- prototype: {len(new)} watch lists, {int((new['violations'] == 0).sum())} pass the check, "
-                     f"{int(new['violations'].sum())} violations in total, {int(new['rows'].sum())} rows")
+        lines.append(
+            f"- prototype: {len(new)} watch lists, {int((new['violations'] == 0).sum())} pass the check, "
+            f"{int(new['violations'].sum())} violations in total, {int(new['rows'].sum())} rows"
+        )
         if "surge_row" in new:
             sub = new.loc[new["surge_row"].notna()]
-            lines.append(f"- at the end of each surge's second week: surge row present in "
-                         f"{int(sub['surge_row'].astype(bool).sum())}/{len(sub)} lists; right category in "
-                         f"{int(sub['surge_category_ok'].astype(bool).sum())}/{int(sub['surge_row'].astype(bool).sum())} of those")
+            lines.append(
+                f"- at the end of each surge's second week: surge row present in "
+                f"{int(sub['surge_row'].astype(bool).sum())}/{len(sub)} lists; right category in "
+                f"{int(sub['surge_category_ok'].astype(bool).sum())}/{int(sub['surge_row'].astype(bool).sum())} of those"
+            )
         if len(old):
-            lines.append(f"- today's `weekly_watch_list` on the world inputs: {len(old)} lists, "
-                         f"{int((old['violations'] == 0).sum())} pass, {int(old['violations'].sum())} violations")
+            lines.append(
+                f"- today's `weekly_watch_list` on the world inputs: {len(old)} lists, "
+                f"{int((old['violations'] == 0).sum())} pass, {int(old['violations'].sum())} violations"
+            )
         lines.append("")
     b = real.get("baseline")
     if b is not None and len(b):
@@ -402,9 +523,11 @@ def summarize(real: dict, worlds: dict) -> str:
         lines.append("| set | surges | found | false alarms | weeks | FA per 26 weeks | top terms |")
         lines.append("|---|---|---|---|---|---|---|")
         for name, g in b.groupby("set", sort=False):
-            lines.append(f"| {name} | {int(g['surges'].sum())} | {int(g['found'].sum())} | {int(g['false_alarms'].sum())} | "
-                         f"{int(g['weeks'].sum())} | {26 * g['false_alarms'].sum() / max(g['weeks'].sum(), 1):.2f} | "
-                         f"{g['top_terms'].iloc[0]} |")
+            lines.append(
+                f"| {name} | {int(g['surges'].sum())} | {int(g['found'].sum())} | {int(g['false_alarms'].sum())} | "
+                f"{int(g['weeks'].sum())} | {26 * g['false_alarms'].sum() / max(g['weeks'].sum(), 1):.2f} | "
+                f"{g['top_terms'].iloc[0]} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -433,16 +556,32 @@ def main(argv=None) -> int:
         configs = [c for c in configs if c.name in wanted]
     t0 = time.time()
     print(f"hot_quality: params {overrides or 'defaults'}; seeds {seeds}", flush=True)
-    real = run_real_sets(configs, seeds, params, watch=not args.no_watch, baseline=args.baseline) if not args.no_real else {
-        "surges": pd.DataFrame(), "false_alarms": pd.DataFrame(), "watch": pd.DataFrame(), "baseline": pd.DataFrame()}
+    real = (
+        run_real_sets(configs, seeds, params, watch=not args.no_watch, baseline=args.baseline)
+        if not args.no_real
+        else {
+            "surges": pd.DataFrame(),
+            "false_alarms": pd.DataFrame(),
+            "watch": pd.DataFrame(),
+            "baseline": pd.DataFrame(),
+        }
+    )
     worlds = run_worlds(args.worlds.split(","), params, watch=not args.no_watch) if not args.no_worlds else {}
     report = summarize(real, worlds)
     print(report)
     print(f"total {time.time() - t0:.0f} s")
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"params": asdict(params), "seeds": seeds, "seconds": round(time.time() - t0, 1), "report": report}
-    for key, frame in {**{f"real_{k}": v for k, v in real.items()}, **{f"world_{k}": v for k, v in worlds.items()}}.items():
+    payload = {
+        "params": asdict(params),
+        "seeds": seeds,
+        "seconds": round(time.time() - t0, 1),
+        "report": report,
+    }
+    for key, frame in {
+        **{f"real_{k}": v for k, v in real.items()},
+        **{f"world_{k}": v for k, v in worlds.items()},
+    }.items():
         if isinstance(frame, pd.DataFrame):
             payload[key] = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -4,14 +4,15 @@ background of a "new subject" set holds none of the subject's messages."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from jiesu.evaluation import real_sets
 from jiesu.evaluation import surges as S
 
-pytestmark = pytest.mark.skipif(real_sets.missing_reason() is not None, reason=str(real_sets.missing_reason()))
+pytestmark = pytest.mark.skipif(
+    real_sets.missing_reason() is not None, reason=str(real_sets.missing_reason())
+)
 
 SPECS = (
     S.SurgeSpec("hukou_points", 6, weeks=3, shape="step", rate=10),
@@ -67,8 +68,13 @@ def test_background_texts_repeat_only_after_the_pool_is_used():
 
 
 def test_place_fill_names_the_surge_place():
-    s = S.build_surge_set(1, weeks=16, background_per_week=100, place_fill=True,
-                          surges=(S.SurgeSpec("heating", 6, weeks=3, rate=8, place="金榆东里", place_mention=1.0),))
+    s = S.build_surge_set(
+        1,
+        weeks=16,
+        background_per_week=100,
+        place_fill=True,
+        surges=(S.SurgeSpec("heating", 6, weeks=3, rate=8, place="金榆东里", place_mention=1.0),),
+    )
     surge = s.messages.loc[s.messages["source"] == "surge"]
     assert (surge["place"] == "金榆东里").all() and surge["text"].str.contains("金榆东里").all()
     assert "*" not in "".join(s.messages.loc[s.messages["place"] != "", "place"])

@@ -50,8 +50,32 @@ DEFAULT_START = "2022-01-03"  # a Monday: weeks run Monday–Sunday
 # weekday profile (Mon..Sun) and hour-of-day profile of message arrival
 WEEKDAY_WEIGHTS = np.array([1.12, 1.08, 1.06, 1.05, 1.0, 0.72, 0.68])
 HOUR_WEIGHTS = np.array(
-    [0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 3.0, 4.0, 4.2, 3.8, 2.6, 2.8, 3.6, 3.8, 3.6, 3.2, 2.6, 2.6,
-     2.8, 2.6, 1.8, 0.9]
+    [
+        0.3,
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.6,
+        1.5,
+        3.0,
+        4.0,
+        4.2,
+        3.8,
+        2.6,
+        2.8,
+        3.6,
+        3.8,
+        3.6,
+        3.2,
+        2.6,
+        2.6,
+        2.8,
+        2.6,
+        1.8,
+        0.9,
+    ]
 )
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
@@ -62,8 +86,28 @@ PLACE_SUFFIXES = ("小区", "家园", "花园", "社区", "村", "苑")
 _PLACE_SLOT = re.compile(r"\*+(?=(?:" + "|".join(PLACE_SUFFIXES) + "))")
 
 # A fictional gazetteer: two-character stems combined into estate names (not real addresses).
-_STEM_A = ("金榆", "安华", "北苑", "和平", "育新", "龙泽", "青塔", "永泰", "枫林", "望湖", "清河", "柳荫",
-           "丰益", "西坝", "南湖", "东坝", "云岗", "朝阳", "长阳", "春晖")
+_STEM_A = (
+    "金榆",
+    "安华",
+    "北苑",
+    "和平",
+    "育新",
+    "龙泽",
+    "青塔",
+    "永泰",
+    "枫林",
+    "望湖",
+    "清河",
+    "柳荫",
+    "丰益",
+    "西坝",
+    "南湖",
+    "东坝",
+    "云岗",
+    "朝阳",
+    "长阳",
+    "春晖",
+)
 _STEM_B = ("东里", "西里", "北里", "南里", "新城", "")
 
 
@@ -91,8 +135,12 @@ SUBJECTS: dict[str, Subject] = {
     s.name: s
     for s in (
         # a construction site next to homes: the issue of the project's issue report (97 messages)
-        Subject("construction_noise", r"(?=.*(?:施工|工地|搅拌|渣土))(?=.*(?:噪音|扰民|噪声|吵))",
-                ("施工", "噪音", "扰民", "工地"), "noise"),
+        Subject(
+            "construction_noise",
+            r"(?=.*(?:施工|工地|搅拌|渣土))(?=.*(?:噪音|扰民|噪声|吵))",
+            ("施工", "噪音", "扰民", "工地"),
+            "noise",
+        ),
         Subject("heating", r"供暖|暖气|供热", ("供暖", "暖气", "供热"), "heating"),  # 150
         Subject("covid_test", r"核酸", ("核酸", "检测"), "epidemic"),  # 115
         Subject("hukou_points", r"积分落户", ("积分落户", "积分"), "other"),  # 55
@@ -284,7 +332,9 @@ def build_surge_set(
         repeats[0] = False
         n_distinct = int((~repeats).sum())
         if n_distinct > len(pool):
-            raise ValueError(f"surge {sid}: {n_distinct} messages needed, subject {subj.name} has {len(pool)}")
+            raise ValueError(
+                f"surge {sid}: {n_distinct} messages needed, subject {subj.name} has {len(pool)}"
+            )
         rows = pool[:n_distinct]
         used[rows] = True
         place = spec.place or places[int(srng.integers(0, 12))]
@@ -406,12 +456,38 @@ def build_surge_set(
     messages = messages.sort_values(["sent_at", "source", "corpus_row"], kind="stable").reset_index(drop=True)
     messages.insert(0, "msg_id", [f"R{seed:03d}-{i:06d}" for i in range(len(messages))])
     messages = messages[
-        ["msg_id", "sent_at", "text", "sender_id", "label", "source", "surge_id", "is_repeat", "corpus_row", "place"]
+        [
+            "msg_id",
+            "sent_at",
+            "text",
+            "sender_id",
+            "label",
+            "source",
+            "surge_id",
+            "is_repeat",
+            "corpus_row",
+            "place",
+        ]
     ]
     truth = pd.DataFrame(
         truth_rows,
-        columns=["surge_id", "subject", "shape", "rate", "weeks", "planned_onset", "onset", "end", "messages",
-                 "distinct_messages", "weekly", "terms", "category", "place", "msg_ids"],
+        columns=[
+            "surge_id",
+            "subject",
+            "shape",
+            "rate",
+            "weeks",
+            "planned_onset",
+            "onset",
+            "end",
+            "messages",
+            "distinct_messages",
+            "weekly",
+            "terms",
+            "category",
+            "place",
+            "msg_ids",
+        ],
     )
     if len(truth):
         ids = messages.loc[messages["source"] == "surge"].groupby("surge_id")["msg_id"].agg(list)
@@ -420,8 +496,10 @@ def build_surge_set(
         "seed": seed,
         "weeks": int(weeks),
         "background_per_week": float(background_per_week),
-        "surges": [asdict(s) if not isinstance(s.subject, Subject) else {**asdict(s), "subject": s.subject.name}
-                   for s in surges],
+        "surges": [
+            asdict(s) if not isinstance(s.subject, Subject) else {**asdict(s), "subject": s.subject.name}
+            for s in surges
+        ],
         "subject_in_background": subject_in_background,
         "place_fill": bool(place_fill),
         "start": str(start_ts.date()),
