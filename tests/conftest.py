@@ -27,7 +27,7 @@ def generator_fingerprint() -> str:
     """A digest of the generator's code and resources: a world built by other code is rebuilt."""
     package = HOME / "lib" / "jiesu"
     sources = sorted((package / "world").rglob("*.py")) + sorted((package / "resources").iterdir())
-    sources += [package / "categories.py", package / "contract.py"]
+    sources += [package / "categories.py", *sorted((package / "contract").glob("*.py"))]
     digest = hashlib.sha256()
     for source in sources:
         digest.update(source.relative_to(package).as_posix().encode())

@@ -180,30 +180,10 @@ def chat_issues(
     On the synthetic world (seed 0) these issues are the planted reports with precision 0.919 and
     recall 0.879 (small preset), 0.800 / 0.849 (full); ``tests/analysis/test_chats.py`` pins them.
     """
-    # only the columns the rules read: sorting the raw text column along would double the cost
-    needed = [
-        "msg_id",
-        "group_id",
-        "sender_id",
-        "sent_at",
-        "msg_type",
-        "text_simplified",
-        "mentions",
-        "is_staff",
-    ]
-    ordered = (
-        messages[needed]
-        .assign(has_text=messages["text"].notna(), closing=_closing(messages))
-        .sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
-        .reset_index(drop=True)
-    )
+    ordered = _ordered(messages)
     is_staff = ordered["is_staff"].fillna(False).astype(bool)
     texts = ordered["msg_type"].eq("文本") & ordered["has_text"]
-    if categories is None:
-        codes = text_categories(ordered["text_simplified"]).fillna(OTHER)
-    else:
-        codes = ordered["msg_id"].map(categories).fillna(OTHER)
-    codes = codes.where(codes.ne("nan"), OTHER).astype(object)
+    codes = _category_codes(ordered, categories)
     exchange = staff_exchange(ordered.loc[texts], answer_hours=rules.answer_hours).reindex(ordered.index)
     exchange = exchange.fillna(False).astype(bool)
     next_is_staff = is_staff.shift(-1, fill_value=False) & ordered["group_id"].eq(
@@ -226,6 +206,38 @@ def chat_issues(
     out["closed_in_group"] = closed_at.notna().to_numpy()
     out["close_hours"] = ((closed_at - issues["sent_at"]) / hours).astype(float).to_numpy()
     return out.sort_values(["sent_at", "msg_id"], kind="stable").reset_index(drop=True)[list(ISSUE_COLUMNS)]
+
+
+_ISSUE_INPUTS = (
+    "msg_id",
+    "group_id",
+    "sender_id",
+    "sent_at",
+    "msg_type",
+    "text_simplified",
+    "mentions",
+    "is_staff",
+)
+
+
+def _ordered(messages: pd.DataFrame) -> pd.DataFrame:
+    """The columns the rules read, in group and time order, with ``has_text`` and ``closing`` flags."""
+    # only the columns the rules read: sorting the raw text column along would double the cost
+    return (
+        messages[list(_ISSUE_INPUTS)]
+        .assign(has_text=messages["text"].notna(), closing=_closing(messages))
+        .sort_values(["group_id", "sent_at", "msg_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _category_codes(ordered: pd.DataFrame, categories: pd.Series | None) -> pd.Series:
+    """Each ordered message's issue category code (:data:`OTHER` when it has none)."""
+    if categories is None:
+        codes = text_categories(ordered["text_simplified"]).fillna(OTHER)
+    else:
+        codes = ordered["msg_id"].map(categories).fillna(OTHER)
+    return codes.where(codes.ne("nan"), OTHER).astype(object)
 
 
 def _fold(raised: pd.DataFrame, fold_hours: float) -> pd.DataFrame:

@@ -90,37 +90,67 @@ def clean_counts(
     zero or negative population.
     """
 
+    wanted = {"unit": unit, "month": month, "count": count, "population": population}
+    clean = _checked_values(frame, _resolve_columns(frame, wanted, source), wanted, source, first_row)
+    spread = clean.groupby(["unit", "month"])["population"].transform(lambda s: s.max() - s.min())
+    if (spread > 0).any():
+        raise DataError(
+            source,
+            "同一单位同一月份的人口不一致 rows of the same unit and month disagree on population",
+            column=population,
+            rows=_first_rows(spread > 0, first_row),
+        )
+    return clean.groupby(["unit", "month"], as_index=False, sort=True).agg(
+        count=("count", "sum"), population=("population", "first")
+    )
+
+
+def _first_rows(mask: pd.Series, first_row: int) -> list[int]:
+    """File rows of the first five ``True`` entries of ``mask`` (for error messages)."""
+    return [first_row + i for i in np.flatnonzero(mask.to_numpy())[:5]]
+
+
+def _resolve_columns(frame: pd.DataFrame, wanted: dict[str, str], source: str) -> dict[str, object]:
+    """The frame's column behind each wanted name (surrounding spaces ignored), or a DataError."""
     names = {str(c).strip(): c for c in frame.columns}
-    for wanted in (unit, month, count, population):
-        if wanted.strip() not in names:
+    for name in wanted.values():
+        if name.strip() not in names:
             raise DataError(
-                source, f"找不到列 column not found; columns are: {', '.join(map(str, names))}", column=wanted
+                source, f"找不到列 column not found; columns are: {', '.join(map(str, names))}", column=name
             )
-    col = {
-        k: names[v.strip()]
-        for k, v in (("unit", unit), ("month", month), ("count", count), ("population", population))
-    }
+    return {key: names[name.strip()] for key, name in wanted.items()}
+
+
+def _checked_values(
+    frame: pd.DataFrame, col: dict[str, object], wanted: dict[str, str], source: str, first_row: int
+) -> pd.DataFrame:
+    """unit, month, count and population of every row, parsed, or a DataError naming the first bad rows."""
 
     def rows(mask: pd.Series) -> list[int]:
-        return [first_row + i for i in np.flatnonzero(mask.to_numpy())[:5]]
+        return _first_rows(mask, first_row)
 
     units = frame[col["unit"]].astype(object)
     missing_unit = units.isna() | units.map(lambda v: isinstance(v, str) and not v.strip())
     if missing_unit.any():
-        raise DataError(source, "单位名称为空 empty unit name", column=unit, rows=rows(missing_unit))
+        raise DataError(
+            source, "单位名称为空 empty unit name", column=wanted["unit"], rows=rows(missing_unit)
+        )
     months = parse_months(frame[col["month"]])
     if months.isna().any():
         raise DataError(
             source,
             "无法识别的月份 unreadable month (use e.g. 2020-09 or 2020年9月)",
-            column=month,
+            column=wanted["month"],
             rows=rows(months.isna()),
         )
     counts = _numbers(frame[col["count"]])
     bad = counts.isna() | (counts < 0) | (counts != counts.round())
     if bad.any():
         raise DataError(
-            source, "诉求量须为非负整数 count must be a whole number ≥ 0", column=count, rows=rows(bad)
+            source,
+            "诉求量须为非负整数 count must be a whole number ≥ 0",
+            column=wanted["count"],
+            rows=rows(bad),
         )
     pops = _numbers(frame[col["population"]])
     bad = pops.isna() | (pops <= 0)
@@ -128,27 +158,16 @@ def clean_counts(
         raise DataError(
             source,
             "人口须为正数（0或空值无法计算比率）population must be > 0 (zero or blank gives no rate)",
-            column=population,
+            column=wanted["population"],
             rows=rows(bad),
         )
-    clean = pd.DataFrame(
+    return pd.DataFrame(
         {
             "unit": units.map(lambda v: str(v).strip()).astype(str),
             "month": months.astype(str),
             "count": counts.astype("int64"),
             "population": pops,
         }
-    )
-    spread = clean.groupby(["unit", "month"])["population"].transform(lambda s: s.max() - s.min())
-    if (spread > 0).any():
-        raise DataError(
-            source,
-            "同一单位同一月份的人口不一致 rows of the same unit and month disagree on population",
-            column=population,
-            rows=rows(spread > 0),
-        )
-    return clean.groupby(["unit", "month"], as_index=False, sort=True).agg(
-        count=("count", "sum"), population=("population", "first")
     )
 
 

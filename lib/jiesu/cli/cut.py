@@ -18,6 +18,7 @@ from jiesu.cli import app
     "--out", "out_dir", required=True, help="新的数据目录 / new data directory (its processed/ is written)"
 )
 def cut_command(data_dir: str, month: str, out_dir: str) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.snapshot.cut import cut_data_dir
 
     target = cut_data_dir(data_dir or None, month, out_dir)

@@ -13,6 +13,7 @@ from jiesu.cli import app
 @click.option("--data-dir", default="", help="数据目录 / data dir (default: settings)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 def evaluate_command(data_dir: str, as_json: bool) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.evaluation.scorecard import evaluate, flatten
     from jiesu.snapshot.world import open_world
 

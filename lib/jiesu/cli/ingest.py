@@ -45,6 +45,7 @@ from jiesu.cli import app
 def ingest_command(
     data_dir: str, raw_dir: str, out_dir: str, lenient: bool, wait: float, workers: int
 ) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.ingest.pipeline import ingest
     from jiesu.settings import paths
 

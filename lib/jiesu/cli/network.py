@@ -44,6 +44,7 @@ from jiesu.cli import app
 def network_command(
     memberships: Path, person_col: str, group_col: str, out_dir: Path, seed: int, sources: str, max_nodes: int
 ) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.byod.network import run_on_table
     from jiesu.errors import JiesuError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from jiesu.cli import app
@@ -58,8 +60,7 @@ def rank_command(
     seed: int,
     out_dir: str,
 ) -> None:
-    from pathlib import Path
-
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.byod.rank import run_on_table
 
     summary = run_on_table(

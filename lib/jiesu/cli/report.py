@@ -36,6 +36,7 @@ from jiesu.cli import app
     "--lang", default="zh", show_default=True, type=click.Choice(["zh"]), help="报告语言 / report language"
 )
 def report_command(community: str, month: str, data_dir: str, out_dir: str, notebook: str, lang: str) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.report.index import write_index
     from jiesu.report.render import render_report
 

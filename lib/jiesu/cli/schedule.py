@@ -64,6 +64,7 @@ def schedule_command(
     workers: int,
     area: str,
 ) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.errors import JiesuError
     from jiesu.report.schedule import run_schedule
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import click
 
 from jiesu.cli import app
+from jiesu.contract import RAW
 from jiesu.errors import JiesuError
+from jiesu.settings import paths
 
 SIMULATED_MARK = "planted_truth.json"  # written last by every simulated world
 
@@ -20,9 +22,6 @@ SIMULATED_MARK = "planted_truth.json"  # written last by every simulated world
 def raw_target(data_dir: str) -> tuple[Path, Path | None]:
     """(raw directory to write, its data directory or None for the settings default), after refusing a
     directory that is a raw folder itself or whose ``raw/`` holds data ``jiesu simulate`` did not write."""
-    from jiesu.contract import RAW
-    from jiesu.settings import paths
-
     if not data_dir:
         where = paths()
         raw, data = where.raw, None
@@ -91,6 +90,7 @@ def raw_target(data_dir: str) -> tuple[Path, Path | None]:
 def simulate_command(
     seed: int, preset: str, data_dir: str, communities: int, area: bool, quiet: bool
 ) -> None:
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.world.simulate import simulate
 
     raw, data = raw_target(data_dir)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+from tqdm import tqdm
 
 from jiesu.cli import app
 
@@ -29,11 +33,7 @@ from jiesu.cli import app
 def topics_command(
     input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str
 ) -> None:
-    import sys
-    from pathlib import Path
-
-    from tqdm import tqdm
-
+    # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.byod.topics import run_on_table
     from jiesu.errors import JiesuError
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from jiesu import processed
 from jiesu.contract import RAW
@@ -81,8 +82,6 @@ def read_and_validate(
     naming the raw file) and, per file name, the rows read and the columns read past.  Raises
     :class:`jiesu.errors.DataError` (strict mode) for the first problem.
     """
-    from tqdm import tqdm
-
     folder_name = None if inputs.relative == "." else inputs.name
     files = [(key, path) for key in ORDER for path in inputs.files.get(key, [])]
     done: dict[str, Validated] = {}

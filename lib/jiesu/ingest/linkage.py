@@ -36,6 +36,8 @@ import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from jiesu.ingest.pseudonyms import pseudonymize
+
 RECORD_COLUMNS = ("source", "record_id", "household_id", "name", "phone", "birth_year", "date")
 """Columns of the record frame :func:`link_records` expects (``name`` normalized, may be missing)."""
 
@@ -188,9 +190,25 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     # step 2: exact name groups within households
     groups, record_gid = _name_groups(frame.loc[named])
     union = _Clusters(groups["phones"].tolist(), groups["years"].tolist(), groups["friends"].tolist())
-    merged_by: dict[int, str] = {}
+    merged_by = _merge_similar_names(groups, union)
+    groups = _resident_keys(groups, union, merged_by)
 
-    # step 3: compare name groups pairwise within each household (the blocking key)
+    out = pd.DataFrame(index=frame.index)
+    out["household_id"] = frame["household_id"]
+    out["resident_key"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    out["rule"] = pd.Series("unlinked", index=frame.index, dtype="string")
+    out.loc[named, "resident_key"] = groups["resident_key"].to_numpy()[record_gid]
+    out.loc[named, "rule"] = groups["rule"].to_numpy()[record_gid]
+    out.loc[frame["household_id"].notna() & ~named, "rule"] = "household_only"
+
+    return _link_by_phone(frame, named, out)
+
+
+def _merge_similar_names(groups: pd.DataFrame, union: _Clusters) -> dict[int, str]:
+    """Step 3: merge the name groups of one household that are one person (shared phone and a similar
+    name, or a one-character typo of a rarer spelling); returns the rule that merged each group."""
+    merged_by: dict[int, str] = {}
+    # compare name groups pairwise within each household (the blocking key)
     pairs = groups[["household_id", "gid"]].merge(
         groups[["household_id", "gid"]], on="household_id", suffixes=("_a", "_b")
     )
@@ -221,6 +239,12 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     for _, a, b, rule in sorted(decisions):  # phone evidence first
         if union.compatible(a, b, same_phone=rule == "phone_and_name") and union.union(a, b):
             merged_by[max(a, b)] = rule
+    return merged_by
+
+
+def _resident_keys(groups: pd.DataFrame, union: _Clusters, merged_by: dict[int, str]) -> pd.DataFrame:
+    """Each name group's ``resident_key`` (household and the cluster's canonical spelling) and ``rule``."""
+    groups = groups.copy()
     roots = np.array([union.find(g) for g in range(len(groups))])
     groups["root"] = roots
 
@@ -238,14 +262,11 @@ def link_records(records: pd.DataFrame) -> pd.DataFrame:
     )
     groups["rule"] = [merged_by.get(int(g), "exact_name") for g in groups["gid"]]
 
-    out = pd.DataFrame(index=frame.index)
-    out["household_id"] = frame["household_id"]
-    out["resident_key"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    out["rule"] = pd.Series("unlinked", index=frame.index, dtype="string")
-    out.loc[named, "resident_key"] = groups["resident_key"].to_numpy()[record_gid]
-    out.loc[named, "rule"] = groups["rule"].to_numpy()[record_gid]
-    out.loc[frame["household_id"].notna() & ~named, "rule"] = "household_only"
+    return groups
 
+
+def _link_by_phone(frame: pd.DataFrame, named: pd.Series, out: pd.DataFrame) -> pd.DataFrame:
+    """Step 4 on ``out``: records without an address join the resident who carries their phone."""
     # step 4: records without an address join the resident who carries their phone; if several
     # residents share it (children give a parent's number), the one whose name is within one edit
     by_phone = (
@@ -332,7 +353,6 @@ def linkage_scores(
 
 def personal_record_ids(salt: bytes) -> dict[str, object]:
     """Converters from raw record ids to processed ones for sources keyed by a personal id."""
-    from jiesu.ingest.pseudonyms import pseudonymize
 
     def wxid(values: pd.Series) -> pd.Series:
         return pseudonymize(values, kind="wxid", salt=salt, prefix="M")

@@ -35,13 +35,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from jiesu import locks, processed
 from jiesu.contract import RAW, SCHEMA_VERSION
@@ -56,7 +59,10 @@ from jiesu.storage import content_key, file_sha256, write_csv
 
 WORKERS_ENV = "JIESU_INGEST_WORKERS"
 _CODE_FILES = (
-    "contract.py",
+    "contract/__init__.py",
+    "contract/schema.py",
+    "contract/raw.py",
+    "contract/processed.py",
     "chinese.py",
     "processed.py",
     "storage.py",
@@ -116,7 +122,7 @@ def code_version() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for path in [*sorted(here.glob("*.py")), *(here.parent / name for name in _CODE_FILES)]:
-        digest.update(path.name.encode())
+        digest.update(path.relative_to(here.parent).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -335,8 +341,6 @@ def _workers(requested: int | None, tasks: int) -> int:
 def run_tasks(tasks: list[CommunityTask], *, workers: int | None = None, progress: bool = False) -> dict:
     """Build every task's community: in this process for one task (or one worker), else in a pool of
     spawned worker processes.  Strict mode: the first community that fails stops the run."""
-    from tqdm import tqdm
-
     count = _workers(workers, len(tasks))
     if count <= 1:
         bar = tqdm(
@@ -345,9 +349,6 @@ def run_tasks(tasks: list[CommunityTask], *, workers: int | None = None, progres
         return {
             task.inputs.name: build_community(task, progress=progress and len(tasks) == 1) for task in bar
         }
-    import multiprocessing
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-
     results = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(build_community, task): task.inputs.name for task in tasks}

@@ -21,6 +21,7 @@ import csv
 import errno
 import io
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,8 +99,6 @@ def check_readable(path: str | os.PathLike, label: str | None = None) -> Path:
                 name, f"无法访问 cannot reach the file (permission denied on {path.parent})"
             ) from err
         raise DataError(name, "文件不存在 file not found") from err
-    import stat
-
     if stat.S_ISDIR(info.st_mode):
         raise DataError(name, "是目录而不是文件 is a folder, not a file: put the export itself here")
     if not stat.S_ISREG(info.st_mode):
@@ -297,7 +296,7 @@ def read_xlsx(
     headers, or a header merged down over both rows) is read as one.  Without expected headers, the
     first sheet with data.  Fully empty rows are skipped; row numbers stay those of the sheet.
     """
-    import openpyxl
+    import openpyxl  # heavy, and only Excel exports need it
 
     path = Path(path)
     name = label or path.name

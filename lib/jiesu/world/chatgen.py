@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jiesu.categories import CATEGORIES
 from jiesu.world.vocabulary import (
     ACTIVITIES,
     ADVICE,
@@ -64,9 +65,7 @@ def everyday_words() -> dict[str, tuple[tuple[str, ...], list[float]]]:
     """Words of jieba's dictionary by part of speech (``n``, ``a``) with cumulative sampling
     weights ∝ frequency^0.8; words overlapping the issue vocabularies, and grim, sexual, military or
     political words, are left out (small talk must neither leak categories nor offend)."""
-    import jieba
-
-    from jiesu.categories import CATEGORIES
+    import jieba  # its dictionary is large; only the small-talk vocabulary reads it
 
     issue_terms = {t for c in CATEGORIES for t in c.lexicon} | {t for pool in PROBLEMS.values() for t in pool}
     pools: dict[str, list[tuple[str, int]]] = {"n": [], "a": []}

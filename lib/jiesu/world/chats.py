@@ -101,7 +101,7 @@ class ChatGenerator:
         spec: CommunitySpec = FOCUS,
         model: ChatModel = CHATS,
     ):
-        import opencc
+        import opencc  # only worlds with Traditional-script residents convert text
 
         self.rng = streams.stream(seed, streams.CHATS, spec.index)
         self.comp = chatgen.Composer(

@@ -59,7 +59,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 def _openpyxl_xlsx(sheets: dict[str, tuple[list, list[list]]]) -> bytes:
     """The workbook written cell by cell by openpyxl (header, rows per sheet), zip not yet fixed."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # heavy, and only the Excel files of a world need it
 
     wb = Workbook(write_only=True)
     wb.properties.created = FIXED_XLSX_TIME
@@ -80,7 +80,7 @@ class _Unsupported(Exception):
 
 
 def _fast_xlsx(sheets: dict[str, pd.DataFrame], rows: dict[str, list[list]]) -> bytes:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # heavy, Excel files only
 
     prototypes = {}
     for name, sheet_rows in rows.items():
@@ -171,13 +171,13 @@ def _row_xml(row: list, r: int, letters: list[str], date_style: str | None) -> s
 
 
 def _to_excel(v):
-    from openpyxl.utils.datetime import to_excel
+    from openpyxl.utils.datetime import to_excel  # heavy, Excel files only
 
     return to_excel(v)
 
 
 def _safe_string(v) -> str:
-    from openpyxl.compat import safe_string
+    from openpyxl.compat import safe_string  # heavy, Excel files only
 
     return safe_string(v)
 

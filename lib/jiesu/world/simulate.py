@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from jiesu.world import exports, files, truth
 from jiesu.world.accounts import Accounts, Friends, build_accounts, plan_friends
@@ -253,8 +254,6 @@ def simulate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    from tqdm import tqdm
-
     bar = tqdm(
         total=STEPS_FOCUS + STEPS_PEER * communities,
         desc=f"simulate {preset}",
