@@ -12,7 +12,7 @@ def test_out_is_a_data_directory_and_data_dir_is_its_alias(tmp_path, capsys):
     assert status == 0
     assert (tmp_path / "world" / "raw" / "planted_truth.json").exists()
     out = capsys.readouterr().out
-    assert f"jiesu ingest --raw {tmp_path / 'world' / 'raw'} --out {tmp_path / 'world' / 'processed'}" in out
+    assert f"下一步 next: jiesu ingest --data-dir {tmp_path / 'world'}\n" in out
 
 
 def test_a_raw_folder_given_as_out_is_refused_with_the_right_command(tmp_path, capsys):

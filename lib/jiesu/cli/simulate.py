@@ -102,5 +102,5 @@ def simulate_command(
         + (f", {summary['communities']} peer communities" if summary["communities"] else "")
         + f" in {summary['seconds']:.1f} s"
     )
-    processed = f" --out {data / 'processed'}" if data is not None else ""
-    click.echo(f"下一步 next: jiesu ingest --raw {raw}{processed}")
+    where = f" --data-dir {data}" if data is not None else ""
+    click.echo(f"下一步 next: jiesu ingest{where}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import difflib
+import fnmatch
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 import plotly.io as pio
 from IPython.display import HTML, display
 
+from jiesu.contract import RAW
 from jiesu.months import check_month, month_label
 from jiesu.privacy import suppress_small
 from jiesu.report import templates
@@ -41,6 +43,14 @@ DATA_NAMES: dict[str, str] = {
     "teams": "骨干队伍名单",
 }
 """Processed table → the name officials know it by."""
+
+SOURCE_TABLES: dict[str, tuple[str, ...]] = {
+    "households": ("buildings", "parking_permits", "epidemic_registration", "visits"),
+    "residents": ("buildings", "parking_permits", "epidemic_registration", "visits"),
+    "messages": ("messages", "wechatmsg"),
+}
+"""Processed table → the raw tables (:data:`jiesu.contract.RAW` keys) ingest builds it from, where they
+differ from the table's own name: the registry is linked from four sources, chats from two exports."""
 
 FIGURE_CONFIG = {"displayModeBar": False, "responsive": True}
 """plotly config of report figures: no toolbar (it is noise on paper), resize with the page."""
@@ -275,15 +285,21 @@ class ReportPage:
             )
 
     def sources(self) -> pd.DataFrame:
-        """The data behind this report: each of the community's tables with its rows up to the report
-        month (``数据``, ``行数``).  Computed from the data as cut, so it never names another community's
-        files or a later export."""
+        """The data behind this report: each of the community's tables with the raw files it was
+        ingested from and its rows up to the report month (``数据``, ``来源文件``, ``行数（截至本月）``).
+        Computed from the community's own manifest and its data as cut, so it never names another
+        community's files or counts a later row."""
+        files = sorted(self.world.manifest.get("inputs", {}))
         rows = [
-            {"数据": label, "行数（截至本月）": len(self.world.table(name))}
+            {
+                "数据": label,
+                "来源文件": "、".join(_source_files(name, files)) or "—",
+                "行数（截至本月）": len(self.world.table(name)),
+            }
             for name, label in DATA_NAMES.items()
             if self.world.has(name)
         ]
-        return pd.DataFrame(rows, columns=["数据", "行数（截至本月）"])
+        return pd.DataFrame(rows, columns=["数据", "来源文件", "行数（截至本月）"])
 
     def footer(self):
         """Closing line: static-figure status (report runs) and the 模拟数据 reminder."""
@@ -291,6 +307,12 @@ class ReportPage:
         if self.synthetic:
             lines.append("本报告所有数字均来自模拟数据。")
         return HTML(templates.render("footer", lines=lines))
+
+
+def _source_files(table: str, files: list[str]) -> list[str]:
+    """The raw files (names as ingested) that feed processed ``table``, per :data:`SOURCE_TABLES`."""
+    patterns = [RAW[key].file for key in SOURCE_TABLES.get(table, (table,)) if key in RAW]
+    return [name for name in files if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
 
 
 def _start_static_export() -> None:
