@@ -9,7 +9,6 @@ directory when the case is about building them.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -223,61 +222,6 @@ def bench_report_warm() -> dict:
     return _report(cold=False)
 
 
-# Communities in the district case, the focus community included (the issue's example: 40).
-DISTRICT_COMMUNITIES = int(os.environ.get("JIESU_BENCH_COMMUNITIES", "40"))
-
-
-def bench_district() -> dict:
-    """A district of ``DISTRICT_COMMUNITIES`` communities: ``jiesu simulate --communities N-1`` writes the
-    focus world and N-1 peer worlds (small preset, each with its registry, groups and chats), each is
-    ingested, then one ``jiesu schedule`` run per world renders that community's latest month.  Every
-    report is cold (a new data snapshot tokenizes its chats and trains its topic model), as in a real
-    month."""
-    from jiesu.ingest.pipeline import ingest
-    from jiesu.report.page import latest_month
-    from jiesu.report.schedule import run_schedule
-    from jiesu.snapshot.world import open_world
-    from jiesu.world.simulate import simulate
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        sim_s, _ = clock(simulate, root / "raw", seed=0, preset="small", communities=DISTRICT_COMMUNITIES - 1)
-        worlds = [(None, root / "raw")] + [
-            (d.name, d) for d in sorted((root / "raw" / "communities").iterdir())
-        ]
-        ingest_s = render_s = 0.0
-        rendered = 0
-        for name, raw in worlds:
-            data = paths(root / "worlds" / (name or "focus"))
-            seconds, _ = clock(ingest, raw, data.processed)
-            ingest_s += seconds
-            data.data.mkdir(parents=True, exist_ok=True)
-            data.raw.symlink_to(raw, target_is_directory=True)  # reports read the planted-truth marker
-            community = [name] if name else None
-            month = latest_month(open_world(data, name))
-            seconds, result = clock(
-                run_schedule,
-                month,
-                month,
-                communities=community,
-                data_dir=data.data,
-                out_dir=root / "reports",
-                progress=False,
-            )
-            render_s += seconds
-            if result.failed:
-                raise RuntimeError(f"district report failed: {result.failed}")
-            rendered += len(result.rendered)
-    return {
-        "communities": len(worlds),
-        "simulate_s": sim_s,
-        "ingest_s": ingest_s,
-        "render_s": render_s,
-        "reports": rendered,
-        "per_report_s": render_s / max(rendered, 1),
-    }
-
-
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
@@ -371,17 +315,6 @@ CASES: dict[str, Case] = {
             f"{r['exact_s']:.0f} s vs 300 sampled sources {r['sampled300_s']:.1f} s "
             f"({r['exact_over_sampled']:.0f}×), top-20 overlap {r['agreement_top_overlap']:.2f}, "
             f"Spearman {r['agreement_spearman']:.2f}; Louvain {r['louvain_s']:.1f} s"
-        ),
-        1,
-    ),
-    "district": Case(
-        bench_district,
-        "total and per-report time",
-        lambda r: "—",
-        lambda r: (
-            f"{int(r['communities'])} communities (small preset): simulate {r['simulate_s']:.0f} s, "
-            f"ingest {r['ingest_s']:.0f} s, {int(r['reports'])} reports in {r['render_s']:.0f} s "
-            f"({r['per_report_s']:.1f} s per report)"
         ),
         1,
     ),
