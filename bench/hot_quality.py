@@ -1,4 +1,4 @@
-"""Rerunnable benchmark of the hot-issue and prospective burst prototype (``bench/hot_methods.py``).
+"""Rerunnable benchmark of the library's hot issues and prospective weekly bursts (:mod:`jiesu.analysis.early_warning`).
 
 What it measures (one run, several seeds and sets; results in ``bench/hot_quality.md``):
 
@@ -9,15 +9,14 @@ What it measures (one run, several seeds and sets; results in ``bench/hot_qualit
   surge, over the weeks after the 12-week burn-in).
 * **Synthetic worlds** (``data/worlds/<preset>-seed<S>``, built by ``jiesu simulate`` + ``jiesu ingest``):
   planted-burst recall/precision/onset error scored exactly as
-  :func:`jiesu.early_warning.score_detected_bursts` does (onset within 7 days and same category or a
-  shared term).  The input is the chat's text messages that are part of a staff exchange
-  (:func:`jiesu.topics.staff_exchange`: what residents raise with staff); everything after that is the
-  same code path as on real text.
-* **Watch lists** built from hot issues at given week ends, checked by
-  ``hot_methods.check_watch_list`` (no filler, matching categories, distinct examples) — and, for
-  comparison, today's ``jiesu.early_warning.weekly_watch_list`` checked the same way.
-* **Today's burst test** (``jiesu.early_warning.detect_bursts`` with the settings ``jiesu topics
-  --time-col`` uses) on the same real-text sets, for comparison (it is retrospective: it looks ahead).
+  :func:`jiesu.evaluation.planted.score_detected_bursts` does (onset within 7 days and same category or
+  a shared term).  The input is what the report uses (:func:`jiesu.snapshot.watch.watch_messages`: the
+  chat's text messages that are part of a staff exchange; :func:`~jiesu.snapshot.watch.registry_places`);
+  everything after that is the same code path as on real text.
+* **Watch lists** built from hot issues at given week ends, checked by ``check_watch_list`` (no filler,
+  matching categories, distinct examples).
+* **The old burst test** (``early_warning.bursts.detect_bursts``, retrospective: it looks ahead) on the
+  same real-text sets with ``--baseline``, for comparison.
 * Runtime of each step.
 
 Usage::
@@ -34,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from dataclasses import asdict, replace
@@ -43,13 +41,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jiesu.analysis import early_warning as H
+from jiesu.analysis.early_warning.bursts import BurstParams, detect_bursts
+from jiesu.analysis.early_warning.predictive import week_end
+from jiesu.analysis.topics.corpus import topic_tokenizer
+from jiesu.categories import OTHER, OTHER_LABEL, label_of
+from jiesu.evaluation import surges as S
+from jiesu.evaluation.planted import match_bursts, score_detected_bursts
+from jiesu.snapshot.watch import registry_places, watch_messages
+from jiesu.snapshot.world import open_world
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import hot_methods as H  # noqa: E402
-
-from jiesu.evaluation import surges as S  # noqa: E402
-
+CACHE_VERSION = "lib1"  # bump when preparation (tokens, filler, places) changes
 CACHE = Path(os.environ.get("JIESU_HOT_CACHE", Path(tempfile.gettempdir()) / "jiesu-hot-cache"))
 BURN_IN_WEEKS = 12
 DEV_SEEDS = (0, 1, 2)
@@ -68,10 +72,10 @@ def method_input(messages: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepared(key: str, build, params: H.HotParams) -> pd.DataFrame:
-    """``H.prepare`` output cached by key (preparation does not depend on the test parameters)."""
+    """``prepare`` output cached by key (preparation does not depend on the test parameters)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     os.chmod(CACHE, 0o700)
-    path = CACHE / f"{key}.pkl"
+    path = CACHE / f"{CACHE_VERSION}-{key}.pkl"
     if path.exists():
         return pd.read_pickle(path)
     docs = build()
@@ -80,25 +84,10 @@ def prepared(key: str, build, params: H.HotParams) -> pd.DataFrame:
 
 
 def world_inputs(world: Path) -> tuple[pd.DataFrame, H.Places, list[dict]]:
-    """A synthetic world's chat as method input: text messages that are part of a staff exchange,
-    with the building of 楼门 groups as the known place; the registry's buildings as the place
-    dictionary (``6号楼``, aliases ``6#`` and ``6栋``); and the planted bursts."""
-    from jiesu.topics import staff_exchange, text_messages
-
-    messages = pd.read_parquet(world / "processed" / "messages.parquet")
-    groups = pd.read_parquet(world / "processed" / "groups.parquet")
-    messages = text_messages(messages)
-    messages = messages.loc[staff_exchange(messages)]
-    building = messages["group_id"].map(groups.set_index("group_id")["building"])
-    out = messages[["msg_id", "sent_at", "text", "sender_id", "is_staff", "msg_type"]].copy()
-    out["place"] = [f"{int(b)}号楼" if pd.notna(b) else "" for b in building]
-    n = int(pd.to_numeric(groups["building"], errors="coerce").max())
-    names = tuple(f"{i}号楼" for i in range(1, n + 1))
-    aliases = tuple((f"{i}#", f"{i}号楼") for i in range(1, n + 1)) + tuple(
-        (f"{i}栋", f"{i}号楼") for i in range(1, n + 1)
-    )
-    truth = json.loads((world / "raw" / "planted_truth.json").read_text(encoding="utf-8"))["bursts"]
-    return out, H.Places(names=names, aliases=aliases), truth
+    """A synthetic world's chat as the report gives it to the method (:func:`watch_messages`,
+    :func:`registry_places`), and the planted bursts."""
+    opened = open_world(world)
+    return watch_messages(opened), registry_places(opened), opened.planted_truth()["bursts"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -253,7 +242,7 @@ def watch_checks(
         start = det.vec.origin
         for w in (30, 47, 75):
             if w < det.n_weeks:
-                ends.append((H.week_end(start, w), ""))
+                ends.append((week_end(start, w), ""))
     else:
         ends = [(pd.Timestamp(e), "") for e in week_ends]
     src = surge_set.messages.set_index("msg_id")["surge_id"] if surge_set is not None else None
@@ -277,7 +266,7 @@ def watch_checks(
             row["surge"] = sid
             row["surge_row"] = bool(any(hit))
             cats = wl.loc[hit, "category"].tolist()
-            expected = H.label_of(truth["category"]) if truth["category"] != H.OTHER else H.OTHER_LABEL
+            expected = label_of(truth["category"]) if truth["category"] != OTHER else OTHER_LABEL
             row["surge_category_ok"] = bool(cats and cats[0] == expected)
             row["surge_category"] = cats[0] if cats else ""
             row["expected_category"] = expected
@@ -287,9 +276,6 @@ def watch_checks(
 
 def today_bursts(surge_set: S.SurgeSet, *, label) -> dict:
     """Today's burst test as ``jiesu topics --time-col`` runs it, on the same set, scored the same way."""
-    from jiesu.early_warning import BurstParams, detect_bursts
-    from jiesu.topics import topic_tokenizer
-
     t0 = time.time()
     msgs = surge_set.messages
     tokenizer = topic_tokenizer(strip_boilerplate=True)
@@ -336,12 +322,10 @@ def today_bursts(surge_set: S.SurgeSet, *, label) -> dict:
 
 
 def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
-    from jiesu.early_warning import match_bursts, score_detected_bursts, weekly_watch_list
-
     rows, match_rows, watch_rows = [], [], []
     for name in worlds:
         path = HERE.parent / "data" / "worlds" / name
-        if not (path / "processed" / "messages.parquet").exists():
+        if not (path / "processed" / "current").exists():
             print(f"  world {name}: missing (build it with jiesu simulate + ingest)", flush=True)
             continue
         t0 = time.time()
@@ -375,54 +359,12 @@ def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
             flush=True,
         )
         if watch:
-            ends = [H.week_end(det.vec.origin, w) for w in range(4, det.n_weeks, max(1, det.n_weeks // 6))]
+            ends = [week_end(det.vec.origin, w) for w in range(4, det.n_weeks, max(1, det.n_weeks // 6))]
             for t in truth:  # the end of each planted burst's first week
                 on = pd.Timestamp(t["onset"])
                 ends.append(on + pd.Timedelta(days=6 - on.day_of_week))
             for r in watch_checks(det, docs, bursts, None, label=name, week_ends=ends):
                 watch_rows.append(r)
-            # today's watch list on the same input, checked the same way
-            from jiesu.text import Tokenizer
-
-            tok = Tokenizer("rjieba", strip_boilerplate=True, min_length=2)
-            old_docs = pd.DataFrame(
-                {
-                    "doc_id": docs["msg_id"],
-                    "day": docs["day"],
-                    "text": docs["text"],
-                    "tokens": tok.token_strings(docs["text"].tolist()),
-                }
-            )
-            for end in ends:
-                old = weekly_watch_list(old_docs, end, min_count=2)
-                old = old.rename(columns={"term": "title"}).assign(
-                    place="",
-                    msg_ids=[
-                        " ".join(
-                            old_docs.loc[
-                                (old_docs["day"] > end - pd.Timedelta(days=7))
-                                & (old_docs["day"] <= end)
-                                & old_docs["tokens"].str.split(" ").map(lambda ts, t=t: t in ts),
-                                "doc_id",
-                            ]
-                        )
-                        for t in old["term"]
-                    ]
-                    if len(old)
-                    else [],
-                )
-                old["examples"] = old["examples"].astype(str)
-                problems = H.check_watch_list(old, docs)
-                watch_rows.append(
-                    {
-                        "label": f"{name} (today's weekly_watch_list)",
-                        "week_end": str(end.date()),
-                        "rows": len(old),
-                        "violations": len(problems),
-                        "problems": "; ".join(problems[:3]),
-                        "titles": " | ".join(old["title"]),
-                    }
-                )
     return {
         "worlds": pd.DataFrame(rows),
         "matches": pd.concat(match_rows) if match_rows else pd.DataFrame(),
@@ -431,8 +373,6 @@ def run_worlds(worlds, params: H.HotParams, *, watch: bool = True) -> dict:
 
 
 def _unmatched(bursts: pd.DataFrame, truth: list[dict]) -> list[str]:
-    from jiesu.early_warning import match_bursts
-
     out = []
     for b in bursts.itertuples(index=False):
         one = match_bursts(pd.DataFrame([b._asdict()]), truth)
@@ -501,7 +441,7 @@ def summarize(real: dict, worlds: dict) -> str:
         new = wl.loc[~wl["label"].str.contains("today")]
         old = wl.loc[wl["label"].str.contains("today")]
         lines.append(
-            f"- prototype: {len(new)} watch lists, {int((new['violations'] == 0).sum())} pass the check, "
+            f"- library: {len(new)} watch lists, {int((new['violations'] == 0).sum())} pass the check, "
             f"{int(new['violations'].sum())} violations in total, {int(new['rows'].sum())} rows"
         )
         if "surge_row" in new:

@@ -888,8 +888,30 @@ def test_topics_with_no_parseable_time(tmp_path, capsys):
     )
     assert status == 1
     assert _one_error_line(capsys) == [
-        "错误 error: 文件 file board.csv; 列 column '留言时间'; 行 rows 2, 3: 无法解析任何时间 no time value could be "
-        "parsed (e.g. '昨天'; expected 2020-09-27 13:14, 2020/9/27 or 2020年9月27日)"
+        "错误 error: 文件 file board.csv; 列 column '留言时间'; 行 rows 2, 3: 2 个时间无法解析 2 time values do "
+        "not parse (e.g. '昨天'; expected 2020-09-27 13:14, 2020/9/27 or 2020年9月27日)"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_topics_refuses_a_time_column_with_some_values_that_do_not_parse(tmp_path, capsys):
+    _board(tmp_path / "board.csv", ["2020-09-27 13:14", "下周三", "2020/9/28"])
+    status = main(
+        [
+            "topics",
+            str(tmp_path / "board.csv"),
+            "--text-col",
+            "留言内容",
+            "--time-col",
+            "留言时间",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert status == 1
+    assert _one_error_line(capsys) == [
+        "错误 error: 文件 file board.csv; 列 column '留言时间'; 行 rows 3: 1 个时间无法解析 1 time values do not "
+        "parse (e.g. '下周三'; expected 2020-09-27 13:14, 2020/9/27 or 2020年9月27日)"
     ]
     assert not (tmp_path / "o").exists()
 

@@ -15,7 +15,7 @@ from jiesu.analysis.early_warning.bursts import (
 )
 from jiesu.analysis.early_warning.interception import interception, monthly_interception
 from jiesu.analysis.early_warning.leadlag import lead_lag
-from jiesu.analysis.early_warning.watch import seasonal_checklist, weekly_watch_list
+from jiesu.analysis.early_warning.watch import seasonal_checklist
 from jiesu.evaluation.planted import match_bursts
 
 DAYS = pd.date_range("2018-01-01", "2020-09-30", freq="D")
@@ -155,36 +155,6 @@ def test_checklist_puts_the_season_that_starts_first(month, first):
     assert checklist["owner_team"].iloc[0] != ""
 
 
-def test_watch_list_lists_rising_issue_terms_with_owner_and_examples():
-    day = pd.Timestamp("2020-06-30")
-    rows = [(day - pd.Timedelta(days=d), "雨篦子 堵", f"雨篦子堵了{d}") for d in range(3)]
-    rows += [(day - pd.Timedelta(days=20), "雨篦子", "雨篦子又堵了"), (day, "早上好", "早上好")] * 1
-    docs = pd.DataFrame(rows, columns=["day", "tokens", "text"]).assign(
-        doc_id=lambda f: [f"d{i}" for i in range(len(f))]
-    )
-    watch = weekly_watch_list(docs, day, min_count=2)
-    assert watch["term"].tolist() == ["雨篦子"]
-    row = watch.iloc[0]
-    assert (
-        row["category"] == "防汛"
-        and row["owner_team"] == "红色联盟"
-        and row["trend"] == pytest.approx(4 / 1.25)
-    )
-    assert row["examples"].startswith("雨篦子堵了0")
-
-
-def test_watch_list_examples_differ_between_terms_when_they_can():
-    day = pd.Timestamp("2020-06-30")
-    texts = ["雨篦子积水了", "雨篦子和路面积水", "门口积水很深很深了"]
-    rows = [(day, "雨篦子 积水", texts[0]), (day, "雨篦子 积水", texts[1]), (day, "积水", texts[2])]
-    docs = pd.DataFrame(rows, columns=["day", "tokens", "text"]).assign(doc_id=["d0", "d1", "d2"])
-    watch = weekly_watch_list(docs, day, min_count=2, examples=1).set_index("term")["examples"]
-    assert set(watch.index) == {"雨篦子", "积水"}
-    first, second = watch.iloc[0], watch.iloc[1]
-    assert first != second  # without the preference both would show 雨篦子积水了
-    assert {first, second} <= set(texts)
-
-
 @pytest.mark.full
 def test_planted_bursts_are_recovered_with_few_false_alarms(full_world):
     from jiesu.evaluation.planted import planted_false_alarm_rate, score_detected_bursts
@@ -247,16 +217,3 @@ def test_cross_correlation_finds_the_planted_lag():
     table = category_cross_correlation(docs, cases, max_lag=10).set_index("category")
     assert table.loc["heating", "best_lag_days"] == 4
     assert table.loc["heating", "correlation"] > 0.9
-
-
-def test_report_watch_gives_watch_list_share_and_next_months_checklist(small_world):
-    from jiesu.snapshot.chats import report_watch
-
-    watch = report_watch(small_world, "2020-05")
-    assert list(watch["watch_list"].columns) == ["term", "category", "trend", "examples", "owner_team"]
-    assert (watch["watch_list"]["trend"] > 1).all()
-    assert watch["interception_share"] is None or 0 <= watch["interception_share"] <= 1
-    checklist = watch["checklist"]
-    assert (
-        set(checklist["month"]) == {"2020-06"} and checklist["category"].iloc[0] == "flood"
-    )  # before the rains

@@ -17,7 +17,9 @@ from jiesu.cli import app
 @click.argument("input_file", metavar="INPUT.(csv|xlsx)", type=click.Path(dir_okay=False))
 @click.option("--text-col", required=True, help="文本列名 / name of the text column")
 @click.option(
-    "--time-col", default=None, help="时间列名（给出则检测突发词）/ time column (enables bursts.csv)"
+    "--time-col",
+    default=None,
+    help="时间列名（给出则写出 hot_issues.csv 与 bursts.csv）/ time column (writes hot_issues.csv and bursts.csv)",
 )
 @click.option(
     "--k",
@@ -34,6 +36,7 @@ def topics_command(
     input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str
 ) -> None:
     # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
+    from jiesu.byod.hot_issues import run_hot_issues
     from jiesu.byod.topics import run_on_table
     from jiesu.errors import JiesuError
 
@@ -47,11 +50,17 @@ def topics_command(
             bars.append(tqdm(total=None, file=sys.stderr, bar_format="{desc} [{elapsed}]"))
         bars[0].set_description_str(f"jiesu topics: {step}")
 
+    # hot issues first: a time column that does not parse is refused before the topic model runs
+    hot = (
+        run_hot_issues(Path(input_file), text_col=text_col, time_col=time_col, out_dir=Path(out_dir))
+        if time_col
+        else None
+    )
     try:
         result = run_on_table(
             Path(input_file),
             text_col=text_col,
-            time_col=time_col,
+            time_col=None,
             k="auto" if k == "auto" else int(k),
             seed=seed,
             out_dir=Path(out_dir),
@@ -60,7 +69,7 @@ def topics_command(
     finally:
         for bar in bars:
             bar.close()
-    bursts = f", {result['bursts']} bursts" if result["bursts"] is not None else ""
+    bursts = f", {hot['hot_issues']} hot issues, {hot['bursts']} bursts" if hot is not None else ""
     click.echo(
         f"topics: {result['documents']} documents → {result['k']} topics{bursts}; wrote {result['out_dir']}"
     )

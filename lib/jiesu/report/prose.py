@@ -95,7 +95,9 @@ def watch_sentence(watch: dict) -> str:
         if share is None
         else f"群内问题在转成工单前办结的“拦截占比”为 {format_percent(share)}"
     )
-    return f"本月关注清单共 {len(watch['watch_list'])} 项；{intercepted}。"
+    rows = len(watch["watch_list"])
+    listed = f"本月最后一个整周关注清单共 {rows} 项" if rows else "本月最后一个整周没有升温的苗头"
+    return f"{listed}；{intercepted}。"
 
 
 def checklist_sentence(checklist, next_month: str) -> str:

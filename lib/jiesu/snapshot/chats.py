@@ -1,5 +1,6 @@
 """The chat snapshot of one world: tokenized corpus and trained topic model cached under ``interim``,
-document-topic weights, bursts, interception and the watch list that reports read.
+document-topic weights, bursts, interception and the seasonal checklist that reports read (the
+watch list is :mod:`jiesu.snapshot.watch`).
 """
 
 from __future__ import annotations
@@ -21,18 +22,16 @@ from jiesu.analysis.chats import (
     chat_issues,
     conversation_sessions,
     issue_like,
-    staff_exchange,
     text_messages,
 )
 from jiesu.analysis.early_warning.bursts import (
-    DAY,
     BurstParams,
     _term_category_lookup,
     detect_bursts,
     topic_term_categories,
 )
 from jiesu.analysis.early_warning.interception import interception, monthly_interception
-from jiesu.analysis.early_warning.watch import issue_history, seasonal_checklist, weekly_watch_list
+from jiesu.analysis.early_warning.watch import issue_history, seasonal_checklist
 from jiesu.analysis.text import Tokenizer
 from jiesu.analysis.topics.corpus import (
     PooledCorpus,
@@ -361,46 +360,6 @@ def interception_by_month(world: World) -> pd.DataFrame:
     ``reached_12345``, ``interception_share`` (see :func:`monthly_interception`)."""
     table = monthly_interception(snapshot_interception(world))
     return table[["month", "issues", "closed_in_group", "reached_12345", "interception_share"]]
-
-
-WATCH_COLUMNS = ["term", "category", "trend", "examples", "owner_team"]
-
-
-def report_watch(world: World, month: str | None = None) -> dict:
-    """What to watch at the end of ``month`` (YYYY-MM; default the latest month with messages).
-
-    Returns ``{"month", "watch_list": DataFrame(term, category, trend, examples, owner_team),
-    "interception_share": float or None (that month), "checklist": DataFrame for the NEXT month
-    (see :func:`seasonal_checklist`, with ``past_messages`` from the snapshot's issue messages)}``.
-    """
-
-    docs = snapshot_documents(world)
-    month = month or docs["day"].max().strftime("%Y-%m")
-    week_end = month_end(month).normalize()
-    if not (month_of(docs["day"]) == month).any():  # no chats this month: nothing to watch, nothing stale
-        return {
-            "month": month,
-            "watch_list": pd.DataFrame(columns=WATCH_COLUMNS),
-            "interception_share": None,
-            "checklist": report_checklist(world, month),
-        }
-    issues = snapshot_interception(world)
-    # watch what residents raise with staff, not the chatter around it
-
-    docs = docs.loc[staff_exchange(docs).to_numpy()]
-    lookup = _term_category_lookup(topic_term_categories(snapshot_model(world).model))
-    recent_terms = set(
-        t for doc in docs.loc[docs["day"] > week_end - 35 * DAY, "tokens"] for t in doc.split(" ") if t
-    )
-    watch = weekly_watch_list(docs, week_end, term_category={t: lookup(t) for t in recent_terms}, min_count=2)
-    monthly = monthly_interception(issues)
-    row = monthly.loc[monthly["month"] == month, "interception_share"]
-    return {
-        "month": month,
-        "watch_list": watch[WATCH_COLUMNS],
-        "interception_share": float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None,
-        "checklist": report_checklist(world, month),
-    }
 
 
 def report_checklist(world: World, month: str) -> pd.DataFrame:

@@ -16,12 +16,19 @@ makes that repeatable:
   on term-days outside planted bursts (:func:`false_alarm_rate`).
 * **Lead-lag** — for each burst, days until the first 12345 case of the same category, and the
   cross-correlation of daily chat and case counts per category (:func:`lead_lag`).
-* **Weekly watch list** and **seasonal checklist** for the next month.
+* **Hot issues and prospective weekly bursts** (:func:`weekly_bursts`, :func:`hot_issues`,
+  :func:`watch_list`): messages grouped into issues by anchors (content words, bigrams, keyword pairs,
+  place + word), each week's distinct senders tested against a trailing and same-season
+  negative-binomial predictive baseline using only data up to the decision; issues named by their
+  phrases, filed by their messages' words, with distinct examples and the suggested owner team.
+  Method and measured quality: ``bench/hot_quality.md``.
+* **Seasonal checklist** for the next month.
 * **Interception** — issue messages, whether staff answered and closed them in the group, time to
   close, and whether a similar case reached 12345 anyway (:func:`interception`).
 """
 
 # The public API, re-exported in the manner of networkx's algorithm packages: import from here.
+from jiesu.analysis.early_warning.anchors import Detector
 from jiesu.analysis.early_warning.bursts import (
     DAY,
     BurstParams,
@@ -36,6 +43,8 @@ from jiesu.analysis.early_warning.bursts import (
     topic_term_categories,
     upper_tail_pvalues,
 )
+from jiesu.analysis.early_warning.documents import prepare
+from jiesu.analysis.early_warning.hot import hot_issues
 from jiesu.analysis.early_warning.interception import (
     interception,
     message_categories,
@@ -45,13 +54,16 @@ from jiesu.analysis.early_warning.leadlag import (
     category_cross_correlation,
     lead_lag,
 )
+from jiesu.analysis.early_warning.params import HotParams, Places
+from jiesu.analysis.early_warning.vocabulary import owner_team, suggested_team
 from jiesu.analysis.early_warning.watch import (
     SEASONAL_ACTIONS,
+    check_watch_list,
     issue_history,
-    owner_team,
     seasonal_checklist,
-    weekly_watch_list,
+    watch_list,
 )
+from jiesu.analysis.early_warning.weekly import weekly_bursts
 
 __all__ = [
     "DAY",
@@ -70,9 +82,17 @@ __all__ = [
     "category_cross_correlation",
     "SEASONAL_ACTIONS",
     "owner_team",
+    "suggested_team",
     "seasonal_checklist",
     "issue_history",
-    "weekly_watch_list",
+    "HotParams",
+    "Places",
+    "Detector",
+    "prepare",
+    "weekly_bursts",
+    "hot_issues",
+    "watch_list",
+    "check_watch_list",
     "message_categories",
     "interception",
     "monthly_interception",

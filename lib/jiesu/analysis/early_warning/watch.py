@@ -1,13 +1,22 @@
-"""What to watch this week and what to prepare for next month: the watch list and the seasonal checklist."""
+"""What to watch this week and what to prepare for next month: the watch list (from
+:func:`~jiesu.analysis.early_warning.hot.hot_issues`), the properties it must have, and the seasonal
+checklist."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from jiesu import categories
-from jiesu.analysis.early_warning.bursts import DAY, term_occurrences
-from jiesu.categories import BY_CODE, CATEGORIES, OTHER, TEAMS, label_of
+from jiesu.analysis.early_warning.documents import jaccard
+from jiesu.analysis.early_warning.naming import EXAMPLE_CHARS, MAX_EXAMPLE_JACCARD
+from jiesu.analysis.early_warning.vocabulary import (
+    category_hits,
+    default_filler,
+    is_content_token,
+    owner_team,
+    suggested_team,
+)
+from jiesu.categories import CATEGORIES, OTHER, OTHER_LABEL
 
 SEASONAL_ACTIONS: dict[str, str] = {
     "heating": "供暖季前：入户试水、排查暖气片和阀门漏水，公布供热报修电话",
@@ -23,11 +32,6 @@ SEASONAL_ACTIONS: dict[str, str] = {
 }
 """What to do before each category's season (from the seed article: 雨季来临前清理雨篦子、防雨层维护；
 春季大风前提前巡逻，防范高空坠物)."""
-
-
-def owner_team(code: str) -> str:
-    """Chinese name of the backbone team that should act first on a category (``""`` for other)."""
-    return TEAMS[BY_CODE[code].owner_team] if code in BY_CODE else ""
 
 
 def seasonal_checklist(
@@ -91,58 +95,127 @@ def issue_history(issues: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
     return out[["month", "category", "messages", "years"]]
 
 
-def weekly_watch_list(
-    docs: pd.DataFrame,
-    week_end,
-    *,
-    weeks_back: int = 4,
-    top: int = 10,
-    min_count: int = 3,
-    examples: int = 2,
-    term_category: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """Terms rising in the 7 days ending ``week_end`` compared with the ``weeks_back`` weeks before.
+WATCH_COLUMNS = [
+    "title",
+    "place",
+    "category",
+    "this_week",
+    "weekly",
+    "trend",
+    "heat",
+    "bursting",
+    "onset",
+    "examples",
+    "owner_team",
+    "msg_ids",
+]
+RISE_ALPHA = 1e-4
+"""A non-bursting issue is listed when its rise is significant at this level: with thousands of
+candidate phrases, a rise at 1 % is mostly chance (``bench/hot_quality.md``, section 5, item 9)."""
 
-    ``trend`` = (this week + 1) / (mean of previous weeks + 1), a smoothed rate ratio; only rising terms
-    (trend > 1) with a category (lexicon or ``term_category``) and ≥ ``min_count`` messages this week are listed.  Examples
-    are the shortest distinct messages with the term (already masked by ingest; trimmed to 40 chars),
-    preferring messages not already shown under a term higher in the list.
-    Returns ``term``, ``category`` (label), ``this_week``, ``trend``, ``examples``, ``owner_team``.
+
+def watch_list(
+    hot: pd.DataFrame, *, top: int = 10, min_this_week: int = 2, rise_alpha: float = RISE_ALPHA
+) -> pd.DataFrame:
+    """The watch list (未诉先办) from :func:`~jiesu.analysis.early_warning.hot.hot_issues`.
+
+    Parameters
+    ----------
+    hot : hot issues.
+    top : at most this many rows (fewer rather than padded).
+    min_this_week : fewest distinct senders this week.
+    rise_alpha : a non-bursting issue needs trend > 1 and ``rise_p`` below this.
+
+    Returns
+    -------
+    :data:`WATCH_COLUMNS`, bursting issues first, then the most significant rise; ``category`` is the
+    Chinese label.
     """
-    end = pd.Timestamp(week_end).normalize()
-    start = end - 6 * DAY
-    before = start - 7 * weeks_back * DAY
-    recent = docs.loc[(docs["day"] >= before) & (docs["day"] <= end)]
-    occ = term_occurrences(recent)
-    this = occ.loc[occ["day"] >= start, "term"].value_counts()
-    prev = occ.loc[occ["day"] < start, "term"].value_counts() / weeks_back
-    table = pd.DataFrame({"this_week": this}).join(prev.rename("previous"), how="left").fillna(0.0)
-    table = table.loc[table["this_week"] >= min_count]
-    category = term_category or {}
-    table["category_code"] = [category.get(t) or categories.term_category(t) for t in table.index]
-    table = table.loc[table["category_code"] != OTHER]
-    table["trend"] = ((table["this_week"] + 1) / (table["previous"] + 1)).round(2)
-    table = table.loc[table["trend"] > 1.0]
-    table = table.sort_values(["trend", "this_week"], ascending=False).head(top)
-    texts = recent.loc[recent["day"] >= start].set_index("doc_id")["text"]
-    week_occ = occ.loc[occ["day"] >= start]
-    rows, shown = [], set()
-    for term, row in table.iterrows():
-        ids = week_occ.loc[week_occ["term"] == term, "doc_id"]
-        candidates = sorted(set(texts.reindex(ids).dropna().astype(str)), key=lambda s: (len(s), s))
-        # a message naming two rising terms is shown under the first; later terms show others if they can
-        sample = ([s for s in candidates if s not in shown] + [s for s in candidates if s in shown])[
-            :examples
+    if hot.empty:
+        return pd.DataFrame(columns=WATCH_COLUMNS)
+    notable = hot["bursting"] | ((hot["trend"] > 1.0) & (hot["rise_p"] < rise_alpha))
+    rising = hot.loc[(hot["this_week"] >= min_this_week) & notable]
+    rising = rising.sort_values(
+        ["bursting", "rise_p", "heat"], ascending=[False, True, False], kind="stable"
+    ).head(top)
+    return rising.assign(category=rising["label"])[WATCH_COLUMNS].reset_index(drop=True)
+
+
+def _title_problems(i: int, row) -> list[str]:
+    parts = [t for t in str(row.title).split("·") if t]
+    out = [] if parts or row.place else [f"row {i}: no title"]
+    filler = default_filler()
+    return out + [
+        f"row {i}: title phrase {t!r} is filler/placeholder/too short"
+        for t in parts
+        if not is_content_token(t, filler)
+    ]
+
+
+def _category_problems(i: int, row, sub: pd.DataFrame) -> list[str]:
+    labels = {c.label: c.code for c in CATEGORIES}
+    out = []
+    if row.category not in labels and row.category != OTHER_LABEL:
+        out.append(f"row {i}: unknown category {row.category!r}")
+    code = labels.get(row.category, OTHER)
+    if code != OTHER:
+        share = float(category_hits(sub["norm"], sub["singles"], code).mean()) if len(sub) else 0.0
+        if share < 0.5:
+            out.append(f"row {i}: category {row.category} words in only {share:.0%} of its messages")
+    if row.owner_team != suggested_team(code):
+        out.append(f"row {i}: owner team {row.owner_team!r} is not the category's")
+    return out
+
+
+def _example_problems(i: int, examples: list[str], texts: pd.Series, seen: dict[str, int]) -> list[str]:
+    distinct: list[str] = []
+    for t in texts.astype(str).str.strip().str.replace("\n", " ").str[:EXAMPLE_CHARS]:
+        if all(jaccard(t, q) < MAX_EXAMPLE_JACCARD for q in distinct):
+            distinct.append(t)
+        if len(distinct) >= 2:
+            break
+    out = []
+    if not examples or not min(2, len(distinct)) <= len(examples) <= 3:
+        out.append(f"row {i}: {len(examples)} examples")
+    for a, ex in enumerate(examples):
+        out += [
+            f"row {i}: examples {a} and {b} are near-duplicates"
+            for b in range(a + 1, len(examples))
+            if jaccard(ex, examples[b]) >= MAX_EXAMPLE_JACCARD
         ]
-        shown.update(sample)
-        rows.append(
-            {
-                "term": term,
-                "category": label_of(row["category_code"]),
-                "this_week": int(row["this_week"]),
-                "trend": float(row["trend"]),
-                "examples": " / ".join(s[:40] for s in sample),
-                "owner_team": owner_team(row["category_code"]),
-            }
-        )
-    return pd.DataFrame(rows, columns=["term", "category", "this_week", "trend", "examples", "owner_team"])
+        if ex in seen:
+            out.append(f"row {i}: example also shown in row {seen[ex]}")
+        seen.setdefault(ex, i)
+    return out
+
+
+def check_watch_list(watch: pd.DataFrame, docs: pd.DataFrame) -> list[str]:
+    """The properties a watch list must have; returns the violations (empty when it passes).
+
+    Parameters
+    ----------
+    watch : :func:`watch_list` (needs ``title``, ``place``, ``category``, ``examples``, ``owner_team``,
+        ``msg_ids``).
+    docs : the prepared documents it was built from.
+
+    Returns
+    -------
+    One line per violation:
+
+    * titles: every phrase (split on ``·``) is a content token: ≥ 2 characters, not filler or a stopword,
+      not a number or time (七点), no ``_``, no placeholder (A市, X号, ``***``);
+    * categories: a label other than 其他 has its words in at least half of the row's messages, and the
+      owner team is the category's;
+    * examples: 2–3 per row (1 only when the row's messages hold a single distinct text), pairwise
+      distinct (character-trigram Jaccard < 0.5), none shown in two rows.
+    """
+    by_id = docs.set_index("msg_id")
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    for i, row in enumerate(watch.itertuples(index=False)):
+        sub = by_id.loc[[m for m in str(row.msg_ids).split() if m in by_id.index]]
+        examples = [e for e in str(row.examples).split(" / ") if e]
+        problems += _title_problems(i, row)
+        problems += _category_problems(i, row, sub)
+        problems += _example_problems(i, examples, sub["text"], seen)
+    return problems

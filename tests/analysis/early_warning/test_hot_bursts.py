@@ -1,49 +1,32 @@
-"""Tests of the hot-issue / prospective-burst prototype (bench/hot_methods.py) on small synthetic frames
-(no real data needed): the vocabulary rules, the test, re-send marking, the watch-list check, and that
-no decision looks ahead."""
+"""Hot issues and prospective weekly bursts on hand-made frames: the predictive test, re-send marking,
+a planted surge found at its place without false alarms, no look-ahead, and the watch-list check."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-import hot_methods as H  # noqa: E402
-
-FILLER_FROM_ISSUE = ["协商", "有限公司", "强烈建议", "市长", "进去", "特别", "坏", "里", "占", "七点", "不要"]
-
-
-@pytest.mark.parametrize(
-    "word", FILLER_FROM_ISSUE + ["A市", "X号", "***", "2022年", "3号", "暖气_不热", "某小区"]
+from jiesu.analysis.early_warning import (
+    Detector,
+    HotParams,
+    Places,
+    check_watch_list,
+    hot_issues,
+    prepare,
+    watch_list,
+    weekly_bursts,
 )
-def test_filler_and_placeholders_are_not_content(word):
-    assert not H.is_content_token(word)
-
-
-@pytest.mark.parametrize("word", ["搅拌站", "噪音", "积分落户", "充电桩", "暖气片", "雨篦子"])
-def test_issue_words_are_content(word):
-    assert H.is_content_token(word)
-
-
-def test_title_rules_reject_common_and_adverbs():
-    assert H.title_ok("搅拌站", df_share=0.001)
-    assert not H.title_ok("搅拌站", df_share=0.3)  # too common to name an issue
-    assert not H.title_ok("特别", df_share=0.001)
-    assert not H.title_ok("@6号楼", df_share=0.0)
+from jiesu.analysis.early_warning.predictive import predictive_pvalue, span_tests
 
 
 def test_predictive_pvalue_is_monotone_and_history_aware():
     y = np.array([2, 4, 8])
-    p, mu = H.predictive_pvalue(
+    p, mu = predictive_pvalue(
         y, np.zeros(3), np.full(3, 12.0), prior_count=0.5, prior_weeks=1.0, dispersion=np.inf
     )
     assert np.all(np.diff(p) < 0) and np.allclose(mu, 0.5 / 13)
-    p_seen, _ = H.predictive_pvalue(
+    p_seen, _ = predictive_pvalue(
         np.array([8]), np.array([24.0]), np.array([12.0]), prior_count=0.5, prior_weeks=1.0, dispersion=np.inf
     )
     assert p_seen[0] > p[2]  # 8 in a week is ordinary for an anchor seen twice a week
@@ -53,13 +36,13 @@ def test_weekly_test_reads_no_later_week():
     rng = np.random.default_rng(0)
     counts = rng.poisson(1.0, size=(30, 5)).astype(float)
     volume = np.full(30, 100.0)
-    params = H.HotParams()
-    a = H.span_tests(counts, volume, 20, params, alpha=1e-3, min_count=3)
+    params = HotParams()
+    a = span_tests(counts, volume, 20, params, alpha=1e-3, min_count=3)
     counts2 = counts.copy()
     counts2[21:] = 50  # the future changes wildly
-    b = H.span_tests(counts2, volume, 20, params, alpha=1e-3, min_count=3)
+    b = span_tests(counts2, volume, 20, params, alpha=1e-3, min_count=3)
     for key in ("y", "expected", "p", "alarm"):
-        assert np.array_equal(a[key], b[key])
+        assert np.array_equal(getattr(a, key), getattr(b, key))
 
 
 def _messages(seed: int = 0, weeks: int = 30, surge_week: int = 20) -> pd.DataFrame:
@@ -116,14 +99,14 @@ def _messages(seed: int = 0, weeks: int = 30, surge_week: int = 20) -> pd.DataFr
 @pytest.fixture(scope="module")
 def synthetic():
     msgs = _messages()
-    places = H.Places(names=("金榆东里",))
-    docs = H.prepare(msgs, places=places)
-    return msgs, docs, H.Detector(docs)
+    places = Places(names=("金榆东里",))
+    docs = prepare(msgs, places=places)
+    return msgs, docs, Detector(docs)
 
 
 def test_the_surge_is_found_with_its_place_and_no_false_alarm(synthetic):
     msgs, docs, det = synthetic
-    bursts = H.weekly_bursts(det, start=pd.Timestamp("2023-03-27"))
+    bursts = weekly_bursts(det, start=pd.Timestamp("2023-03-27"))
     assert len(bursts) >= 1
     first = bursts.iloc[0]
     assert first["onset"] >= pd.Timestamp("2023-05-22") - pd.Timedelta(days=7)
@@ -135,9 +118,9 @@ def test_the_surge_is_found_with_its_place_and_no_false_alarm(synthetic):
 def test_decisions_do_not_depend_on_later_data(synthetic):
     msgs, docs, det = synthetic
     cut = pd.Timestamp("2023-06-04 23:59:59")  # end of the surge's second week
-    full = H.weekly_bursts(det, end=cut)
-    truncated = H.weekly_bursts(
-        H.Detector(H.prepare(msgs.loc[msgs["sent_at"] <= cut], places=H.Places(names=("金榆东里",)))), end=cut
+    full = weekly_bursts(det, end=cut)
+    truncated = weekly_bursts(
+        Detector(prepare(msgs.loc[msgs["sent_at"] <= cut], places=Places(names=("金榆东里",)))), end=cut
     )
     cols = ["decided", "onset", "title", "place", "category", "count", "msg_ids"]
     pd.testing.assert_frame_equal(full[cols].reset_index(drop=True), truncated[cols].reset_index(drop=True))
@@ -159,7 +142,7 @@ def test_resends_of_the_same_sender_are_marked():
             "sender_id": ["u1", "u1", "u2", "u1"],
         }
     )
-    docs = H.prepare(msgs).set_index("msg_id")
+    docs = prepare(msgs).set_index("msg_id")
     assert docs.loc["b", "resend_of"] == "a"
     assert docs.loc["c", "resend_of"] == ""  # another resident: an independent report
     assert docs.loc["d", "resend_of"] == ""  # months later: a new report
@@ -182,17 +165,28 @@ def test_watch_list_check_catches_filler_categories_and_repeated_examples(synthe
             "msg_ids": [ids, ids],
         }
     )
-    problems = H.check_watch_list(bad, docs)
+    problems = check_watch_list(bad, docs)
     text = " ".join(problems)
     assert "特别" in text and "供暖" in text and "near-duplicates" in text and "also shown" in text
 
 
 def test_hot_issues_and_watch_list_pass_the_check(synthetic):
     msgs, docs, det = synthetic
-    bursts = H.weekly_bursts(det, start=pd.Timestamp("2023-03-27"))
-    hot = H.hot_issues(det, "2023-06-04", bursts=bursts)
+    bursts = weekly_bursts(det, start=pd.Timestamp("2023-03-27"))
+    hot = hot_issues(det, "2023-06-04", bursts=bursts)
     assert len(hot)
     top = hot.iloc[0]
     assert top["bursting"] and top["place"] == "金榆东里"
-    watch = H.watch_list(hot)
-    assert H.check_watch_list(watch, docs) == []
+    watch = watch_list(hot)
+    assert check_watch_list(watch, docs) == []
+
+
+def test_raw_messages_prepared_docs_and_a_detector_give_the_same_bursts(synthetic):
+    msgs, docs, det = synthetic
+    start = pd.Timestamp("2023-05-01")
+    places = Places(names=("金榆东里",))
+    a = weekly_bursts(det, start=start)
+    b = weekly_bursts(docs, start=start)
+    c = weekly_bursts(msgs, start=start, places=places)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
