@@ -44,6 +44,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from jiesu.evaluation.real_sets import liuyan
+
 DAY = pd.Timedelta(days=1)
 DEFAULT_START = "2022-01-03"  # a Monday: weeks run Monday–Sunday
 
@@ -264,6 +266,54 @@ def _timestamps(rng: np.random.Generator, days: pd.DatetimeIndex) -> pd.Datetime
     return days + pd.to_timedelta(hours, unit="h") + pd.to_timedelta(seconds, unit="s")
 
 
+_MESSAGE_COLUMNS = (
+    "msg_id",
+    "sent_at",
+    "text",
+    "sender_id",
+    "label",
+    "source",
+    "surge_id",
+    "is_repeat",
+    "corpus_row",
+    "place",
+)
+_TRUTH_COLUMNS = (
+    "surge_id",
+    "subject",
+    "shape",
+    "rate",
+    "weeks",
+    "planned_onset",
+    "onset",
+    "end",
+    "messages",
+    "distinct_messages",
+    "weekly",
+    "terms",
+    "category",
+    "place",
+    "msg_ids",
+)
+
+
+@dataclass
+class _Draw:
+    """What every surge and the background draw from: the corpus, the calendar, the place names."""
+
+    seed: int
+    texts: np.ndarray
+    labels: np.ndarray
+    days: pd.DatetimeIndex
+    places: list[str]
+    place_fill: bool
+    used: np.ndarray  # corpus rows already given to a surge
+
+    @property
+    def n_days(self) -> int:
+        return len(self.days)
+
+
 def build_surge_set(
     seed: int,
     *,
@@ -293,205 +343,37 @@ def build_surge_set(
     """
     if subject_in_background not in ("exclude", "keep"):
         raise ValueError("subject_in_background must be 'exclude' or 'keep'")
-    if corpus is None:
-        from jiesu.evaluation.real_sets import liuyan
-
-        corpus = liuyan()
-    corpus = corpus.reset_index(drop=True)
-    texts = corpus["text"].astype(str).to_numpy()
-    labels = corpus["label"].astype(str).to_numpy() if "label" in corpus else np.full(len(corpus), "")
-    rng = np.random.default_rng([seed, 12345])
+    corpus = (liuyan() if corpus is None else corpus).reset_index(drop=True)
     start_ts = pd.Timestamp(start).normalize()
-    n_days = 7 * int(weeks)
-    days = pd.date_range(start_ts, periods=n_days, freq="D")
-    places = gazetteer(seed)
-    place_w = 1.0 / np.arange(1, len(places) + 1) ** 0.8
-    place_w /= place_w.sum()
-
-    # --- surge pools (drawn first so background exclusion knows them) ---------------------------------
+    draw = _Draw(
+        seed=seed,
+        texts=corpus["text"].astype(str).to_numpy(),
+        labels=corpus["label"].astype(str).to_numpy() if "label" in corpus else np.full(len(corpus), ""),
+        days=pd.date_range(start_ts, periods=7 * int(weeks), freq="D"),
+        places=gazetteer(seed),
+        place_fill=place_fill,
+        used=np.zeros(len(corpus), dtype=bool),
+    )
+    rng = np.random.default_rng([seed, 12345])
+    # surge pools are drawn first so that the background can leave them out
     subject_masks = {}
     for spec in surges:
-        subj = spec.subject_def()
-        if subj.name not in subject_masks:
-            subject_masks[subj.name] = subj.mask(corpus).to_numpy()
-    used = np.zeros(len(corpus), dtype=bool)
+        subject = spec.subject_def()
+        if subject.name not in subject_masks:
+            subject_masks[subject.name] = subject.mask(corpus).to_numpy()
     surge_rows, truth_rows = [], []
     for k, spec in enumerate(surges):
-        subj = spec.subject_def()
-        sid = f"S{k + 1:02d}"
-        srng = np.random.default_rng([seed, 777, k])
-        pool = np.flatnonzero(subject_masks[subj.name] & ~used)
-        pool = pool[srng.permutation(len(pool))]
-        rates = spec.daily_rates()
-        first_day = 7 * int(spec.onset_week) + int(spec.onset_day)
-        counts = srng.poisson(rates)
-        if counts.sum() == 0:  # an empty surge cannot be found: give it one message on its first day
-            counts[0] = 1
-        n_total = int(counts.sum())
-        repeats = srng.random(n_total) < spec.repeat_share
-        repeats[0] = False
-        n_distinct = int((~repeats).sum())
-        if n_distinct > len(pool):
-            raise ValueError(
-                f"surge {sid}: {n_distinct} messages needed, subject {subj.name} has {len(pool)}"
-            )
-        rows = pool[:n_distinct]
-        used[rows] = True
-        place = spec.place or places[int(srng.integers(0, 12))]
-        day_idx = np.repeat(np.arange(len(counts)), counts) + first_day
-        day_idx = day_idx[day_idx < n_days]
-        n_total = len(day_idx)
-        stamps = np.sort(_timestamps(srng, days[day_idx]))
-        repeats = repeats[:n_total]
-        out, next_row, surge_senders = [], 0, []
-        for i in range(n_total):
-            if repeats[i] and out:
-                j = int(srng.integers(0, len(out)))
-                prefix = REPEAT_PREFIXES[int(srng.integers(0, len(REPEAT_PREFIXES)))]
-                base = out[j]
-                text = prefix + base["text_raw"]
-                row, sender = base["corpus_row"], base["sender_id"]
-            else:
-                row = int(rows[next_row])
-                next_row += 1
-                text = texts[row]
-                if surge_senders and srng.random() < spec.same_sender_share:
-                    sender = surge_senders[int(srng.integers(0, len(surge_senders)))]
-                else:
-                    sender = f"U{seed:03d}S{k + 1:02d}{len(surge_senders):03d}"
-                    surge_senders.append(sender)
-            rec = {
-                "sent_at": stamps[i],
-                "text_raw": text,
-                "sender_id": sender,
-                "label": labels[row],
-                "source": "surge",
-                "surge_id": sid,
-                "is_repeat": bool(repeats[i] and len(out) > 0),
-                "corpus_row": int(row),
-            }
-            out.append(rec)
-        if place_fill:
-            for rec in out:
-                rec["text"], rec["place"] = _fill_places(rec["text_raw"], lambda p=place: p)
-                if not rec["place"] and srng.random() < spec.place_mention:
-                    rec["text"], rec["place"] = f"{place}小区：" + rec["text"], place
-        else:
-            for rec in out:
-                rec["text"], rec["place"] = rec["text_raw"], ""
-        surge_rows += out
-        onset = pd.Timestamp(stamps[0]).normalize() if n_total else pd.NaT
-        window_weeks = (first_day + np.arange(len(rates))) // 7
-        wk = pd.Series(np.asarray(day_idx) // 7).value_counts().reindex(np.unique(window_weeks), fill_value=0)
-        truth_rows.append(
-            {
-                "surge_id": sid,
-                "subject": subj.name,
-                "shape": spec.shape,
-                "rate": float(spec.rate),
-                "weeks": float(spec.weeks) if spec.shape != "spike" else spec.spike_days / 7.0,
-                "planned_onset": days[first_day],
-                "onset": onset,
-                "end": pd.Timestamp(stamps[-1]).normalize() if n_total else pd.NaT,
-                "messages": n_total,
-                "distinct_messages": int(sum(not r["is_repeat"] for r in out)),
-                "weekly": " ".join(str(int(v)) for v in wk.to_numpy()),
-                "terms": " ".join(subj.terms),
-                "category": subj.category,
-                "place": place if place_fill else "",
-                "msg_ids": [],  # filled below
-            }
-        )
-
-    # --- background -------------------------------------------------------------------------------
-    excluded = np.zeros(len(corpus), dtype=bool)
+        records, truth_row = _surge(draw, spec, k, subject_masks[spec.subject_def().name])
+        surge_rows += records
+        truth_rows.append(truth_row)
+    excluded = draw.used.copy()
     if subject_in_background == "exclude":
         for mask in subject_masks.values():
             excluded |= mask
-    excluded |= used
-    pool = np.flatnonzero(~excluded)
-    day_w = WEEKDAY_WEIGHTS[days.day_of_week.to_numpy()]
-    day_w = day_w / WEEKDAY_WEIGHTS.mean()
-    noise = rng.gamma(25.0, 1 / 25.0, size=n_days)
-    counts = rng.poisson(background_per_week / 7.0 * day_w * noise)
-    n_bg = int(counts.sum())
-    cycles = int(np.ceil(n_bg / len(pool)))
-    order = np.concatenate([pool[rng.permutation(len(pool))] for _ in range(cycles)])[:n_bg]
-    day_idx = np.repeat(np.arange(n_days), counts)
-    stamps = _timestamps(rng, days[day_idx])
-    zipf = 1.0 / np.arange(1, senders + 1) ** 0.6
-    sender_ids = rng.choice(senders, size=n_bg, p=zipf / zipf.sum())
-    bg = pd.DataFrame(
-        {
-            "sent_at": stamps,
-            "text_raw": texts[order],
-            "sender_id": [f"U{seed:03d}B{s:05d}" for s in sender_ids],
-            "label": labels[order],
-            "source": "background",
-            "surge_id": "",
-            "is_repeat": False,
-            "corpus_row": order,
-        }
-    )
-    resend = np.flatnonzero(rng.random(n_bg) < background_repeat_share)
-    if len(resend):
-        copies = bg.iloc[resend].copy()
-        lag = pd.to_timedelta(rng.uniform(1, 5, size=len(resend)), unit="D")
-        copies["sent_at"] = copies["sent_at"] + lag
-        prefixes = np.array(REPEAT_PREFIXES, dtype=object)[rng.integers(0, len(REPEAT_PREFIXES), len(resend))]
-        copies["text_raw"] = prefixes + copies["text_raw"].to_numpy()
-        copies["is_repeat"] = True
-        bg = pd.concat([bg, copies.loc[copies["sent_at"] < days[-1] + DAY]], ignore_index=True)
-    if place_fill:
-        picks = iter(rng.choice(len(places), size=4 * len(bg) + 16, p=place_w))
-        filled = [_fill_places(t, lambda: places[next(picks)]) for t in bg["text_raw"]]
-        bg["text"] = [f[0] for f in filled]
-        bg["place"] = [f[1] for f in filled]
-    else:
-        bg["text"], bg["place"] = bg["text_raw"], ""
-
-    surge = pd.DataFrame(surge_rows, columns=list(bg.columns)) if surge_rows else bg.iloc[0:0]
-    messages = pd.concat([bg, surge], ignore_index=True).drop(columns="text_raw")
-    messages["sent_at"] = pd.to_datetime(messages["sent_at"]).astype("datetime64[us]")
-    messages = messages.sort_values(["sent_at", "source", "corpus_row"], kind="stable").reset_index(drop=True)
-    messages.insert(0, "msg_id", [f"R{seed:03d}-{i:06d}" for i in range(len(messages))])
-    messages = messages[
-        [
-            "msg_id",
-            "sent_at",
-            "text",
-            "sender_id",
-            "label",
-            "source",
-            "surge_id",
-            "is_repeat",
-            "corpus_row",
-            "place",
-        ]
-    ]
-    truth = pd.DataFrame(
-        truth_rows,
-        columns=[
-            "surge_id",
-            "subject",
-            "shape",
-            "rate",
-            "weeks",
-            "planned_onset",
-            "onset",
-            "end",
-            "messages",
-            "distinct_messages",
-            "weekly",
-            "terms",
-            "category",
-            "place",
-            "msg_ids",
-        ],
-    )
-    if len(truth):
-        ids = messages.loc[messages["source"] == "surge"].groupby("surge_id")["msg_id"].agg(list)
-        truth["msg_ids"] = truth["surge_id"].map(ids).map(lambda v: v if isinstance(v, list) else [])
+    background = _background(draw, rng, np.flatnonzero(~excluded), background_per_week, senders)
+    background = _resend(draw, rng, background, background_repeat_share)
+    background = _place_background(draw, rng, background)
+    messages, truth = _assemble(background, surge_rows, truth_rows, seed)
     params = {
         "seed": seed,
         "weeks": int(weeks),
@@ -506,6 +388,168 @@ def build_surge_set(
         "background_repeat_share": background_repeat_share,
     }
     return SurgeSet(messages=messages, truth=truth, params=params)
+
+
+def _surge(draw: _Draw, spec: SurgeSpec, k: int, subject_mask: np.ndarray) -> tuple[list[dict], dict]:
+    """The messages of surge ``k`` (each corpus row used once; repeats re-send an earlier one with a
+    prefix) and its truth row.  Marks the rows it used in ``draw.used``."""
+    subject = spec.subject_def()
+    sid = f"S{k + 1:02d}"
+    srng = np.random.default_rng([draw.seed, 777, k])
+    pool = np.flatnonzero(subject_mask & ~draw.used)
+    pool = pool[srng.permutation(len(pool))]
+    rates = spec.daily_rates()
+    first_day = 7 * int(spec.onset_week) + int(spec.onset_day)
+    counts = srng.poisson(rates)
+    if counts.sum() == 0:  # an empty surge cannot be found: give it one message on its first day
+        counts[0] = 1
+    repeats = srng.random(int(counts.sum())) < spec.repeat_share
+    repeats[0] = False
+    n_distinct = int((~repeats).sum())
+    if n_distinct > len(pool):
+        raise ValueError(f"surge {sid}: {n_distinct} messages needed, subject {subject.name} has {len(pool)}")
+    rows = pool[:n_distinct]
+    draw.used[rows] = True
+    place = spec.place or draw.places[int(srng.integers(0, 12))]
+    day_idx = np.repeat(np.arange(len(counts)), counts) + first_day
+    day_idx = day_idx[day_idx < draw.n_days]
+    stamps = np.sort(_timestamps(srng, draw.days[day_idx]))
+    records = _surge_records(draw, srng, spec, sid, k, rows, stamps, repeats[: len(day_idx)])
+    _place_surge(draw, srng, spec, records, place)
+    window_weeks = (first_day + np.arange(len(rates))) // 7
+    weekly = pd.Series(day_idx // 7).value_counts().reindex(np.unique(window_weeks), fill_value=0)
+    n_total = len(day_idx)
+    truth_row = {
+        "surge_id": sid,
+        "subject": subject.name,
+        "shape": spec.shape,
+        "rate": float(spec.rate),
+        "weeks": float(spec.weeks) if spec.shape != "spike" else spec.spike_days / 7.0,
+        "planned_onset": draw.days[first_day],
+        "onset": pd.Timestamp(stamps[0]).normalize() if n_total else pd.NaT,
+        "end": pd.Timestamp(stamps[-1]).normalize() if n_total else pd.NaT,
+        "messages": n_total,
+        "distinct_messages": int(sum(not r["is_repeat"] for r in records)),
+        "weekly": " ".join(str(int(v)) for v in weekly.to_numpy()),
+        "terms": " ".join(subject.terms),
+        "category": subject.category,
+        "place": place if draw.place_fill else "",
+        "msg_ids": [],  # filled by _assemble
+    }
+    return records, truth_row
+
+
+def _surge_records(draw, srng, spec, sid, k, rows, stamps, repeats) -> list[dict]:
+    """One record per surge message: a new corpus row, or a prefixed re-send of an earlier message."""
+    out, next_row, surge_senders = [], 0, []
+    for i in range(len(stamps)):
+        if repeats[i] and out:
+            base = out[int(srng.integers(0, len(out)))]
+            prefix = REPEAT_PREFIXES[int(srng.integers(0, len(REPEAT_PREFIXES)))]
+            text, row, sender = prefix + base["text_raw"], base["corpus_row"], base["sender_id"]
+        else:
+            row = int(rows[next_row])
+            next_row += 1
+            text = draw.texts[row]
+            if surge_senders and srng.random() < spec.same_sender_share:
+                sender = surge_senders[int(srng.integers(0, len(surge_senders)))]
+            else:
+                sender = f"U{draw.seed:03d}S{k + 1:02d}{len(surge_senders):03d}"
+                surge_senders.append(sender)
+        out.append(
+            {
+                "sent_at": stamps[i],
+                "text_raw": text,
+                "sender_id": sender,
+                "label": draw.labels[row],
+                "source": "surge",
+                "surge_id": sid,
+                "is_repeat": bool(repeats[i] and len(out) > 0),
+                "corpus_row": int(row),
+            }
+        )
+    return out
+
+
+def _place_surge(draw: _Draw, srng, spec: SurgeSpec, records: list[dict], place: str) -> None:
+    """``text`` and ``place`` of each surge record: masked slots name the surge's place, and a message
+    without one mentions it with probability ``spec.place_mention``."""
+    for rec in records:
+        if not draw.place_fill:
+            rec["text"], rec["place"] = rec["text_raw"], ""
+            continue
+        rec["text"], rec["place"] = _fill_places(rec["text_raw"], lambda p=place: p)
+        if not rec["place"] and srng.random() < spec.place_mention:
+            rec["text"], rec["place"] = f"{place}小区：" + rec["text"], place
+
+
+def _background(draw: _Draw, rng, pool: np.ndarray, per_week: float, senders: int) -> pd.DataFrame:
+    """Background messages: weekday-weighted, gamma-noisy daily Poisson counts of corpus rows from
+    ``pool`` (cycled when the set is longer than the pool), from a Zipf-weighted sender pool."""
+    day_w = WEEKDAY_WEIGHTS[draw.days.day_of_week.to_numpy()]
+    day_w = day_w / WEEKDAY_WEIGHTS.mean()
+    noise = rng.gamma(25.0, 1 / 25.0, size=draw.n_days)
+    counts = rng.poisson(per_week / 7.0 * day_w * noise)
+    n_bg = int(counts.sum())
+    cycles = int(np.ceil(n_bg / len(pool)))
+    order = np.concatenate([pool[rng.permutation(len(pool))] for _ in range(cycles)])[:n_bg]
+    day_idx = np.repeat(np.arange(draw.n_days), counts)
+    stamps = _timestamps(rng, draw.days[day_idx])
+    zipf = 1.0 / np.arange(1, senders + 1) ** 0.6
+    sender_ids = rng.choice(senders, size=n_bg, p=zipf / zipf.sum())
+    return pd.DataFrame(
+        {
+            "sent_at": stamps,
+            "text_raw": draw.texts[order],
+            "sender_id": [f"U{draw.seed:03d}B{s:05d}" for s in sender_ids],
+            "label": draw.labels[order],
+            "source": "background",
+            "surge_id": "",
+            "is_repeat": False,
+            "corpus_row": order,
+        }
+    )
+
+
+def _resend(draw: _Draw, rng, background: pd.DataFrame, share: float) -> pd.DataFrame:
+    """A ``share`` of background messages re-sent by their sender 1–5 days later, with a prefix."""
+    resend = np.flatnonzero(rng.random(len(background)) < share)
+    if not len(resend):
+        return background
+    copies = background.iloc[resend].copy()
+    copies["sent_at"] = copies["sent_at"] + pd.to_timedelta(rng.uniform(1, 5, size=len(resend)), unit="D")
+    prefixes = np.array(REPEAT_PREFIXES, dtype=object)[rng.integers(0, len(REPEAT_PREFIXES), len(resend))]
+    copies["text_raw"] = prefixes + copies["text_raw"].to_numpy()
+    copies["is_repeat"] = True
+    return pd.concat([background, copies.loc[copies["sent_at"] < draw.days[-1] + DAY]], ignore_index=True)
+
+
+def _place_background(draw: _Draw, rng, background: pd.DataFrame) -> pd.DataFrame:
+    """``text`` and ``place`` of background messages (masked slots filled by Zipf-weighted estates)."""
+    if not draw.place_fill:
+        background["text"], background["place"] = background["text_raw"], ""
+        return background
+    place_w = 1.0 / np.arange(1, len(draw.places) + 1) ** 0.8
+    picks = iter(rng.choice(len(draw.places), size=4 * len(background) + 16, p=place_w / place_w.sum()))
+    filled = [_fill_places(t, lambda: draw.places[next(picks)]) for t in background["text_raw"]]
+    background["text"] = [f[0] for f in filled]
+    background["place"] = [f[1] for f in filled]
+    return background
+
+
+def _assemble(background: pd.DataFrame, surge_rows: list[dict], truth_rows: list[dict], seed: int):
+    """The set's messages in time order with ids, and the truth table with each surge's message ids."""
+    surge = pd.DataFrame(surge_rows, columns=list(background.columns)) if surge_rows else background.iloc[0:0]
+    messages = pd.concat([background, surge], ignore_index=True).drop(columns="text_raw")
+    messages["sent_at"] = pd.to_datetime(messages["sent_at"]).astype("datetime64[us]")
+    messages = messages.sort_values(["sent_at", "source", "corpus_row"], kind="stable").reset_index(drop=True)
+    messages.insert(0, "msg_id", [f"R{seed:03d}-{i:06d}" for i in range(len(messages))])
+    messages = messages[list(_MESSAGE_COLUMNS)]
+    truth = pd.DataFrame(truth_rows, columns=list(_TRUTH_COLUMNS))
+    if len(truth):
+        ids = messages.loc[messages["source"] == "surge"].groupby("surge_id")["msg_id"].agg(list)
+        truth["msg_ids"] = truth["surge_id"].map(ids).map(lambda v: v if isinstance(v, list) else [])
+    return messages, truth
 
 
 # --------------------------------------------------------------------------------------------------
@@ -536,86 +580,89 @@ class SetConfig:
         )
 
 
-def standard_configs() -> list[SetConfig]:
-    """The benchmark's sets: background-only sets at two volumes, and surge sets of every shape and of
-    rates 2–15 a week, 2–4 weeks long, with the subject new ("exclude") or standing ("keep").
+_S = SurgeSpec
+STANDARD_CONFIGS: tuple[SetConfig, ...] = (
+    SetConfig("background-300", ()),
+    SetConfig("background-600", (), background_per_week=600.0),
+    SetConfig("background-300-places", (), place_fill=True),
+    SetConfig(
+        "steps-new",
+        (
+            _S("construction_noise", 20, weeks=4, shape="step", rate=6),
+            _S("hukou_points", 32, weeks=3, shape="step", rate=10),
+            _S("ev_charging", 44, weeks=2, shape="step", rate=15),
+            _S("elevator_retrofit", 58, weeks=4, shape="step", rate=4),
+            _S("garbage", 68, weeks=3, shape="step", rate=8),
+        ),
+    ),
+    SetConfig(
+        "ramps-new",
+        (
+            _S("covid_test", 22, weeks=4, shape="ramp", rate=12),
+            _S("construction_noise", 36, weeks=3, shape="ramp", rate=15),
+            _S("heating", 50, weeks=4, shape="ramp", rate=8),
+            _S("kindergarten", 64, weeks=3, shape="ramp", rate=10),
+        ),
+    ),
+    SetConfig(
+        "spikes-new",
+        (
+            _S("ev_charging", 21, shape="spike", rate=10, spike_days=3),
+            _S("hukou_points", 31, shape="spike", rate=8, spike_days=2),
+            _S("construction_noise", 41, shape="spike", rate=12, spike_days=3),
+            _S("covid_test", 53, shape="spike", rate=15, spike_days=4),
+            _S("garbage", 65, shape="spike", rate=8, spike_days=3),
+        ),
+    ),
+    SetConfig(
+        "low-rate-new",
+        (
+            _S("construction_noise", 24, weeks=4, shape="step", rate=3),
+            _S("heating", 40, weeks=4, shape="ramp", rate=5),
+            _S("covid_test", 56, weeks=3, shape="step", rate=4),
+            _S("ev_charging", 68, weeks=4, shape="step", rate=2),
+        ),
+    ),
+    SetConfig(
+        "standing-subject",
+        (
+            _S("metro", 24, weeks=3, shape="step", rate=12),
+            _S("kindergarten", 40, weeks=4, shape="ramp", rate=15),
+            _S("construction_noise", 56, weeks=3, shape="step", rate=8),
+            _S("covid_test", 68, weeks=3, shape="step", rate=10),
+        ),
+        subject_in_background="keep",
+    ),
+    SetConfig(
+        "standing-subject-places",
+        (
+            _S("metro", 24, weeks=3, shape="step", rate=8, place_mention=0.8),
+            _S("construction_noise", 40, weeks=4, shape="ramp", rate=10, place_mention=0.8),
+            _S("heating", 56, weeks=3, shape="step", rate=6, place_mention=0.8),
+            _S("covid_test", 68, weeks=3, shape="spike", rate=10, place_mention=0.8),
+        ),
+        subject_in_background="keep",
+        place_fill=True,
+    ),
+    SetConfig(
+        "local-issues-places",
+        (
+            _S("construction_noise", 22, weeks=4, shape="step", rate=5, place_mention=0.8),
+            _S("elevator_retrofit", 34, weeks=3, shape="ramp", rate=8, place_mention=0.8),
+            _S("garbage", 46, weeks=2, shape="step", rate=6, place_mention=0.8),
+            _S("ev_charging", 58, shape="spike", rate=8, place_mention=0.8),
+            _S("heating", 68, weeks=3, shape="step", rate=4, place_mention=0.8),
+        ),
+        place_fill=True,
+    ),
+)
+"""The benchmark's sets: background-only sets at two volumes, and surge sets of every shape and of
+rates 2–15 a week, 2–4 weeks long, with the subject new ("exclude") or standing ("keep").
 
-    Onsets are at weeks ≥ 20 (after 12 weeks of burn-in and a few quiet weeks) and, in the 78-week sets,
-    some are after week 52 so the same-season baseline is exercised; surges in one set are ≥ 8 weeks apart.
-    """
-    S = SurgeSpec
-    return [
-        SetConfig("background-300", ()),
-        SetConfig("background-600", (), background_per_week=600.0),
-        SetConfig("background-300-places", (), place_fill=True),
-        SetConfig(
-            "steps-new",
-            (
-                S("construction_noise", 20, weeks=4, shape="step", rate=6),
-                S("hukou_points", 32, weeks=3, shape="step", rate=10),
-                S("ev_charging", 44, weeks=2, shape="step", rate=15),
-                S("elevator_retrofit", 58, weeks=4, shape="step", rate=4),
-                S("garbage", 68, weeks=3, shape="step", rate=8),
-            ),
-        ),
-        SetConfig(
-            "ramps-new",
-            (
-                S("covid_test", 22, weeks=4, shape="ramp", rate=12),
-                S("construction_noise", 36, weeks=3, shape="ramp", rate=15),
-                S("heating", 50, weeks=4, shape="ramp", rate=8),
-                S("kindergarten", 64, weeks=3, shape="ramp", rate=10),
-            ),
-        ),
-        SetConfig(
-            "spikes-new",
-            (
-                S("ev_charging", 21, shape="spike", rate=10, spike_days=3),
-                S("hukou_points", 31, shape="spike", rate=8, spike_days=2),
-                S("construction_noise", 41, shape="spike", rate=12, spike_days=3),
-                S("covid_test", 53, shape="spike", rate=15, spike_days=4),
-                S("garbage", 65, shape="spike", rate=8, spike_days=3),
-            ),
-        ),
-        SetConfig(
-            "low-rate-new",
-            (
-                S("construction_noise", 24, weeks=4, shape="step", rate=3),
-                S("heating", 40, weeks=4, shape="ramp", rate=5),
-                S("covid_test", 56, weeks=3, shape="step", rate=4),
-                S("ev_charging", 68, weeks=4, shape="step", rate=2),
-            ),
-        ),
-        SetConfig(
-            "standing-subject",
-            (
-                S("metro", 24, weeks=3, shape="step", rate=12),
-                S("kindergarten", 40, weeks=4, shape="ramp", rate=15),
-                S("construction_noise", 56, weeks=3, shape="step", rate=8),
-                S("covid_test", 68, weeks=3, shape="step", rate=10),
-            ),
-            subject_in_background="keep",
-        ),
-        SetConfig(
-            "standing-subject-places",
-            (
-                S("metro", 24, weeks=3, shape="step", rate=8, place_mention=0.8),
-                S("construction_noise", 40, weeks=4, shape="ramp", rate=10, place_mention=0.8),
-                S("heating", 56, weeks=3, shape="step", rate=6, place_mention=0.8),
-                S("covid_test", 68, weeks=3, shape="spike", rate=10, place_mention=0.8),
-            ),
-            subject_in_background="keep",
-            place_fill=True,
-        ),
-        SetConfig(
-            "local-issues-places",
-            (
-                S("construction_noise", 22, weeks=4, shape="step", rate=5, place_mention=0.8),
-                S("elevator_retrofit", 34, weeks=3, shape="ramp", rate=8, place_mention=0.8),
-                S("garbage", 46, weeks=2, shape="step", rate=6, place_mention=0.8),
-                S("ev_charging", 58, shape="spike", rate=8, place_mention=0.8),
-                S("heating", 68, weeks=3, shape="step", rate=4, place_mention=0.8),
-            ),
-            place_fill=True,
-        ),
-    ]
+Onsets are at weeks ≥ 20 (after 12 weeks of burn-in and a few quiet weeks) and, in the 78-week sets,
+some are after week 52 so the same-season baseline is exercised; surges in one set are ≥ 8 weeks apart."""
+
+
+def standard_configs() -> list[SetConfig]:
+    """The benchmark's standard sets, :data:`STANDARD_CONFIGS`."""
+    return list(STANDARD_CONFIGS)
