@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 SYSDEPS_STAMP := $(VENV)/.sysdeps
 SEED ?= 0
 PRESET ?= full
+# pytest-xdist workers for `make test` (auto = one per core)
+TEST_WORKERS ?= auto
 # The simulated area for `make schedule`: where it lives, its preset, and the first month to render
 # (`latest`: each community's latest month; e.g. SINCE=2020-01 renders every month since then).
 AREA_DIR ?= data/area
@@ -71,7 +73,7 @@ schedule: area ## every community's report for the area's latest month, and the 
 	$(BIN)/jiesu schedule --data-dir $(AREA_DIR) --since $(SINCE)
 
 test: setup lint ## lint, then the whole suite (unit, planted-truth, bad-input, notebooks under nbval)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 notebooks: setup ## re-execute the notebooks on the small world and rewrite the outputs nbval checks
 	$(BIN)/python scripts/refresh_notebook_checks.py

@@ -9,9 +9,11 @@ read it through ``JIESU_DATA_DIR``.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -35,20 +37,34 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _exclusive(name: str):
+    """One test process at a time builds a world (pytest-xdist runs several); the others wait, then
+    find it current."""
+    WORLDS.mkdir(parents=True, exist_ok=True)
+    with open(WORLDS / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_world(preset: str, seed: int = 0) -> World:
     """Simulate (if needed) and ingest a synthetic world; returns it opened."""
     from jiesu.ingest.pipeline import ingest
     from jiesu.world.simulate import simulate
 
     world = paths(WORLDS / f"{preset}-seed{seed}")
-    stamp = world.data / "generator.sha256"
-    fingerprint = generator_fingerprint()
-    current = stamp.exists() and stamp.read_text() == fingerprint
-    if not (current and (world.raw / "planted_truth.json").exists()):
-        shutil.rmtree(world.data, ignore_errors=True)
-        simulate(world.raw, seed=seed, preset=preset)
-        stamp.write_text(fingerprint)
-    ingest(world.raw, world.processed)
+    with _exclusive(world.data.name):
+        stamp = world.data / "generator.sha256"
+        fingerprint = generator_fingerprint()
+        current = stamp.exists() and stamp.read_text() == fingerprint
+        if not (current and (world.raw / "planted_truth.json").exists()):
+            shutil.rmtree(world.data, ignore_errors=True)
+            simulate(world.raw, seed=seed, preset=preset)
+            stamp.write_text(fingerprint)
+        ingest(world.raw, world.processed)
     return open_world(world)
 
 
