@@ -12,11 +12,16 @@ STAMP := $(VENV)/.installed
 SYSDEPS_STAMP := $(VENV)/.sysdeps
 SEED ?= 0
 PRESET ?= full
+# The simulated area for `make schedule`: where it lives, its preset, and the first month to render
+# (`latest`: each community's latest month; e.g. SINCE=2020-01 renders every month since then).
+AREA_DIR ?= data/area
+AREA_PRESET ?= $(PRESET)
+SINCE ?= latest
 # Papermill, nbval and jupyter must run the venv's interpreter: put it first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup sysdeps data data-small report schedule test notebooks lint lab bench clean
+.PHONY: help setup sysdeps data data-small area report schedule test notebooks lint lab bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -52,13 +57,18 @@ $(SYSDEPS_STAMP):
 data: $(STAMP) ## simulate the synthetic world (if data/raw is empty) and ingest it
 	@if [ ! -e data/raw/planted_truth.json ] && [ -z "$$(ls -A data/raw | grep -v README.md)" ]; then \
 	  $(BIN)/jiesu simulate --seed $(SEED) --preset $(PRESET) --out data; fi
-	$(BIN)/jiesu ingest --raw data/raw --out data/processed
+	$(BIN)/jiesu ingest --data-dir data
 
 report: setup data ## render the latest monthly report for the focus community; prints its path
 	$(BIN)/jiesu report
 
-schedule: setup data ## render every month since 2019-01 that lacks a current report
-	$(BIN)/jiesu schedule --since 2019-01
+area: setup ## simulate the whole area (every community a full world) into data/area, then ingest it
+	@if [ ! -e $(AREA_DIR)/raw/planted_truth.json ]; then \
+	  $(BIN)/jiesu simulate --area --seed $(SEED) --preset $(AREA_PRESET) --out $(AREA_DIR); fi
+	$(BIN)/jiesu ingest --data-dir $(AREA_DIR)
+
+schedule: area ## every community's report for the area's latest month, and the area overview (Dask)
+	$(BIN)/jiesu schedule --data-dir $(AREA_DIR) --since $(SINCE)
 
 test: setup lint ## lint, then the whole suite (unit, planted-truth, bad-input, notebooks under nbval)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)

@@ -71,8 +71,11 @@ WECHATMSG = (
     "3,g1@chatroom,3,0,0,1598918600,2,,2020-09-01 08:03:20,,6-3-502王秀英,wxid_r1\n"
 )
 
+# the community's own rows equal its cases aggregated (rule matches_cases): C1 供暖 responded, 解决,
+# 满意; C2 楼道照明 responded, 未解决, 未评价
 PANEL = """社区,月份,常住人口,户数,问题分类,诉求量,响应量,解决量,参评量,满意量
 甘露园南里二社区,2020-09,5700,2602,供暖,1,1,1,1,1
+甘露园南里二社区,2020-09,5700,2602,楼道照明,1,1,0,0,0
 """
 
 PARKING = pd.DataFrame(
@@ -145,11 +148,163 @@ def write_mini_world(raw: Path) -> Path:
 
 
 def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
-    """``{relative path: (sha256, mtime_ns)}`` of every file below ``folder``."""
+    """``{relative path: (sha256, mtime_ns)}`` of every file below ``folder``, plus where its ``current``
+    link points.  The lock file is left out: it records who ran last, it is not data."""
+    import os
+
+    from jiesu.locks import LOCK_FILE
     from jiesu.storage import file_sha256
 
-    return {
+    digest = {
         str(p.relative_to(folder)): (file_sha256(p), p.stat().st_mtime_ns)
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != LOCK_FILE
     }
+    link = folder / "current"
+    if link.is_symlink():
+        digest["current ->"] = (os.readlink(link), 0)
+    return digest
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a ``python -c`` child that must import *this* checkout's jiesu (not another
+    editable install), with ``extra`` variables added."""
+    import os
+
+    import jiesu
+
+    lib = str(Path(jiesu.__file__).resolve().parents[1])
+    env = os.environ.copy()
+    env["PYTHONPATH"] = os.pathsep.join([lib, *filter(None, [env.get("PYTHONPATH")])])
+    env.update(extra)
+    return env
+
+
+# ---------------------------------------------------------------- an area: the mini world and one peer
+
+PEER = "对照社区01"
+FOCUS = "甘露园南里二社区"
+
+
+def write_mini_area(raw: Path, *, panel_copy: bool = False) -> Path:
+    """The mini world at the top level plus the same files for :data:`PEER` in ``communities/``.
+
+    The peer's ``buildings.csv`` names it; the top-level ``area_panel.csv`` gets the peer's rows (equal
+    to its cases, like the focus community's).  ``panel_copy`` also puts an identical copy of the panel
+    in the peer's folder, as ``jiesu simulate --communities`` does.
+    """
+    import shutil
+
+    write_mini_world(raw)
+    peer = raw / "communities" / PEER
+    peer.mkdir(parents=True)
+    for path in raw.iterdir():
+        if path.is_file() and path.name not in ("area_panel.csv", "buildings.csv"):
+            shutil.copy2(path, peer / path.name)
+    (peer / "buildings.csv").write_text(BUILDINGS.replace(FOCUS, PEER), encoding="utf-8")
+    rows = [line.replace(FOCUS, PEER) for line in PANEL.splitlines()[1:]]
+    (raw / "area_panel.csv").write_text(PANEL + "\n".join(rows) + "\n", encoding="utf-8")
+    if panel_copy:
+        shutil.copy2(raw / "area_panel.csv", peer / "area_panel.csv")
+    return raw
+
+
+# ---------------------------------------------------------------- personal numbers in free text
+
+# Every written form the contract promises to mask, as it is typed in the raw files below, with the
+# digits it stands for (the scan looks for both).
+PII_FORMS = {
+    "199－1234－0010": "19912340010",
+    "(199)12340011": "19912340011",
+    "+86 139 0055 5555": "13900555555",
+    "0086-13900666666": "13900666666",
+    "１３９００７７７７７７": "13900777777",
+    "010-6512 3456": "01065123456",
+    "（010）65123457": "01065123457",
+    "110101199003071234": "110101199003071234",
+    "11010119900307123X": "11010119900307123X",
+    "6222020200001234562": "6222020200001234562",
+    "4111 1111 1111 1111": "4111111111111111",
+}
+
+
+def write_pii_world(raw: Path) -> Path:
+    """The mini world with every form of :data:`PII_FORMS` (and a WeChat id) typed into free text:
+    chat messages, 12345 content, the teams' 角色 and 单位, a visit note and a group name."""
+    write_mini_world(raw)
+    forms = list(PII_FORMS)
+    chat = [
+        f"m{10 + i},g2@chatroom,wxid_r3,张三,2020-09-02 0{i % 10}:00:00,文本,有事打{form}找我"
+        for i, form in enumerate(forms)
+    ]
+    chat.append("m30,g2@chatroom,wxid_r3,张三,2020-09-02 10:00:00,文本,加我微信wxid_r1 或 wxid_staff1")
+    chat.append("m31,g2@chatroom,wxid_r3,张三,2020-09-02 11:00:00,文本,身份证号码证110101199003071234丢了")
+    with open(raw / "chat_messages.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n".join(chat) + "\n")
+    teams = TEAMS.replace("物业维修,物业公司", f"物业维修 {forms[5]},物业公司 {forms[3]}")
+    (raw / "teams.csv").write_text(teams, encoding="utf-8")
+    groups = GROUPS.replace("6号楼楼门群", f"6号楼楼门群(楼长{forms[4]})")
+    (raw / "wechat_groups.csv").write_text(groups, encoding="utf-8")
+    cases = CASES.copy()
+    cases.loc[0, "诉求内容"] = f"暖气不热，身份证{forms[8]}，卡号{forms[9]}，座机{forms[6]}"
+    cases.loc[1, "诉求内容"] = f"楼道灯不亮，联系{forms[0]}或{forms[1]}，卡{forms[10]}"
+    visits = VISITS.copy()
+    visits.loc[0, "备注"] = f"独居，儿子电话{forms[2]}"
+    write_xlsx(raw / "hotline_cases.xlsx", {"Sheet1": cases})
+    write_xlsx(raw / "social_worker_visits.xlsx", {"Sheet1": visits})
+    return raw
+
+
+# ---------------------------------------------------------------- running jiesu as another user
+
+NOBODY = 65534
+
+
+def shared_copy(source: Path, parent: Path | None = None) -> Path:
+    """A copy of folder ``source`` in a fresh folder every user may enter (pytest's ``tmp_path`` is
+    private to root), readable by all; returns the copy's parent.  For tests that drop privileges."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="jiesu-shared-", dir=parent))
+    root.chmod(0o755)
+    for item in source.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, root / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, root / item.name)
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    return root
+
+
+# The child imports everything ingest needs while still root (the interpreter and its libraries may
+# live under /root, which nobody cannot enter), then drops to nobody and runs the command.
+_AS_NOBODY = """
+import os, sys
+import jiesu.cli, jiesu.ingest.pipeline, jiesu.ingest.community, jiesu.ingest.build
+import charset_normalizer, openpyxl, pandera, pyarrow.parquet, tqdm, rapidfuzz, cn2an
+from jiesu.chinese import to_simplified, to_traditional
+to_simplified("樓"), to_traditional("楼")
+jiesu.cli._register_subcommands()
+os.setgid({uid}); os.setuid({uid})
+sys.exit(jiesu.cli.main(sys.argv[1:]))
+"""
+
+
+def run_jiesu(args: list[str], *, as_nobody: bool = False, **env: str):
+    """``python -m jiesu ARGS`` in a child process (as user ``nobody`` when asked, which needs root);
+    returns ``(exit status, stdout, stderr)``."""
+    import subprocess
+    import sys
+
+    command = ["-c", _AS_NOBODY.format(uid=NOBODY)] if as_nobody else ["-m", "jiesu"]
+    done = subprocess.run(
+        [sys.executable, *command, *args],
+        env=child_env(HOME="/tmp", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr

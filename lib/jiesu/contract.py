@@ -7,17 +7,25 @@ simulator writes exactly these files and the ingest step validates real exports 
 Raw files carry Chinese headers, as real exports do (``header``); processed tables use the
 English ``name``.  A column marked ``personal`` (names, phone numbers, WeChat ids) never leaves
 ``data/raw``: ingest replaces it with a salted pseudonym.
+
+Besides its columns, every raw table declares its grain (``Table.primary_key``: the columns that
+identify a row, checked for duplicates) and its integrity rules (``Table.rules``: comparisons between
+columns of one row, and rules that need other tables).  Ingest checks exactly these; the README lists
+them.  Processed tables (:data:`PROCESSED`) live in a generation folder of ``data/processed``,
+partitioned by community (see :func:`render_processed_markdown`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from jiesu.categories import CATEGORIES, GROUP_KINDS, LABELS, TEAMS
 from jiesu.settings import paths
 from jiesu.storage import write_text
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: processed data in generations, partitioned by community (1: one flat folder of Parquet files)."""
 
 YES_NO = ("是", "否")
 HOUSING_TYPES = ("一居室", "两居室", "三居室")
@@ -55,6 +63,26 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One declared integrity rule of a raw table.
+
+    ``scope`` says what the rule needs: ``"row"`` rules compare columns of one row
+    (``left op factor·right``; a row where either side is empty is not compared), ``"table"`` rules
+    need other tables of the same community (e.g. known buildings), ``"area"`` rules need every
+    community (the panel against each community's own cases).  ``code`` is the rule's stable name in
+    error messages' quarantine reasons and in the pandera checks.
+    """
+
+    code: str
+    columns: tuple[str, ...]  # canonical names the rule reads, in the order messages name them
+    zh: str
+    en: str
+    scope: str = "row"
+    op: str | None = None  # row rules: "<=" or ">="
+    factor: float | None = None  # row rules on counts: right side multiplied by this
+
+
+@dataclass(frozen=True)
 class Table:
     key: str
     file: str  # default file name in data/raw (the simulator's format; ingest accepts .csv or .xlsx)
@@ -63,6 +91,8 @@ class Table:
     grain: str  # what one row is
     columns: tuple[Column, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    primary_key: tuple[str, ...] = ()  # canonical names that identify one row (the declared grain)
+    rules: tuple[Rule, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -73,6 +103,10 @@ class Table:
             if col.name == name or col.header == name:
                 return col
         raise KeyError(name)
+
+    def header_of(self, names) -> tuple[str, ...]:
+        """The raw headers of canonical column ``names``."""
+        return tuple(self.column(name).header for name in names)
 
 
 def _address(zh: str = "住址，自由文本", en: str = "address as written; any of the variants below") -> Column:
@@ -477,20 +511,171 @@ RAW: dict[str, Table] = {
                     min=0,
                 ),
             ),
-            (
-                "The focus community's rows for months covered by `hotline_cases` equal those cases aggregated.",
-            ),
+            ("Read from the top level of the raw folder only; it covers every community of the area.",),
         ),
     )
 }
-"""Raw files, keyed by table key."""
+"""Raw files, keyed by table key (grain and rules are attached below)."""
+
+REQUESTS_PER_RESIDENT_MAX = 0.1
+"""Upper bound of one panel row: requests ≤ 0.1 × residents (1,000 per 10,000 residents in one month and
+one category).  The synthetic area peaks at 84 per 10,000 (对照社区12, 疫情防控, 2020-02); Beijing's
+busiest districts stay far below.  A larger value means the counts or the population are in the
+wrong unit (e.g. 常住人口 in 万人)."""
+
+PANEL_CASES_TOLERANCE = 0
+"""Allowed absolute difference between a panel count and the community's own cases aggregated: exact."""
 
 
-PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
-    # key: (file, grain, ((column, dtype, meaning), ...))
-    "households": (
-        "households.parquet",
-        "one household (dwelling) of the focus community",
+def _le(left: str, right: str, zh: str, en: str, factor: float | None = None) -> Rule:
+    code = f"{left}_le_{right}" if factor is None else f"{left}_le_{factor:g}x_{right}"
+    return Rule(code, (left, right), zh, en, op="<=", factor=factor)
+
+
+def _after(later: str, earlier: str, zh: str, en: str) -> Rule:
+    return Rule(f"{later}_ge_{earlier}", (later, earlier), zh, en, op=">=")
+
+
+def _known_building(column: str) -> Rule:
+    return Rule(
+        "known_building",
+        (column,),
+        "住址中的楼号、单元须在 buildings.csv 中",
+        "the building (and unit) of the address must be listed in buildings.csv",
+        scope="table",
+    )
+
+
+_KNOWN_GROUP = Rule(
+    "known_group",
+    ("group_id",),
+    "群编号须在 wechat_groups 中",
+    "the group must be listed in wechat_groups",
+    "table",
+)
+_RECOGNIZED_ADDRESS = Rule(
+    "recognized_address",
+    ("address",),
+    "住址须能识别出楼号、单元和室号",
+    "the address must name a building, unit and room (e.g. 6号楼3单元502 or 6#3-502)",
+    "table",
+)
+_REGISTRY_RULES = (_RECOGNIZED_ADDRESS, _known_building("address"))
+
+_GRAIN_AND_RULES: dict[str, tuple[tuple[str, ...], tuple[Rule, ...]]] = {
+    "buildings": (
+        ("building",),
+        (
+            Rule(
+                "one_community",
+                ("community",),
+                "一个文件只含一个社区；在 communities/<名称>/ 下须等于该名称",
+                "one community per file; under communities/<name>/ it must be that name",
+                "table",
+            ),
+        ),
+    ),
+    "parking_permits": (("record_id",), _REGISTRY_RULES),
+    "epidemic_registration": (("record_id",), _REGISTRY_RULES),
+    "visits": (("record_id",), _REGISTRY_RULES),
+    "friends": (("wxid",), (_known_building("remark"),)),
+    "teams": (("team", "wxid"), (_known_building("address"),)),
+    "groups": (("group_id",), ()),
+    "memberships": (("group_id", "wxid"), (_KNOWN_GROUP,)),
+    "messages": (
+        ("msg_id",),
+        (
+            _KNOWN_GROUP,
+            Rule(
+                "unique_across_chat_files",
+                ("msg_id",),
+                "消息编号在所有聊天文件中唯一",
+                "message ids are unique across chat_messages and every WeChatMsg export",
+                "table",
+            ),
+        ),
+    ),
+    "wechatmsg": (
+        ("TalkerId", "localId"),
+        (Rule("known_group", ("TalkerId",), _KNOWN_GROUP.zh, _KNOWN_GROUP.en, "table"),),
+    ),
+    "cases": (
+        ("case_id",),
+        (
+            _after(
+                "dispatched_at",
+                "received_at",
+                "派单时间不能早于受理时间",
+                "dispatched must not be before received",
+            ),
+            _after(
+                "closed_at", "received_at", "办结时间不能早于受理时间", "closed must not be before received"
+            ),
+        ),
+    ),
+    "panel": (
+        ("community", "month", "category"),
+        (
+            _le("responded", "requests", "响应量不能大于诉求量", "responded must not exceed requests"),
+            _le("resolved", "requests", "解决量不能大于诉求量", "resolved must not exceed requests"),
+            _le("rated", "requests", "参评量不能大于诉求量", "rated must not exceed requests"),
+            _le("satisfied", "rated", "满意量不能大于参评量", "satisfied must not exceed rated"),
+            _le(
+                "requests",
+                "residents",
+                f"诉求量不能超过常住人口的 {REQUESTS_PER_RESIDENT_MAX:g} 倍",
+                f"requests must not exceed {REQUESTS_PER_RESIDENT_MAX:g} × residents (1,000 per 10,000 "
+                "residents in one month and category)",
+                factor=REQUESTS_PER_RESIDENT_MAX,
+            ),
+            Rule(
+                "matches_cases",
+                ("community", "month", "category", "requests", "responded", "resolved", "rated", "satisfied"),
+                "与该社区自己的12345工单汇总完全一致",
+                "for every month from the community's first to its last work order, each category's counts "
+                "equal its own hotline_cases aggregated exactly: requests = work orders, responded = 是否响应 是, "
+                "resolved = 是否解决 解决, rated = 是否满意 not 未评价, satisfied = 满意 or 基本满意 (a missing "
+                "row counts as zero; a community without rows in the panel is not compared)",
+                "area",
+            ),
+        ),
+    ),
+}
+
+RAW = {
+    key: replace(table, primary_key=_GRAIN_AND_RULES[key][0], rules=_GRAIN_AND_RULES[key][1])
+    for key, table in RAW.items()
+}
+
+
+CURRENT = "current"
+"""The link in ``data/processed`` that names the generation readers use (see the processed README)."""
+
+
+class ProcessedTable(NamedTuple):
+    """One processed table: where it lives below ``data/processed``, its grain and its columns.
+
+    ``partitioned`` tables hold one Parquet file per community
+    (``<path>/community=<name>/part-0.parquet``); the others (the area panel) one file for the area
+    (``<path>/part-0.parquet``).  Column dtype ``text`` is free text: phone numbers in every written
+    form, identity numbers, bank cards (:mod:`jiesu.pii`), @names, WeChat ids and every person name
+    of the raw tables are masked in it.
+    """
+
+    path: str
+    grain: str
+    columns: tuple[tuple[str, str, str], ...]  # (column, dtype, meaning)
+    partitioned: bool = True
+
+
+def _processed(key: str, grain: str, columns, *, partitioned: bool = True) -> ProcessedTable:
+    return ProcessedTable(f"{CURRENT}/{key}", grain, columns, partitioned)
+
+
+PROCESSED: dict[str, ProcessedTable] = {
+    "households": _processed(
+        "households",
+        "one household (dwelling) of the community",
         (
             ("household_id", "str", "address key `BB-U-RRR`, e.g. `06-3-502`"),
             ("building", "int", "楼号"),
@@ -511,8 +696,8 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("flags_source", "str", "provenance of the three flags"),
         ),
     ),
-    "residents": (
-        "residents.parquet",
+    "residents": _processed(
+        "residents",
         "one resident known from any source",
         (
             ("resident_id", "str", "salted pseudonym (`R` + 12 hex)"),
@@ -523,8 +708,8 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("n_records", "int", "linked raw records"),
         ),
     ),
-    "record_links": (
-        "record_links.parquet",
+    "record_links": _processed(
+        "record_links",
         "one raw registry record",
         (
             ("source", "str", "raw table key"),
@@ -534,8 +719,8 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("rule", "str", "which linkage rule fired"),
         ),
     ),
-    "friends": (
-        "friends.parquet",
+    "friends": _processed(
+        "friends",
         "one friend of 园园",
         (
             ("member_id", "str", "salted pseudonym of the WeChat id"),
@@ -544,31 +729,31 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("added", "date", "添加日期"),
         ),
     ),
-    "teams": (
-        "teams.parquet",
+    "teams": _processed(
+        "teams",
         "one team member",
         (
             ("member_id", "str", "pseudonym of WeChat id"),
             ("team", "str", "队伍"),
             ("team_code", "str", "code"),
-            ("role", "str", "角色"),
-            ("organization", "str", "单位"),
+            ("role", "text", "角色"),
+            ("organization", "text", "单位"),
             ("household_id", "str", "if a resident"),
         ),
     ),
-    "groups": (
-        "groups.parquet",
+    "groups": _processed(
+        "groups",
         "one WeChat group",
         (
             ("group_id", "str", "chatroom id"),
-            ("group_name", "str", "群名称"),
+            ("group_name", "text", "群名称"),
             ("kind", "str", "群类别"),
             ("building", "Int64", "楼号 for 楼门 groups"),
             ("created", "date", "建群日期"),
         ),
     ),
-    "memberships": (
-        "memberships.parquet",
+    "memberships": _processed(
+        "memberships",
         "one member of one group",
         (
             ("group_id", "str", "chatroom id"),
@@ -576,8 +761,8 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("joined", "date", "入群日期"),
         ),
     ),
-    "messages": (
-        "messages.parquet",
+    "messages": _processed(
+        "messages",
         "one chat message (both raw layouts merged)",
         (
             ("msg_id", "str", "message id"),
@@ -585,19 +770,19 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("sender_id", "str", "pseudonym"),
             ("sent_at", "datetime", "Beijing time, naive"),
             ("msg_type", "str", "文本/图片/表情/语音/系统"),
-            ("text", "str", "content with phones, @names and known person names masked, original script"),
-            ("text_simplified", "str", "`text` converted to Simplified, full-width → half-width"),
+            ("text", "text", "content with @names masked, original script"),
+            ("text_simplified", "text", "`text` converted to Simplified, full-width → half-width"),
             ("mentions", "str", "`;`-joined pseudonyms of @mentioned members"),
             (
                 "is_staff",
                 "bool",
                 "sender answers for the community: 园园, 社区工作者, or a team member without a home address here (resident volunteers write as residents)",
             ),
-            ("source", "str", "raw file"),
+            ("source", "text", "raw file"),
         ),
     ),
-    "cases": (
-        "cases.parquet",
+    "cases": _processed(
+        "cases",
         "one 12345 work order",
         (
             ("case_id", "str", "工单编号"),
@@ -605,12 +790,12 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("request_type", "str", "诉求类型"),
             ("level1", "str", "一级分类"),
             ("category", "str", "二级分类"),
-            ("level3", "str", "三级分类"),
-            ("content", "str", "诉求内容, phones and known person names masked"),
+            ("level3", "text", "三级分类"),
+            ("content", "text", "诉求内容"),
             ("household_id", "str", "linked from 诉求地址, if any"),
             ("complainant_id", "str", "linked resident pseudonym, if any"),
             ("phone_id", "str", "pseudonym"),
-            ("handler", "str", "承办单位"),
+            ("handler", "text", "承办单位"),
             ("dispatched_at", "datetime", ""),
             ("closed_at", "datetime", ""),
             ("responded", "bool", ""),
@@ -618,8 +803,8 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("satisfied", "str", ""),
         ),
     ),
-    "panel": (
-        "panel.parquet",
+    "panel": _processed(
+        "panel",
         "one community × month × category",
         (
             ("community", "str", ""),
@@ -633,9 +818,10 @@ PROCESSED: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
             ("rated", "int", ""),
             ("satisfied", "int", ""),
         ),
+        partitioned=False,
     ),
 }
-"""Processed Parquet tables in ``data/processed``: file, grain and columns."""
+"""Processed tables, keyed by table key."""
 
 
 PLANTED_TRUTH_DOC = """\
@@ -701,6 +887,83 @@ def _allowed_text(column: Column) -> str:
     return ""
 
 
+_RAW_LAYOUT_DOC = """\
+## Layout of a raw folder / 目录结构
+
+- **One community**: the files below at the top level of `raw/`. The community's name is the 社区 of its
+  `buildings.csv`.
+- **An area**: further communities in `raw/communities/<name>/`, each with the same files (its
+  `buildings.csv` 社区 must be `<name>`), and `area_panel.csv` at the top level only, covering every
+  community. A copy of `area_panel.csv` under `communities/<name>/` must be byte-identical to the top-level
+  one (the simulator writes such copies) and is otherwise an error.
+- `jiesu ingest --data-dir DIR` reads `DIR/raw` and ingests every community into one processed store
+  (`DIR/processed`, see its README); the top-level community is the default one readers open.
+- Files starting with `planted_` are the synthetic world's answers: recorded, never read as data.
+
+## Reading rules / 读取规则
+
+- CSV in UTF-8, UTF-8 with BOM, GB18030/GBK or Big5. The delimiter (comma, tab or semicolon) is
+  detected from the header line; any other delimiter is an error that names it.
+- XLSX: the data sheet is the one whose header row holds the contract's headers, so a 说明 (notes)
+  sheet before it is skipped; a title row above the headers and a header merged over two rows are read.
+- A header written twice (also in two spellings of one column, e.g. 住址 and 住 址) is an error.
+- Headers may be written in Traditional script, full-width, or as the English `name`; extra columns are
+  read past and listed in the manifest.
+- Dates and times: `2020年9月27日`, `2020/9/27 13:14`, ISO 8601 and Excel serial numbers. ISO-8601 times
+  with a UTC offset (`2020-04-01T00:11:20+08:00`, `2020-03-31T16:11:20Z`) are converted to Beijing time
+  (Asia/Shanghai) and kept without the offset, so they may be mixed with times written without one.
+  No date may lie in the future. No cell may be longer than 32,767 characters (Excel's limit).
+- Every problem is one line naming the file, the column(s) and the first rows, numbered as the user
+  sees them: physical lines of a CSV (header = line 1, blank lines count), sheet rows of an XLSX.
+  `jiesu ingest` stops at the first problem and changes nothing; with `--lenient` it sets exactly the
+  offending rows aside (with their reasons, in `data/interim/quarantine/`) and ingests the rest.
+"""
+
+
+def _rule_text(table: Table, rule: Rule) -> str:
+    headers = table.header_of(rule.columns)
+    if rule.scope == "row":
+        right = headers[1] if rule.factor is None else f"{rule.factor:g} × {headers[1]}"
+        what = f"{headers[0]} {'≤' if rule.op == '<=' else '≥'} {right}"
+    else:
+        what = "、".join(headers[:3]) + ("…" if len(headers) > 3 else "")
+    needs = {
+        "row": "",
+        "table": " (checked against the community's other files)",
+        "area": " (checked against every community)",
+    }
+    return f"- `{rule.code}`: {what} — {rule.zh} / {rule.en}{needs[rule.scope]}"
+
+
+def _raw_table_markdown(table: Table) -> list[str]:
+    lines = [f"## `{table.file}` — {table.zh} / {table.en}", "", f"One row = {table.grain}.", ""]
+    lines += [
+        "| 列 header | name | type | unit | allowed | 含义 | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in table.columns:
+        flags = [
+            f for f, on in (("unique", c.unique), ("nullable", c.nullable), ("personal", c.personal)) if on
+        ]
+        dtype = c.dtype + (f" ({', '.join(flags)})" if flags else "")
+        lines.append(
+            f"| {c.header} | `{c.name}` | {dtype} | {c.unit} | {_allowed_text(c)} | {c.zh} | {c.en} |"
+        )
+    lines += [
+        "",
+        "Grain / 主键: "
+        + " × ".join(f"{h}" for h in table.header_of(table.primary_key))
+        + " (no two rows may share it).",
+        "",
+    ]
+    if table.rules:
+        lines += ["Rules / 规则:", "", *(_rule_text(table, rule) for rule in table.rules), ""]
+    lines += [f"- {note}" for note in table.notes]
+    if table.notes:
+        lines.append("")
+    return lines
+
+
 def render_raw_markdown() -> str:
     """The text of ``data/raw/README.md``."""
     lines = [
@@ -709,31 +972,15 @@ def render_raw_markdown() -> str:
         "Raw data is immutable: analyses read it, never write it. Everything here except this README is",
         "git-ignored. With the synthetic world, `jiesu simulate` writes these files; with real data, put",
         "exports that follow this contract here (CSV in UTF-8/UTF-8-BOM/GB18030, or XLSX) and run",
-        "`jiesu ingest`. **Names and phone numbers never leave this folder.**",
+        "`jiesu ingest --data-dir DIR`. **Names, phone numbers, ID numbers and WeChat ids never leave this folder.**",
         "",
         "Rendered from `lib/jiesu/contract.py` (`python -m jiesu.contract`); do not edit by hand.",
         f"Schema version {SCHEMA_VERSION}. Categories (二级分类): {'、'.join(LABELS)}.",
         "",
+        _RAW_LAYOUT_DOC,
     ]
     for table in RAW.values():
-        lines += [f"## `{table.file}` — {table.zh} / {table.en}", "", f"One row = {table.grain}.", ""]
-        lines += [
-            "| 列 header | name | type | unit | allowed | 含义 | meaning |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for c in table.columns:
-            allowed = _allowed_text(c)
-            flags = [
-                f
-                for f, on in (("unique", c.unique), ("nullable", c.nullable), ("personal", c.personal))
-                if on
-            ]
-            dtype = c.dtype + (f" ({', '.join(flags)})" if flags else "")
-            lines.append(f"| {c.header} | `{c.name}` | {dtype} | {c.unit} | {allowed} | {c.zh} | {c.en} |")
-        lines.append("")
-        lines += [f"- {note}" for note in table.notes]
-        if table.notes:
-            lines.append("")
+        lines += _raw_table_markdown(table)
     lines += [
         "## Categories / 问题分类",
         "",
@@ -745,25 +992,78 @@ def render_raw_markdown() -> str:
     return "\n".join(lines)
 
 
+_PROCESSED_LAYOUT_DOC = """\
+Written only by `jiesu ingest` (`jiesu ingest --data-dir DIR` writes `DIR/processed`). No table holds a
+name, phone number, ID number or WeChat id: those are salted pseudonyms, and free text (type `text`
+below) has them masked. Rendered from `lib/jiesu/contract.py`; do not edit by hand.
+
+## Layout: generations, partitioned by community
+
+```
+processed/
+  current -> gen-20201001T080000Z-4242-1a2b3c     the generation readers use (a symbolic link)
+  gen-20201001T080000Z-4242-1a2b3c/
+    manifest.json                                   what is in this generation (below)
+    households/community=甘露园南里二社区/part-0.parquet
+    households/community=对照社区01/part-0.parquet
+    …                                               every partitioned table the same way
+    panel/part-0.parquet                            the area panel: one table for the area
+  gen-…/                                            the previous generation, kept for readers still on it
+  .lock                                             held by the running `jiesu ingest` (pid, host, start)
+```
+
+- **Set-atomic**: a run writes a complete new generation (every table and its manifest) under a hidden
+  staging name, renames it to `gen-…`, then replaces the `current` link in one atomic step
+  (`os.replace`). A reader therefore sees the old set or the new set, never a mix. A run that fails or
+  is killed leaves `current` as it was; its staging folder is removed by the next run once its owner
+  process is gone. Older generations than the previous one are removed too.
+- **Incremental**: a community whose raw files, the code and the salt are unchanged is carried over
+  into the new generation as hard links of its old files (copies where hard links are impossible);
+  only changed communities are rebuilt. Nothing changed at all: nothing is written.
+- **One writer**: `jiesu ingest` locks the folder (`.lock`); a second run refuses at once, naming the
+  holder, or waits with `--wait SECONDS`.
+- Household ids (`BB-U-RRR`) are unique within a community only: key rows by community and id.
+
+## manifest.json
+
+`layout`, `schema_version`, `code_version`, `created_at` (UTC), `generation` and
+`previous_generation`, `cache_key` (of every input, the code, the schema and the salt), `salt_fingerprint`,
+`lenient`, `synthetic`, `default_community` (the top-level community of the raw folder) and, per
+community under `communities`: `raw_dir` (relative to the raw folder), `key` (the community's own cache
+key), `synthetic`, `inputs` (each raw file's `sha256` and `rows`, and `ignored_columns`),
+`outputs` (each table's `file`, `rows`, `bytes` and `sha256`), `quarantined` (rows set aside per table,
+lenient mode), `linkage` (precision and recall against the planted truth, synthetic data only) and
+`rebuilt` (false when carried over unchanged). The area tables are under `area` the same way.
+Readers (`jiesu.processed`) check every table they read against it (file size and row count) and refuse
+a mismatched or half set with an error naming the command that rebuilds it.
+
+## Reading a table
+
+```python
+from jiesu import processed
+processed.communities("data/processed")                     # ['对照社区01', …, '甘露园南里二社区']
+processed.read_table("data/processed", "messages", "对照社区01")  # one community, checked
+processed.read_table("data/processed", "panel")              # the area panel
+
+import pandas as pd, pyarrow.dataset as ds                  # without jiesu: resolve `current` once
+pd.read_parquet("data/processed/current/messages/community=对照社区01/part-0.parquet")
+pd.read_parquet("data/processed/current/messages", filters=[("community", "==", "对照社区01")])
+ds.dataset("data/processed/current/messages", partitioning="hive").to_table()  # every community
+```
+
+Read through the API (or resolve `current` once) when several tables must come from one generation.
+A community name with `/`, `%`, `=` or control characters is percent-encoded in the folder name
+(hive style, which pyarrow decodes).
+"""
+
+
 def render_processed_markdown() -> str:
     """The text of ``data/processed/README.md``."""
-    lines = [
-        "# data/processed — validated, pseudonymized tables",
-        "",
-        "Written only by `jiesu ingest`, atomically, with `manifest.json` (input hashes, row counts, schema",
-        "version). No table holds a name, phone number or WeChat id: those are salted pseudonyms.",
-        "Rendered from `lib/jiesu/contract.py`; do not edit by hand.",
-        "",
-    ]
-    for file, grain, columns in PROCESSED.values():
-        lines += [
-            f"## `{file}`",
-            "",
-            f"One row = {grain}.",
-            "",
-            "| column | type | meaning |",
-            "|---|---|---|",
-        ]
+    lines = ["# data/processed — validated, pseudonymized tables", "", _PROCESSED_LAYOUT_DOC]
+    for key, (path, grain, columns, partitioned) in PROCESSED.items():
+        where = f"{path}/community=<name>/part-0.parquet" if partitioned else f"{path}/part-0.parquet"
+        lines += [f"## `{key}` — `{where}`", "", f"One row = {grain}.", ""]
+        lines += ["| column | type | meaning |", "|---|---|---|"]
         lines += [f"| `{name}` | {dtype} | {meaning} |" for name, dtype, meaning in columns]
         lines.append("")
     return "\n".join(lines)

@@ -14,10 +14,10 @@ import statsmodels.api as sm
 from jiesu.analysis.chats import chat_issues, monthly_chat_issues
 from jiesu.analysis.impact.channels import category_mix, channel_substitution, channel_summary, time_to_close
 from jiesu.analysis.impact.compare import naive_before_after
-from jiesu.analysis.impact.design import Intervention, area_series
+from jiesu.analysis.impact.design import Intervention, area_series, with_controls
 from jiesu.analysis.impact.did import did, event_study, parallel_trends, poisson_fit
 from jiesu.analysis.impact.its import its
-from jiesu.evaluation.planted import score_effect
+from jiesu.evaluation.planted import planted_design, score_effect
 from jiesu.months import MonthError
 
 FOCUS = "焦点社区"
@@ -219,6 +219,19 @@ def test_planted_effect_is_covered_and_did_beats_naive(full_world):
     assert scores["did_covers_truth"] is True
     assert scores["did_abs_error"] < scores["naive_abs_error"]
     assert scores["did_abs_error"] < 0.25
+
+
+def test_did_compares_against_the_never_treated_peers_only(full_world):
+    """The full world's area has peers that adopted a 园园-like way themselves; the scorecard's
+    controls are the never-treated ones (19 of 23 peers on seed 0)."""
+    truth = full_world.planted_truth()
+    never = truth["area"]["never_treated"]
+    focus = truth["intervention"]["community"]
+    panel = with_controls(full_world.table("panel"), focus, never)
+    assert set(panel["community"]) == {focus, *never} and len(never) == 19
+    fit = did(panel, focus, planted_design(truth))
+    assert fit["n_communities"] == 20
+    assert fit["estimate"].covers(truth["intervention"]["effect_log_rr_total"])
 
 
 def test_synthetic_weights_recover_a_convex_combination():

@@ -23,6 +23,7 @@ from jiesu.ingest.normalize import (
 )
 from jiesu.ingest.pipeline import ingest
 from jiesu.ingest.pseudonyms import load_salt, pseudonym
+from jiesu.processed import read_table
 
 # ---------------------------------------------------------------- normalization
 
@@ -95,7 +96,7 @@ def test_wechat_mentions_with_spaces_and_system_lines_are_masked():
 
 
 def test_name_placeholders_of_12345_exports_are_not_masked_as_names():
-    from jiesu.ingest.pipeline import person_names
+    from jiesu.ingest.build import person_names
 
     frames = {
         **{
@@ -240,7 +241,7 @@ def mini(tmp_path_factory):
 def test_mini_world_registry(mini):
     _, processed, result = mini
     assert not result.skipped
-    households = pd.read_parquet(processed / "households.parquet").set_index("household_id")
+    households = read_table(processed, "households").set_index("household_id")
     assert sorted(households.index) == ["06-3-502", "07-1-101", "07-2-201"]
     home = households.loc["06-3-502"]
     # the 2020-09-01 visit beats the 2020-02 registration and the 2019 visit
@@ -251,9 +252,9 @@ def test_mini_world_registry(mini):
     # 07-2-201 was never visited: its flags come from the birth-year rule only (born 1950 → not 80+)
     assert households.loc["07-2-201", "flags_source"] == "none"
     assert not households.loc["07-2-201", "vulnerable"]
-    residents = pd.read_parquet(processed / "residents.parquet")
+    residents = read_table(processed, "residents")
     assert len(residents) == 4
-    links = pd.read_parquet(processed / "record_links.parquet").set_index(["source", "record_id"])
+    links = read_table(processed, "record_links").set_index(["source", "record_id"])
     wang = links.loc[("epidemic_registration", "E1"), "resident_id"]
     assert links.loc[("parking_permits", "P1"), "resident_id"] == wang
     assert links.loc[("cases", "C1"), "resident_id"] == wang
@@ -261,13 +262,13 @@ def test_mini_world_registry(mini):
 
 def test_mini_world_friends_messages_cases(mini):
     _, processed, _ = mini
-    friends = pd.read_parquet(processed / "friends.parquet")
+    friends = read_table(processed, "friends")
     assert friends["household_id"].tolist() == ["06-3-502", "07-1-101"]
     assert friends["resident_id"].notna().all()
-    messages = pd.read_parquet(processed / "messages.parquet").set_index("msg_id")
+    messages = read_table(processed, "messages").set_index("msg_id")
     assert len(messages) == 6
     repair = messages.loc["g1@chatroom#1"]
-    teams = pd.read_parquet(processed / "teams.parquet").set_index("team")
+    teams = read_table(processed, "teams").set_index("team")
     assert repair["mentions"] == teams.loc["红色联盟", "member_id"]
     assert repair["text"] == "@某人\u2005暖气漏水"
     assert messages.loc["g1@chatroom#2", "is_staff"]  # IsSender = 1: 园园
@@ -276,7 +277,7 @@ def test_mini_world_friends_messages_cases(mini):
     assert messages.loc["m2", "is_staff"]  # 园园 in chat_messages.csv
     assert messages.loc["m1", "text"] == "楼道灯不亮了 电话[电话]"
     assert messages.loc["m2", "text"] == "收到，某人家和某人家也说过"  # plain-text names, both scripts
-    cases = pd.read_parquet(processed / "cases.parquet").set_index("case_id")
+    cases = read_table(processed, "cases").set_index("case_id")
     assert cases.loc["C1", "household_id"] == "06-3-502"
     # C2 has no usable address; its phone is 李德明's, so the phone rule links it
     assert cases.loc["C2", "household_id"] == "06-3-502"
@@ -303,11 +304,11 @@ def test_changed_input_rebuilds(tmp_path):
 
 
 def test_manifest_records_inputs_and_schema(mini):
-    import json
+    from jiesu.processed import community_manifest
 
     _, processed, _ = mini
-    manifest = json.loads((processed / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == "1"
+    manifest = community_manifest(processed, "甘露园南里二社区")
+    assert manifest["schema_version"] == "2"
     assert manifest["synthetic"] is False
     assert manifest["inputs"]["epidemic_registration_2020.csv"]["rows"] == 4
     assert len(manifest["inputs"]["epidemic_registration_2020.csv"]["sha256"]) == 64
@@ -317,13 +318,13 @@ def test_manifest_records_inputs_and_schema(mini):
 
 
 def test_extra_columns_are_read_past_and_reported(tmp_path):
-    import json
+    from jiesu.processed import community_manifest
 
     raw = write_mini_world(tmp_path / "raw")
     frame = pd.read_csv(raw / "teams.csv", dtype=str).assign(备用=["x", "y", "z"])
     frame.to_csv(raw / "teams.csv", index=False)
     ingest(raw, tmp_path / "processed")
-    manifest = json.loads((tmp_path / "processed" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = community_manifest(tmp_path / "processed")
     assert manifest["inputs"]["teams.csv"]["ignored_columns"] == ["备用"]
 
 

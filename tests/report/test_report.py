@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from report_templates import light_template
 
+from jiesu import processed
 from jiesu.cli import main
 from jiesu.months import MonthError, check_month, month_range, shift_month
 from jiesu.privacy import suppress_small
@@ -208,9 +209,13 @@ def test_make_report_renders_the_latest_month_with_every_section(rendered):
 
 def test_officials_see_a_condensed_league_table_with_the_full_one_downloadable(rendered):
     table = rendered["html"].split("tables/area_rank.csv")[0].rsplit("<table", 1)[1]
-    assert table.count("<tr>") == 11  # top 5, bottom 5, the community and its neighbours (24 in all)
     full = pd.read_csv(rendered["folder"] / "tables" / "area_rank.csv", encoding="utf-8-sig")
     assert len(full) == 24 and list(full["排名"]) == sorted(full["排名"])
+    # top 5, bottom 5, and the community with one neighbour on each side, in rank order
+    at = int(full.index[full["社区"] == FOCUS_COMMUNITY][0])
+    shown = sorted(set(range(5)) | set(range(19, 24)) | {at - 1, at, at + 1} & set(range(24)))
+    assert table.count("<tr>") == len(shown) and f"仅显示 {len(shown)} 行，共 24 行" in table
+    assert [int(r) for r in re.findall(r"<tr>\s*<td>(\d+)</td>", table)] == full["排名"].iloc[shown].tolist()
 
 
 def test_changes_carry_their_significance_and_charts_their_chinese_months(rendered):
@@ -441,7 +446,7 @@ def test_schedule_renders_every_month_once(scheduled):
 
 def test_schedule_index_lists_every_report_with_key_figures(scheduled):
     index = (scheduled["out"] / "index.html").read_text(encoding="utf-8")
-    panel = pd.read_parquet(scheduled["world"].processed / "panel.parquet")
+    panel = processed.read_table(scheduled["world"].processed, "panel")
     for month in MONTHS:
         assert f'{month}/report.html">{month}</a>' in index
         requests = int(

@@ -439,6 +439,7 @@ def test_three_rates_follow_the_published_trajectory_and_the_focus_improves(raw,
 def test_did_with_never_treated_controls_covers_the_planted_effect(raw, truth):
     """A few peers adopt the 园园 way later (truth['area']); comparing the focus community with the
     never-treated ones only, the DiD interval still covers the planted effect."""
+    from jiesu.analysis.impact.design import Intervention, with_controls
     from jiesu.analysis.impact.did import did
     from jiesu.categories import BY_LABEL
 
@@ -464,8 +465,9 @@ def test_did_with_never_treated_controls_covers_the_planted_effect(raw, truth):
     )
     design, area = truth["intervention"], truth["area"]
     assert 3 <= len(area["treated"]) - 1 <= 6 and design["community"] not in area["never_treated"]
-    controls = panel.loc[panel["community"].isin([design["community"], *area["never_treated"]])]
-    estimate = did(controls, design["community"], design["start_month"], design["ramp_months"])["estimate"]
+    controls = with_controls(panel, design["community"], area["never_treated"])
+    planted = Intervention(design["start_month"], design["ramp_months"])
+    estimate = did(controls, design["community"], planted)["estimate"]
     assert estimate.covers(design["effect_log_rr_total"])
     assert abs(estimate.estimate - design["effect_log_rr_total"]) < 0.2
 

@@ -7,6 +7,8 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from jiesu.analysis.topics.labels import Lexicon
 from jiesu.analysis.topics.texts import analyse_texts
 from jiesu.errors import DataError
@@ -125,6 +127,31 @@ def summary_html(result: dict, *, title: str) -> str:
     return "\n".join(parts)
 
 
+def _times(raw, time_col: str) -> pd.Series:
+    """The parsed time column; one clear error when it is empty or when no value in it parses."""
+    cells = raw.frame[time_col]
+    present = cells.map(lambda v: v is not None and str(v).strip() != "")
+    if not present.any():
+        raise DataError(
+            raw.name,
+            "时间列全为空 the time column is empty in every row: fill it in, or leave out --time-col",
+            column=time_col,
+            rows=[raw.header_line],
+        )
+    times = parse_dates(cells)
+    if times.isna().all():
+        first = [raw.file_row(i) for i in range(len(cells)) if present.iloc[i]][:5]
+        example = str(cells[present].iloc[0])[:40]
+        raise DataError(
+            raw.name,
+            f"无法解析任何时间 no time value could be parsed (e.g. '{example}'; expected 2020-09-27 13:14, "
+            "2020/9/27 or 2020年9月27日)",
+            column=time_col,
+            rows=first,
+        )
+    return times
+
+
 def run_on_table(
     path: Path,
     *,
@@ -147,17 +174,17 @@ def run_on_table(
     extra = [read_stopwords(Path(p)) for p in stopwords]
     if not path.exists():
         raise DataError(path, "文件不存在 file not found")
-    raw = read_raw(path)
+    raw = read_raw(path, headers=[c for c in (text_col, time_col) if c])
     frame = raw.frame
     for col in (text_col, time_col):
         if col and col not in frame.columns:
             raise DataError(
-                path.name,
+                raw.name,
                 f"没有这一列 no such column; columns are: {', '.join(map(str, frame.columns))}",
                 column=col,
             )
     frame = frame.assign(**{text_col: frame[text_col].map(lambda v: "" if v is None else str(v))})
-    times = parse_dates(frame[time_col]) if time_col else None
+    times = _times(raw, time_col) if time_col else None
     result = analyse_texts(
         frame,
         text_col=text_col,
@@ -169,13 +196,6 @@ def run_on_table(
         stopwords=extra,
         progress=progress,
     )
-    if time_col and result["skipped_times"] == len(frame):
-        raise DataError(
-            path.name,
-            "无法解析任何时间 no time value could be parsed",
-            column=time_col,
-            rows=[raw.file_row(0)],
-        )
     result["doc_topics"]["row"] = [raw.file_row(i) for i in range(len(frame))]  # as Excel shows it
     write_csv(out_dir / "topics.csv", result["topics"])
     write_csv(out_dir / "doc_topics.csv", result["doc_topics"])

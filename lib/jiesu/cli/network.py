@@ -14,7 +14,7 @@ from jiesu.cli import app
     help="人员×群组名单的人际网络：中介中心性、社群 / Brokers and communities of a "
     "person × group membership list (CSV or XLSX).",
 )
-@click.argument("memberships", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("memberships", type=click.Path(path_type=Path))
 @click.option("--person-col", required=True, help="人员列名 / column naming the person")
 @click.option("--group-col", required=True, help="群组列名 / column naming the group (club, chat, team…)")
 @click.option(
@@ -30,10 +30,10 @@ from jiesu.cli import app
 @click.option(
     "--sources",
     "sources",
-    default=0,
+    default="auto",
     show_default=True,
-    help="中介中心性抽样源节点数（0 = 精确）/ betweenness from this many seeded sample sources "
-    "(0 = exact; use ~500 for lists of many thousands)",
+    help="中介中心性抽样源节点数：auto、0（精确）或数目 / betweenness sources: auto (exact up to "
+    "3e8 persons × ties, else 500 seeded sample sources, said on stderr), 0 (exact) or a number",
 )
 @click.option(
     "--max-nodes",
@@ -42,9 +42,15 @@ from jiesu.cli import app
     help="HTML 视图最多显示的节点数 / most nodes drawn in the HTML view (top by betweenness)",
 )
 def network_command(
-    memberships: Path, person_col: str, group_col: str, out_dir: Path, seed: int, sources: int, max_nodes: int
+    memberships: Path, person_col: str, group_col: str, out_dir: Path, seed: int, sources: str, max_nodes: int
 ) -> None:
     from jiesu.byod.network import run_on_table
+    from jiesu.errors import JiesuError
+
+    if sources != "auto" and not (sources.isdigit()):
+        raise JiesuError(
+            f"--sources 必须是 auto 或非负整数 / --sources must be auto or an integer ≥ 0, got {sources!r}"
+        )
 
     result = run_on_table(
         memberships,
@@ -52,7 +58,7 @@ def network_command(
         group_col=group_col,
         out_dir=out_dir,
         seed=seed,
-        sources=sources,
+        sources=sources if sources == "auto" else int(sources),
         max_nodes=max_nodes,
     )
     click.echo(result.summary)

@@ -12,7 +12,11 @@ from jiesu.cli import app
     help="补齐所有缺少最新版本的月度报告并更新目录 / Render every month lacking a current "
     "report, then rewrite reports/index.html (cron/systemd-friendly, idempotent).",
 )
-@click.option("--since", required=True, help="起始月份 YYYY-MM / first month, e.g. 2019-01")
+@click.option(
+    "--since",
+    required=True,
+    help="起始月份 YYYY-MM，或 latest（只生成最近一个月）/ first month, e.g. 2019-01, or latest (the latest month only)",
+)
 @click.option(
     "--until",
     default="",

@@ -7,7 +7,7 @@ import pandas as pd
 
 from jiesu.analysis.early_warning.bursts import DAY, BurstParams, false_alarm_rate
 from jiesu.analysis.impact.compare import expected_ranks, naive_before_after
-from jiesu.analysis.impact.design import Intervention
+from jiesu.analysis.impact.design import Intervention, with_controls
 from jiesu.analysis.impact.did import did
 from jiesu.analysis.impact.its import its
 from jiesu.analysis.ranking import milestones, rank_claims
@@ -217,12 +217,14 @@ def score_effect(truth: dict, world: World) -> dict:
     """Recovery of the planted effect ``truth["intervention"]["effect_log_rr_total"]``.
 
     ``its_covers_truth``/``did_covers_truth``: the controlled ITS and the DiD 95% intervals contain it;
-    ``did_abs_error``/``naive_abs_error``: |estimate − truth| on the log rate-ratio scale.
+    ``did_abs_error``/``naive_abs_error``: |estimate − truth| on the log rate-ratio scale.  The controls
+    are the communities the world never treated (``truth["area"]["never_treated"]``; every peer in a
+    world from before the area had adopters).
     """
     planted = truth["intervention"]
     target = float(planted["effect_log_rr_total"])
-    panel = world.table("panel")
     focus, design = planted["community"], planted_design(truth)
+    panel = with_controls(world.table("panel"), focus, truth.get("area", {}).get("never_treated"))
     its_e = its(panel, focus, design)["estimate"]
     did_e = did(panel, focus, design)["estimate"]
     naive_e = naive_before_after(panel, focus, design)["estimate"]

@@ -10,7 +10,8 @@ Addresses
     the household key ``06-3-502`` (``BB-U-RRR``).  Chinese numerals are converted with cn2an.
 Dates
     ``2020年9月27日``, ``2020/9/27 13:14``, ISO dates and Excel serial day numbers (1900 date system,
-    epoch 1899-12-30).
+    epoch 1899-12-30).  A time written with a UTC offset (``2020-04-01T00:11:20+08:00``, ``…Z``) is
+    converted to Beijing time (Asia/Shanghai) and kept naive, like every other time.
 Scripts
     Traditional → Simplified with OpenCC (``t2s``); the caller keeps the original.
 """
@@ -27,6 +28,7 @@ import cn2an
 import numpy as np
 import pandas as pd
 
+from jiesu import pii
 from jiesu.chinese import map_distinct, to_halfwidth, to_halfwidth_series, to_simplified
 from jiesu.contract import household_key
 
@@ -167,17 +169,35 @@ _DATE_WORDS = str.maketrans(
 )
 
 
+BEIJING = "Asia/Shanghai"
+_D = "[0-9０-９]"
+_UTC_OFFSET = rf"{_D}{{1,2}}[:：]{_D}{{2}}(?:[:：]{_D}{{2}}(?:[.．]{_D}+)?)?\s*(?:[ZzＺｚ]|UTC|[+\-＋－]{_D}{{2}}[:：]?{_D}{{2}})$"
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Messy dates/times → ``datetime64`` (missing or unparseable → NaT).
+    """Messy dates/times → naive Beijing ``datetime64`` (missing or unparseable → NaT).
 
     Accepts Timestamps/datetimes (from Excel cells), Excel serial numbers (numbers or digit
     strings, 1900 system), ``2020年9月27日``, ``2020/9/27 13:14``, ``2020-09-27T13:14:00`` and
-    full-width digits.  Times without a date are rejected (NaT).
+    full-width digits.  A time with a UTC offset or ``Z`` is converted to Asia/Shanghai and its
+    offset dropped, so such times may be mixed with naive ones (which are taken as Beijing time).
+    Times without a date are rejected (NaT).
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     if values.empty:
         return out
     as_object = values.astype(object)
+    offset = _has_utc_offset(as_object)
+    if offset.any():
+        text = to_halfwidth_series(as_object[offset].astype("string")).str.strip()
+        aware = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+        retry = aware.isna()
+        if retry.any():
+            aware.loc[retry] = pd.to_datetime(text[retry], utc=True, format="mixed", errors="coerce")
+        out.loc[offset] = aware.dt.tz_convert(BEIJING).dt.tz_localize(None).astype("datetime64[us]")
+        if not offset.all():
+            out.loc[~offset] = parse_dates(values[~offset])
+        return out
     if {type(v) for v in as_object.tolist()} <= {str, type(None)}:
         strict = values.astype("string").str.fullmatch(_ISO_DATETIME).fillna(False)
         if strict[values.notna()].all():  # exports in ISO form: one fast vectorized parse
@@ -223,11 +243,25 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return out
 
 
+def _has_utc_offset(values: pd.Series) -> pd.Series:
+    """Which cells are text ending in a time with a UTC offset (``…T00:11:20+08:00``, ``… 08:00Z``);
+    full-width digits and signs count too.  One vectorized (RE2) pass; Excel cells that are not text
+    are never offset times."""
+    cells = values.tolist()
+    is_text = [isinstance(v, str) for v in cells]
+    found = pd.Series(False, index=values.index)
+    if not any(is_text):
+        return found
+    text = pd.Series([v if t else None for v, t in zip(cells, is_text, strict=True)], index=values.index)
+    found[:] = text.astype("string").str.contains(_UTC_OFFSET, regex=True).fillna(False).astype(bool)
+    return found
+
+
 # ---------------------------------------------------------------- masking chat text
 
-PHONE_MASK = "[电话]"
+PHONE_MASK = pii.PHONE_MASK
 MENTION_MASK = "@某人"
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?[1１]\d{2}[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
+WXID_MASK = "[微信号]"
 # WeChat ends a mention with U+2005, so a display name may contain spaces (``@6-3-502 王\u2005``);
 # a typed mention without it runs to the next space or punctuation.
 MENTION = re.compile(
@@ -236,9 +270,8 @@ MENTION = re.compile(
 
 
 def mask_phones(values: pd.Series) -> pd.Series:
-    """Replace mobile numbers (11 digits, optionally +86 and separators, full-width too)."""
-    text = values.astype("string")
-    return text.str.replace(_PHONE, PHONE_MASK, regex=True)
+    """Replace phone numbers in every written form, identity numbers and bank cards (:mod:`jiesu.pii`)."""
+    return pii.mask_series(values)
 
 
 def mention_names(text: str) -> list[str]:
@@ -247,9 +280,14 @@ def mention_names(text: str) -> list[str]:
 
 
 def mask_mentions(values: pd.Series) -> pd.Series:
-    """Replace every ``@name`` by ``@某人``."""
+    """Replace every ``@name`` by ``@某人`` (only texts with an ``@`` are examined)."""
     text = values.astype("string")
-    return text.str.replace(MENTION, _mention_mask, regex=True)
+    has_at = text.str.contains("[@＠]", regex=True).fillna(False).astype(bool)
+    if not has_at.any():
+        return text
+    out = text.copy()
+    out.loc[has_at] = text[has_at].str.replace(MENTION, _mention_mask, regex=True)
+    return out
 
 
 _QUOTED_NAME = re.compile(r'(["“])([^"“”\n]{1,40})(["”])')
@@ -299,6 +337,13 @@ def mask_names(values: pd.Series, pattern: re.Pattern | None) -> pd.Series:
     well; privacy wins over the odd lost word."""
     text = values.astype("string")
     return text if pattern is None else text.str.replace(pattern, NAME_MASK, regex=True)
+
+
+def mask_known(values: pd.Series, pattern: re.Pattern | None, replacement: str) -> pd.Series:
+    """Replace every match of ``pattern`` (from :func:`names_pattern`, e.g. the raw tables' WeChat ids)
+    by ``replacement``; texts are examined only if pandas finds the pattern's first characters."""
+    text = values.astype("string")
+    return text if pattern is None else text.str.replace(pattern, replacement, regex=True)
 
 
 def _mention_mask(match: re.Match) -> str:

@@ -19,6 +19,7 @@ rows aside with their reasons (see :func:`validate_table`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,13 +27,15 @@ import pandera.pandas as pa
 from rapidfuzz import fuzz, process
 
 from jiesu.chinese import to_halfwidth, to_halfwidth_series, to_simplified, to_simplified_series
-from jiesu.contract import Column, Table
+from jiesu.contract import Column, Rule, Table
 from jiesu.errors import DataError
 from jiesu.ingest.normalize import parse_dates
 from jiesu.ingest.readers import RawTable
 
 MAX_CELL_CHARS = 32767  # Excel's hard limit on characters in one cell
 ROW_COLUMN = "_row"  # 1-based file row kept beside the data for provenance and quarantine
+Finding = tuple[int, "str | tuple[str, ...]", str]
+"""One problem found: (position of the row, canonical column name or names, message)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Problem:
     """One contract violation: where it is and what is wrong (``rows`` are 1-based file rows)."""
 
     file: str
-    column: str | None
+    column: str | tuple[str, ...] | None
     message: str
     rows: tuple[int, ...] = ()
 
@@ -76,10 +79,19 @@ def match_headers(raw: RawTable, table: Table) -> dict[str, str]:
     by_name = {c.name: c.header for c in table.columns}
     mapping: dict[str, str] = {}
     for header in raw.frame.columns:
-        text = to_simplified(to_halfwidth(str(header)))  # 登記編號 / 住址（ ） as written
+        text = re.sub(r"\s+", "", to_simplified(to_halfwidth(str(header))))  # 登記編號 / 住 址 as written
         target = text if text in table.headers else by_name.get(text)
-        if target is not None and target not in mapping.values():
-            mapping[header] = target
+        if target is None:
+            continue
+        if target in mapping.values():  # two spellings of one column: which holds the data is unknowable
+            first = next(h for h, t in mapping.items() if t == target)
+            raise DataError(
+                raw.name,
+                f"表头重复 duplicate header: '{first}' and '{header}' are both the column '{target}': keep one of them",
+                column=target,
+                rows=[raw.header_line],
+            )
+        mapping[header] = target
     missing = [h for h in table.headers if h not in mapping.values()]
     if not missing:
         return mapping
@@ -88,12 +100,12 @@ def match_headers(raw: RawTable, table: Table) -> dict[str, str]:
     guess = _closest(header, unknown, exclusive=len(missing) == 1 and len(unknown) == 1)
     if guess is not None:
         raise DataError(
-            raw.path.name,
+            raw.name,
             f"未知列 '{guess}' unknown column: 你是不是指 did you mean '{header}'? "
             f"（缺少必需列 missing required column '{header}'）",
             column=guess,
         )
-    raise DataError(raw.path.name, f"缺少必需列 missing required column '{header}'", column=header)
+    raise DataError(raw.name, f"缺少必需列 missing required column '{header}'", column=header)
 
 
 def _closest(header: str, candidates: list[str], *, exclusive: bool) -> str | None:
@@ -171,13 +183,30 @@ _CHECK_MESSAGES = {
 }
 
 
+def _rule_check(rule: Rule) -> pa.Check:
+    """A row rule as a dataframe-wide pandera check (a row with either side empty passes)."""
+    left, right = rule.columns
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        a, b = frame[left], frame[right]
+        if rule.factor is not None:
+            b = b.astype("Float64") * rule.factor
+        holds = (a <= b) if rule.op == "<=" else (a >= b)
+        return (holds | a.isna() | b.isna()).fillna(True).astype(bool)
+
+    return pa.Check(check, name=rule.code)
+
+
 def schema_for(table: Table, *, today: dt.date | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of a contract table, over canonical column names and parsed dtypes.
+    """The pandera schema of a contract table, over canonical column names and parsed dtypes: each
+    column's checks, the grain (``primary_key``: ``unique`` on one column, the schema's ``unique`` on
+    several) and every row rule of the contract as a named dataframe check.
 
     ``today`` (default: the current date in Beijing) bounds every date and datetime column.
     """
     today = today or pd.Timestamp.now(tz="Asia/Shanghai").date()
     latest = pd.Timestamp(today) + pd.Timedelta(days=1)  # end of today
+    single_key = table.primary_key[0] if len(table.primary_key) == 1 else None
     columns = {}
     for column in table.columns:
         checks = []
@@ -193,25 +222,76 @@ def schema_for(table: Table, *, today: dt.date | None = None) -> pa.DataFrameSch
             checks.append(pa.Check(lambda s: s.str.len() <= MAX_CELL_CHARS, name="cell_length"))
         columns[column.name] = pa.Column(
             nullable=column.nullable,
-            unique=column.unique,
+            unique=column.unique or column.name == single_key,
             report_duplicates="exclude_first",
             checks=checks,
             required=True,
         )
-    return pa.DataFrameSchema(columns, name=table.key, strict=False)
+    return pa.DataFrameSchema(
+        columns,
+        name=table.key,
+        strict=False,
+        unique=list(table.primary_key) if len(table.primary_key) > 1 else None,
+        report_duplicates="exclude_first",
+        checks=[_rule_check(rule) for rule in table.rules if rule.scope == "row"],
+    )
 
 
-def _schema_problems(frame: pd.DataFrame, table: Table, raw: RawTable, today) -> list[tuple[int, str, str]]:
-    """``(position, column name, message)`` for every failing cell, from pandera's lazy report."""
+def _shown(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M:%S").removesuffix(" 00:00:00")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rule_message(rule: Rule, table: Table, row: pd.Series) -> str:
+    """``响应量不能大于诉求量 responded must not exceed requests: 响应量 5 > 诉求量 2``."""
+    (left, right), (lh, rh) = rule.columns, table.header_of(rule.columns)
+    broken = ">" if rule.op == "<=" else "<"
+    shown_right = f"{rh} {_shown(row[right])}"
+    if rule.factor is not None:
+        shown_right = f"{rule.factor:g} × {shown_right} = {_shown(round(float(row[right]) * rule.factor, 2))}"
+    return f"{rule.zh} {rule.en}: {lh} {_shown(row[left])} {broken} {shown_right}"
+
+
+def _duplicate_message(table: Table, frame: pd.DataFrame, positions: list[int]) -> dict[int, str]:
+    """For each duplicated row: ``重复的行 duplicate row: 群编号 × 微信号 = 'g1', 'w1' (first on row 3)``."""
+    keys = list(table.primary_key)
+    first = frame.loc[~frame.duplicated(keys, keep="first"), keys].reset_index()
+    first = first.merge(frame.loc[positions, keys].reset_index(), on=keys, suffixes=("_first", ""))
+    where = dict(zip(first["index"], first["index_first"], strict=True))
+    headers = " × ".join(table.header_of(keys))
+    return {
+        i: f"重复的行 duplicate row: {headers} = "
+        + ", ".join(f"'{_shown(frame.at[i, k])}'" for k in keys)
+        + f" (first on row {{row:{where[i]}}})"
+        for i in positions
+    }
+
+
+def _schema_problems(frame: pd.DataFrame, table: Table, raw: RawTable, today) -> list[Finding]:
+    """``(position, column name(s), message)`` for every failing cell or row, from pandera's lazy report."""
     try:
         schema_for(table, today=today).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
         return []
-    found = []
+    cases = cases[cases["index"].notna()]
+    rules = {rule.code: rule for rule in table.rules}
+    found: list[Finding] = []
+    rows_by_check = {check: sorted({int(i) for i in part["index"]}) for check, part in cases.groupby("check")}
+    if "multiple_fields_uniqueness" in rows_by_check:
+        messages = _duplicate_message(table, frame, rows_by_check["multiple_fields_uniqueness"])
+        found += [(i, tuple(table.primary_key), _fill_rows(m, raw)) for i, m in messages.items()]
+    for code, positions in rows_by_check.items():
+        if code in rules:
+            found += [
+                (i, rules[code].columns, _rule_message(rules[code], table, frame.loc[i])) for i in positions
+            ]
     for case in cases.itertuples(index=False):
-        if case.index is None or pd.isna(case.index):
+        if case.check in rules or case.check == "multiple_fields_uniqueness":
             continue
         column = table.column(case.column)
         message = _CHECK_MESSAGES.get(case.check, str(case.check))
@@ -224,6 +304,11 @@ def _schema_problems(frame: pd.DataFrame, table: Table, raw: RawTable, today) ->
             message += f": '{case.failure_case}'"
         found.append((int(case.index), column.name, message))
     return found
+
+
+def _fill_rows(message: str, raw: RawTable) -> str:
+    """Replace ``{row:<position>}`` placeholders by file row numbers."""
+    return re.sub(r"\{row:(\d+)\}", lambda m: str(raw.file_row(int(m.group(1)))), message)
 
 
 # ---------------------------------------------------------------- validate a table
@@ -256,7 +341,7 @@ def validate_table(
     ignored = tuple(str(h) for h in raw.frame.columns if h not in mapping)
     source = raw.frame.rename(columns=mapping)
     typed = pd.DataFrame(index=source.index)
-    found: list[tuple[int, str, str]] = []
+    found: list[Finding] = []
     for column in table.columns:
         values, failed, message = coerce_column(source[column.header], column)
         typed[column.name] = values
@@ -269,37 +354,57 @@ def validate_table(
     found += [p for p in _schema_problems(typed, table, raw, today) if (p[0], p[1]) not in parse_failed]
     if extra_checks is not None:
         found += extra_checks(typed)
-    typed[ROW_COLUMN] = [raw.file_row(i) for i in range(len(typed))]
+    typed[ROW_COLUMN] = raw.rows if raw.rows is not None else [raw.file_row(i) for i in range(len(typed))]
     problems = _group(found, table, raw)
     if not problems:
         return Validated(table, raw.path.name, typed, _empty_quarantine(source), [], ignored)
     if not lenient:
         raise problems[0].error(more=len(problems) - 1)
+    return quarantined(raw, table, source, typed, found, problems, ignored)
+
+
+def quarantined(raw, table, source, typed, found, problems, ignored) -> Validated:
+    """Lenient mode: the rows of ``found`` set aside (raw cells + ``file``, ``row``, ``reasons``)."""
     bad = sorted({i for i, _, _ in found})
     reasons = pd.Series("", index=typed.index, dtype="string")
     for i, name, message in found:
-        header = table.column(name).header
-        reasons.loc[i] = (reasons.loc[i] + "; " if reasons.loc[i] else "") + f"{header}: {message}"
+        reasons.loc[i] = (
+            reasons.loc[i] + "; " if reasons.loc[i] else ""
+        ) + f"{_headers(table, name)}: {message}"
     quarantine = source.loc[bad].copy()
     quarantine.insert(0, "reasons", reasons.loc[bad])
     quarantine.insert(0, "row", [raw.file_row(i) for i in bad])
-    quarantine.insert(0, "file", raw.path.name)
+    quarantine.insert(0, "file", raw.name)
     good = typed.drop(index=bad)
     return Validated(table, raw.path.name, good, quarantine, problems, ignored)
 
 
-def _group(found, table: Table, raw: RawTable) -> list[Problem]:
-    """One problem per (column, message kind), in column order, with its first rows."""
+def _headers(table: Table, name) -> str:
+    names = (name,) if isinstance(name, str) else name
+    return ", ".join(table.header_of(names))
+
+
+def _group(found: list[Finding], table: Table, raw: RawTable) -> list[Problem]:
+    """One problem per (column(s), message kind), in column order, with its first rows."""
     order = {c.name: k for k, c in enumerate(table.columns)}
-    groups: dict[tuple[str, str], list[int]] = {}
-    messages: dict[tuple[str, str], str] = {}
-    for position, name, message in sorted(found, key=lambda p: (order.get(p[1], 99), p[0])):
+
+    def first(name) -> int:
+        return order.get(name if isinstance(name, str) else name[0], 99)
+
+    groups: dict[tuple, list[int]] = {}
+    messages: dict[tuple, str] = {}
+    for position, name, message in sorted(found, key=lambda p: (first(p[1]), p[0])):
         kind = message.split(":")[0].split("'")[0].strip()
         key = (name, kind)
         groups.setdefault(key, []).append(raw.file_row(position))
         messages.setdefault(key, message)
     return [
-        Problem(raw.path.name, table.column(name).header, messages[(name, kind)], tuple(rows[:5]))
+        Problem(
+            raw.name,
+            table.column(name).header if isinstance(name, str) else table.header_of(name),
+            messages[(name, kind)],
+            tuple(rows[:5]),
+        )
         for (name, kind), rows in groups.items()
     ]
 

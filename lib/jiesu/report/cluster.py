@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import dask
+import psutil
 from distributed import Client, LocalCluster, as_completed
 from tqdm import tqdm
 
@@ -52,10 +53,30 @@ class ReportTask:
         return f"report-{self.community}-{self.month}"
 
 
+def _cpu_and_memory() -> tuple[float, float, float]:
+    """(CPU seconds used so far, resident MiB) of this worker process and of its children (the warm
+    kernel): the worker time a report costs is the sum over both processes."""
+    me = psutil.Process()
+    family = [me, *me.children(recursive=True)]
+    cpu = 0.0
+    for process in family:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            cpu += times.user + times.system
+    rss = [0.0, 0.0]
+    for i, process in enumerate(family):
+        with contextlib.suppress(psutil.Error):
+            rss[min(i, 1)] += process.memory_info().rss / 2**20
+    return cpu, rss[0], rss[1]
+
+
 def render_task(task: ReportTask) -> dict:
-    """Render one report on this worker, in its warm kernel; returns what was done and how long it took."""
+    """Render one report on this worker, in its warm kernel; returns what was done, how long it took
+    (``seconds`` of wall time, ``cpu_seconds`` of worker plus kernel) and the resident memory of the
+    worker and its kernel afterwards (``worker_mib``, ``kernel_mib``)."""
     kernel = process_kernel()
     began = time.monotonic()
+    cpu_before, _, _ = _cpu_and_memory()
     result = render_report(
         task.community,
         task.month,
@@ -66,11 +87,16 @@ def render_task(task: ReportTask) -> dict:
         stamp=task.stamp,
         kernel=kernel,
     )
+    seconds = time.monotonic() - began
+    cpu_after, worker_mib, kernel_mib = _cpu_and_memory()
     return {
         "community": task.community,
         "month": task.month,
         "html": str(result.html),
-        "seconds": time.monotonic() - began,
+        "seconds": seconds,
+        "cpu_seconds": cpu_after - cpu_before,
+        "worker_mib": worker_mib,
+        "kernel_mib": kernel_mib,
         "worker_pid": os.getpid(),
         "kernel_run": kernel.runs,
     }

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
-from jiesu import __version__
+from jiesu import __version__, processed
 from jiesu.errors import MissingDataError
 from jiesu.months import month_label
 from jiesu.report import templates
@@ -80,7 +80,7 @@ def data_fingerprint(world: World) -> str:
     if not manifest:
         raise MissingDataError(
             f"{world.paths.processed / 'manifest.json'} 不存在 does not exist: "
-            "run `make data` (or `jiesu ingest`) first"
+            f"run `{processed.ingest_command(world.paths.processed)}` first"
         )
     outputs = {key: value.get("sha256") for key, value in sorted(manifest.get("outputs", {}).items())}
     return content_key(

@@ -76,7 +76,8 @@ LOG_FILE = "schedule.log"
 class ScheduleResult:
     """What one run did: ``rendered`` and ``current`` (skipped) community-months, ``failed``
     ((community, month) → reason), ``overviews`` written, the ``index`` and ``log`` paths, the wall time
-    in seconds, and ``timings`` (one dict per rendered report: seconds, worker pid, kernel run)."""
+    in seconds, and ``timings`` (one dict per rendered report: :func:`jiesu.report.cluster.render_task`'s
+    seconds, CPU seconds, memory, worker pid and kernel run)."""
 
     rendered: list[tuple[str, str]] = field(default_factory=list)
     current: list[tuple[str, str]] = field(default_factory=list)
@@ -105,6 +106,10 @@ def _open_log(log_path: Path) -> tuple[logging.Logger, logging.Handler]:
     return logger, handler
 
 
+LATEST = "latest"
+"""``since`` value meaning: only each community's latest month (or ``until``)."""
+
+
 def plan(
     data: Paths,
     communities: list[str],
@@ -118,7 +123,7 @@ def plan(
     """Split the months to consider into ``(to_render, current)``.
 
     A month is considered when it lies in ``since``..``until`` (``until`` default: the community's
-    latest month) and the community has panel data for it.  ``to_render`` holds
+    latest month; ``since="latest"``: only that latest month) and the community has panel data for it.  ``to_render`` holds
     ``(community, month, stamp)``; ``current`` holds ``(community, month)`` whose published stamp
     matches (never with ``force``).
     """
@@ -127,7 +132,8 @@ def plan(
         world = open_world(data, community)
         months = available_months(world)
         last = until or months[-1]
-        for month in [m for m in month_range(since, last) if m in set(months)]:
+        first = last if since == LATEST else since
+        for month in [m for m in month_range(first, last) if m in set(months)]:
             stamp = report_stamp(world, month, notebook)
             if not force and is_current(report_dir(out_dir, community, month), stamp):
                 current.append((community, month))
@@ -170,7 +176,8 @@ def run_schedule(
     Returns a :class:`ScheduleResult`; failures do not raise (they are in ``result.failed`` and the log).
     """
     started = time.monotonic()
-    check_month(since)
+    if since != LATEST:
+        check_month(since)
     if until:
         check_month(until)
     world = open_world(data_dir)
@@ -260,10 +267,11 @@ def _render_on_dask(
 
         def published(info: dict) -> None:
             log.info(
-                "rendered %s %s in %.1f s (worker %s, kernel run %d) → %s",
+                "rendered %s %s in %.1f s, %.1f s CPU (worker %s, kernel run %d) → %s",
                 info["community"],
                 info["month"],
                 info["seconds"],
+                info["cpu_seconds"],
                 info["worker_pid"],
                 info["kernel_run"],
                 info["html"],

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ from jiesu.analysis.topics.labels import Lexicon
 from jiesu.analysis.topics.model import TopicModel, TopicParams, fit_topic_model
 from jiesu.analysis.topics.prevalence import problem_topics, topic_prevalence
 from jiesu.analysis.topics.vocabulary import topic_stoplist
-from jiesu.contract import PROCESSED
+from jiesu.categories import text_categories
 from jiesu.months import month_end, month_label, month_of, shift_month
 from jiesu.snapshot.world import World
 from jiesu.storage import write_parquet
@@ -226,11 +227,9 @@ def snapshot_tokens(world: World) -> Path:
     """The cached tokenized corpus (:func:`tokenized_corpus`) of the snapshot's text messages.
 
     Finding the cache file means hashing every message; within one process that is done once per
-    version of the messages table (its path, modification time and size), as long as the file exists.
+    version of the messages table, community and cut, as long as the file exists.
     """
-    table = world.paths.processed / PROCESSED["messages"][0]
-    stat = table.stat() if table.exists() else None
-    version = (str(table), str(world.interim), stat and stat.st_mtime_ns, stat and stat.st_size)
+    version = (world.version("messages"), world.community, world.as_of, str(world.interim))
     known = _SNAPSHOT_TOKENS.get(version)
     if known is None or not known.exists():
         messages = text_messages(world.table("messages"))
@@ -402,8 +401,23 @@ def snapshot_bursts(world: World, params: BurstParams = BurstParams()) -> dict:
 
 def snapshot_issues(world: World) -> pd.DataFrame:
     """The chat issues of ``world``'s groups (:func:`jiesu.analysis.chats.chat_issues`, lexicon
-    categories): one definition for interception, team responsiveness and channel substitution."""
-    return chat_issues(world.table("messages"))
+    categories): one definition for interception, team responsiveness and channel substitution.
+
+    The lexicon category of each message is computed once per process for the whole table
+    (:meth:`World.row_values`), so the months of a schedule do not repeat it, and the issues of one
+    world (one cut) once per process: a report's watch list and checklist share them."""
+    return _issues_cached(world, world.version("messages")).copy(deep=False)
+
+
+@lru_cache(maxsize=4)
+def _issues_cached(world: World, version: str) -> pd.DataFrame:
+    messages = world.table("messages")
+    categories = world.row_values("messages", _message_categories)
+    return chat_issues(messages, categories=categories.set_axis(messages["msg_id"]))
+
+
+def _message_categories(messages: pd.DataFrame) -> pd.Series:
+    return text_categories(messages["text_simplified"])
 
 
 def snapshot_interception(world: World) -> pd.DataFrame:

@@ -10,30 +10,40 @@ and records ``cut_at``; raw data are not copied (the cut is of processed data on
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
+from jiesu import processed
 from jiesu.contract import PROCESSED
-from jiesu.processed import MANIFEST, has_table
 from jiesu.settings import Paths, paths
 from jiesu.snapshot.world import World, open_world
-from jiesu.storage import file_sha256, write_json, write_parquet
 
 
 def cut_world(world: World, month: str, out_dir: str | os.PathLike) -> Paths:
-    """Write ``world`` cut at the end of ``month`` into the data directory ``out_dir``
-    (``out_dir/processed``); returns its paths."""
-    cut = world.cut(month)
+    """Write the store of ``world`` (every community in it, and the area tables) cut at the end of
+    ``month`` into the data directory ``out_dir`` (``out_dir/processed``, one new generation switched
+    in atomically); returns its paths."""
+    source = processed.read_manifest(world.paths.processed)
     target = paths(out_dir)
-    manifest = dict(world.manifest)
-    outputs = {}
-    for name, (file, _, _) in PROCESSED.items():
-        if not has_table(world.paths.processed, name):
-            continue
-        frame = cut.table(name)
-        written = write_parquet(target.processed / file, frame)
-        outputs[name] = {"file": file, "rows": len(frame), "sha256": file_sha256(written)}
-    manifest.update(outputs=outputs, cut_at=month, cut_from=str(world.paths.data), community=world.community)
-    write_json(target.processed / MANIFEST, manifest)
+    manifest = {key: value for key, value in source.items() if key not in ("communities", "area")}
+    manifest["communities"] = {}
+    with processed.new_generation(target.processed, fix=f"jiesu cut --at {month} --out {out_dir}") as gen:
+        for community, own in source.get("communities", {}).items():
+            cut = replace(world, community=community).cut(month)
+            outputs = {
+                name: gen.write_table(name, cut.table(name), community)
+                for name in own.get("outputs", {})
+                if PROCESSED[name].partitioned
+            }
+            manifest["communities"][community] = {**own, "outputs": outputs}
+        area = source.get("area", {})
+        cut = world.cut(month)
+        manifest["area"] = {
+            **area,
+            "outputs": {name: gen.write_table(name, cut.table(name)) for name in area.get("outputs", {})},
+        }
+        manifest.update(cut_at=month, cut_from=str(world.paths.data))
+        gen.commit(manifest)
     return target
 
 

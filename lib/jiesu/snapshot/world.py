@@ -4,15 +4,17 @@ The CLI, a notebook's first cell and the report entry call :func:`open_world` on
 :class:`World` down; nothing below them resolves a data directory again.  Whether the data are
 synthetic, and the 模拟数据 tag every output carries, come from here and are written one way.
 
-Tables are read once per process (keyed on the file's path, modification time and size) and every
-caller gets its own shallow copy: with pandas copy-on-write, changing a column of one caller's frame
-never changes another caller's.
+Tables are read through :mod:`jiesu.processed` (checked against the store's manifest; partitioned
+tables only for this world's community), once per process (keyed on the table's version in the
+store) and every caller gets its own shallow copy: with pandas copy-on-write, changing a column of one
+caller's frame never changes another caller's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -54,21 +56,40 @@ class World:
 
     @property
     def manifest(self) -> dict:
-        """The ingest manifest of the processed data (``{}`` if there is none)."""
-        return processed.read_manifest(self.paths.processed)
+        """The ingest manifest as this community sees it (:func:`jiesu.processed.community_manifest`:
+        its own inputs and outputs plus the area panel's), ``{}`` if there is none."""
+        return processed.community_manifest(self.paths.processed, self.community)
 
     def has(self, name: str) -> bool:
-        """Whether ingest wrote table ``name`` for this world and it holds at least one row."""
-        return processed.has_table(self.paths.processed, name) and len(self.table(name)) > 0
+        """Whether ingest wrote table ``name`` for this world's community and it holds at least one row
+        (in a cut: at least one row dated up to the cut)."""
+        if processed.table_rows(self.paths.processed, name, self.community) == 0:
+            return False
+        return self.as_of is None or len(self.table(name)) > 0
 
     def table(self, name: str) -> pd.DataFrame:
-        """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`), a copy of its own; cut
-        at the end of :attr:`as_of` when the world is a cut (:meth:`cut`)."""
-        where = processed.table_path(self.paths.processed, name)
-        if not where.exists():
-            return processed.read_table(self.paths.processed, name)  # raises, naming the fix
-        stat = where.stat()
-        return _read_cached(str(where), stat.st_mtime_ns, stat.st_size, name, self.as_of).copy(deep=False)
+        """Processed table ``name`` (a key of :data:`jiesu.contract.PROCESSED`) of this community (area
+        tables: the whole area), a copy of its own; cut at the end of :attr:`as_of` when the world is a
+        cut (:meth:`cut`).  Raises naming the command that makes the table."""
+        version = processed.table_version(self.paths.processed, name, self.community)
+        key = (str(self.paths.processed), name, self.community, version)
+        return _read_cached(*key, self.as_of).copy(deep=False)
+
+    def row_values(self, name: str, compute: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+        """``compute(table)`` on the whole of table ``name``, once per process and table version,
+        aligned to this world's rows (a cut world gets the values of its own rows).
+
+        For per-row derivations only (each value a function of its own row, such as the lexicon
+        category of a message's text): computing them on the uncut table gives every row of a cut the
+        value it would have had in the cut, so caching across months cannot leak the future.
+        """
+        version = processed.table_version(self.paths.processed, name, self.community)
+        key = (str(self.paths.processed), name, self.community, version)
+        return _row_values_cached(*key, compute).reindex(self.table(name).index)
+
+    def version(self, name: str) -> str:
+        """The version of table ``name`` in the store (changes whenever ingest rewrites it)."""
+        return processed.table_version(self.paths.processed, name, self.community)
 
     def cut(self, month: str) -> World:
         """This world as it stood at the end of ``month`` (``YYYY-MM``): every dated table cut there
@@ -78,33 +99,49 @@ class World:
             raise ValueError(f"cannot cut a world already cut at {self.as_of} at a later month {month}")
         return replace(self, as_of=month)
 
+    @property
+    def raw_dir(self) -> Path:
+        """This community's raw folder (``raw/`` or ``raw/communities/<name>/``, as ingest recorded it)."""
+        relative = self.manifest.get("raw_dir") or "."
+        return self.paths.raw if relative == "." else self.paths.raw / relative
+
     def planted_truth(self) -> dict | None:
         """The planted truth of a synthetic world, or ``None`` for real data."""
-        where = self.paths.raw / PLANTED_TRUTH
+        where = self.raw_dir / PLANTED_TRUTH
         return json.loads(where.read_text(encoding="utf-8")) if where.exists() else None
 
     def planted_table(self, name: str) -> pd.DataFrame | None:
         """A planted-truth side table (``planted_<name>.csv`` in raw), or ``None`` if absent."""
-        where = self.paths.raw / f"planted_{name}.csv"
+        where = self.raw_dir / f"planted_{name}.csv"
         return pd.read_csv(where, dtype=str, keep_default_na=False) if where.exists() else None
 
 
 @lru_cache(maxsize=64)
-def _read_cached(path: str, mtime_ns: int, size: int, name: str, as_of: str | None) -> pd.DataFrame:
+def _read_cached(
+    processed_dir: str, name: str, community: str, version: str, as_of: str | None
+) -> pd.DataFrame:
     if as_of is None:
-        return pd.read_parquet(path)
-    return cut_table(name, _read_cached(path, mtime_ns, size, name, None), as_of)
+        return processed.read_table(processed_dir, name, community)
+    return cut_table(name, _read_cached(processed_dir, name, community, version, None), as_of)
+
+
+@lru_cache(maxsize=16)
+def _row_values_cached(
+    processed_dir: str, name: str, community: str, version: str, compute: Callable
+) -> pd.Series:
+    return compute(_read_cached(processed_dir, name, community, version, None))
 
 
 def open_world(data_dir: str | os.PathLike | Paths | None = None, community: str | None = None) -> World:
     """Resolve a data directory once (``None`` → settings default, ``JIESU_DATA_DIR``) into a :class:`World`.
 
-    ``community`` defaults to the community whose own data the directory holds (recorded by ingest),
-    else the seed community.
+    ``community`` defaults to the top-level community of the raw folder (recorded by ingest), else the
+    seed community.  Its partitions are the only ones this world reads.
     """
     where = data_dir if isinstance(data_dir, Paths) else paths(data_dir)
-    manifest = processed.read_manifest(where.processed)
-    synthetic = (where.raw / PLANTED_TRUTH).exists() or bool(manifest.get("synthetic"))
-    return World(
-        paths=where, community=community or manifest.get("community") or FOCUS_COMMUNITY, synthetic=synthetic
-    )
+    name = community or processed.default_community(where.processed) or FOCUS_COMMUNITY
+    manifest = processed.community_manifest(where.processed, name)
+    relative = manifest.get("raw_dir") or "."
+    raw = where.raw if relative == "." else where.raw / relative
+    synthetic = (raw / PLANTED_TRUTH).exists() or bool(manifest.get("synthetic"))
+    return World(paths=where, community=name, synthetic=synthetic)

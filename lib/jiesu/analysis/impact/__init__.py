@@ -70,6 +70,7 @@ from jiesu.analysis.impact.design import (
     Estimate,
     Intervention,
     area_series,
+    with_controls,
 )
 from jiesu.analysis.impact.did import (
     SE_KINDS,
@@ -99,6 +100,7 @@ __all__ = [
     "Intervention",
     "Estimate",
     "area_series",
+    "with_controls",
     "its",
     "PoissonFit",
     "poisson_fit",

@@ -106,6 +106,42 @@ class Estimate:
         }
 
 
+def with_controls(panel: pd.DataFrame, focus: str, controls) -> pd.DataFrame:
+    """The panel restricted to the focus community and the chosen control communities.
+
+    Peers that adopted a similar way of working themselves are poor controls: their own effect pulls
+    the comparison towards zero.  Keep only communities known never to have been treated.
+
+    Parameters
+    ----------
+    panel : the processed ``panel`` table.
+    focus : the treated community (always kept).
+    controls : community names to compare against; ``None`` keeps every community.
+
+    Returns
+    -------
+    The rows of ``panel`` of ``focus`` and ``controls``, in their order.
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"community": ["a", "b", "c"], "requests": [1, 2, 3]})
+    >>> with_controls(panel, "a", ["c"])["community"].tolist()
+    ['a', 'c']
+    >>> with_controls(panel, "a", ["z"])
+    Traceback (most recent call last):
+    ValueError: control communities not in the panel: z
+    """
+    if controls is None:
+        return panel
+    wanted = [str(c) for c in controls if str(c) != focus]
+    missing = sorted(set(wanted) - set(panel["community"].astype(str)))
+    if missing:
+        raise ValueError(f"control communities not in the panel: {', '.join(missing)}")
+    if not wanted:
+        raise ValueError("at least one control community is needed")
+    return panel.loc[panel["community"].astype(str).isin([focus, *wanted])]
+
+
 def area_series(panel: pd.DataFrame, focus: str) -> pd.DataFrame:
     """Monthly requests and residents of the focus community and of all other communities pooled.
 
