@@ -459,3 +459,31 @@ def test_heating_topic_follows_the_heating_season(full_world):
         return float(problems.loc[problems["label"] == "供暖", "share"].sum())
 
     assert heating_share("2019-12") > 3 * heating_share("2019-07")
+
+
+def test_summary_html_speaks_chinese_with_english_and_shows_shares_as_percent():
+    from jiesu.byod.topics import summary_html
+
+    topics = pd.DataFrame(
+        {
+            "topic": [0, 1],
+            "name": ["暖气、不热、阀门", "积水、雨篦子"],
+            "label": ["", "防汛"],
+            "share": [0.625, 0.375],
+            "top_words": ["暖气 不热 阀门", "积水 雨篦子"],
+        }
+    )
+    result = {"topics": topics, "documents": 8, "k": 2, "method": "consensus", "bursts": None}
+    page = summary_html(result, title="board.csv · 留言内容")
+    assert "<html lang='zh-CN'>" in page
+    for bilingual in (
+        "话题占比 Topic shares",
+        "话题 Topics",
+        "8 条有效文本 documents with words",
+        "2 个话题 topics",
+    ):
+        assert bilingual in page
+    assert "多次吉布斯 LDA 共识 consensus of Gibbs LDA runs" in page
+    assert "62.5%" in page and "37.5%" in page and "0.625" not in page  # shares as %, never fractions
+    assert page.index("暖气、不热、阀门") < page.index("积水、雨篦子")  # largest share first
+    assert "<script" not in page
