@@ -32,11 +32,14 @@ REAL_SETS = {
     "留言板 9,449 (k=13)": (lambda: real_sets.liuyan(), 13),
     "留言板 500 sample (k=13)": (lambda: real_sets.liuyan_sample(500, seed=0), 13),
     "telecom 2,400 (k=8)": (lambda: real_sets.telecom(), 8),
+    "telecom 500 sample (k=8)": (lambda: real_sets.telecom_sample(500, seed=0), 8),
 }
 """name → (loader of a frame with ``text`` and ``label``, K = number of classes)."""
 
 PLAIN = "plain baseline (jieba, gensim LdaModel 10 passes)"
 LIBRARY = "jiesu topics (consensus LDA)"
+GENSIM = "jiesu topics --method gensim (gensim LdaModel)"
+_METHOD_ROWS = {"consensus": LIBRARY, "gensim": GENSIM}
 _PLAIN_DROP = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -100,15 +103,18 @@ def library_topics(
     k: int,
     seed: int = 0,
     *,
+    method: str = "consensus",
     stopwords: Iterable[Iterable[str]] = (),
     consensus: ConsensusParams = ConsensusParams(),
 ) -> np.ndarray:
-    """Topic of each text as ``jiesu topics --k k --seed seed [--stopwords …]`` assigns it."""
+    """Topic of each text as ``jiesu topics --k k --seed seed --method method [--stopwords …]``
+    assigns it."""
     result = analyse_texts(
         pd.DataFrame({"text": list(texts)}),
         text_col="text",
         k=k,
         seed=seed,
+        method=method,
         stopwords=stopwords,
         consensus=consensus,
     )
@@ -131,11 +137,13 @@ def compare(
     seeds: Iterable[int] = (0, 1, 2, 3, 4),
     *,
     stoplists: dict[str, list[frozenset[str]]] | None = None,
+    methods: Sequence[str] = ("consensus",),
     consensus: ConsensusParams = ConsensusParams(),
     baseline: bool = True,
 ) -> pd.DataFrame:
-    """Score the library (one row per stoplist variant: name → extra lists, default stopwords-iso and
-    the governance boilerplate only) and the plain baseline on each named set and seed.
+    """Score the library (one row per ``jiesu topics --method`` in ``methods`` and stoplist variant:
+    name → extra lists, default stopwords-iso and the governance boilerplate only) and the plain
+    baseline on each named set and seed, all on the same texts with the same K.
 
     Returns a long DataFrame: ``data``, ``method``, ``seed``, ``nmi``, ``ari``, ``cpu_seconds`` (process
     CPU seconds: the library's include its tokenization, the baseline's exclude jieba's).
@@ -148,29 +156,31 @@ def compare(
         for seed in seeds:
             if baseline:
                 rows.append(_timed(name, PLAIN, seed, labels, plain_baseline, plain, k, seed))
-            for variant, extra in stoplists.items():
-                rows.append(
-                    _timed(
-                        name,
-                        f"{LIBRARY}, {variant}",
-                        seed,
-                        labels,
-                        library_topics,
-                        texts,
-                        k,
-                        seed,
-                        stopwords=extra,
-                        consensus=consensus,
+            for method in methods:
+                for variant, extra in stoplists.items():
+                    rows.append(
+                        _timed(
+                            name,
+                            f"{_METHOD_ROWS[method]}, {variant}",
+                            seed,
+                            labels,
+                            library_topics,
+                            texts,
+                            k,
+                            seed,
+                            method=method,
+                            stopwords=extra,
+                            consensus=consensus,
+                        )
                     )
-                )
     return pd.DataFrame(rows)
 
 
-def _timed(data: str, method: str, seed: int, labels, fit, *args, **kwargs) -> dict:
+def _timed(data: str, row: str, seed: int, labels, fit, *args, **kwargs) -> dict:
     start = time.process_time()
     topics = fit(*args, **kwargs)
     seconds = time.process_time() - start
-    return {"data": data, "method": method, "seed": seed, **agreement(labels, topics), "cpu_seconds": seconds}
+    return {"data": data, "method": row, "seed": seed, **agreement(labels, topics), "cpu_seconds": seconds}
 
 
 def summarize(scores: pd.DataFrame) -> pd.DataFrame:
@@ -188,8 +198,12 @@ def summarize(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def comparison_sentence(summary: pd.DataFrame) -> str:
-    """One sentence reading :func:`summarize` of one set: the library's NMI against the plain
-    baseline's, and how many times higher it is."""
+    """One sentence per set reading :func:`summarize`: the library's (default method's) NMI and ARI
+    against the plain baseline's, and how many times higher the NMI is."""
+    return "".join(_set_sentence(part) for _, part in summary.groupby("data", sort=False))
+
+
+def _set_sentence(summary: pd.DataFrame) -> str:
     rows = summary.set_index("method")
     library = rows.loc[[m for m in rows.index if m.startswith(LIBRARY)][0]]
     plain = rows.loc[PLAIN]
