@@ -98,6 +98,7 @@ def test_display_words_never_show_single_characters_fillers_codes_or_underscores
     assert display_words(words, drop={"噪音"}, limit=1) == ["装修太吵"]
     shown = display_words(sorted(filler_words()) + ["暖气"])
     assert shown == ["暖气"]  # every boilerplate word is held back, whatever list it came from
+    assert display_words(["车棚", "一把", "两个", "几件", "一把手", "坡道"]) == ["车棚", "一把手", "坡道"]
 
 
 def test_topic_name_joins_the_first_three_displayable_phrases():

@@ -25,6 +25,8 @@ from jiesu.analysis.text import filler_words
 
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN_WORD = re.compile(r"^[a-z]{2,12}$")
+_QUANTITY = re.compile(r"^[一二两三四五六七八九十几半每][个把件条只张位块次下些点份双对台辆本]$")
+"""A numeral and a measure word (一把, 两个, 几件): a quantity, never what a topic is about."""
 NAME_SEPARATOR = "、"
 """Between the phrases that name a topic (暖气、不热、漏水)."""
 
@@ -123,8 +125,9 @@ def display_words(words: Iterable[str], drop: Iterable[str] = (), *, limit: int 
 
     A phrase is shown as its original string (``装修_太吵`` → 装修太吵); a word is shown only if it is a
     :func:`is_display_token` and neither it nor any part of it is in ``drop`` or in the governance
-    boilerplate (:func:`jiesu.analysis.text.filler_words`); duplicates are shown once, in order; at
-    most ``limit`` words.
+    boilerplate (:func:`jiesu.analysis.text.filler_words`), and it is not a numeral with a measure word
+    (一把, 两个: the chats' 谁丢了一把伞 otherwise names a topic); duplicates are shown once, in order;
+    at most ``limit`` words.
 
     >>> display_words(["领导", "装修_太吵", "热", "a2", "装修太吵", "噪音"], limit=5)
     ['装修太吵', '噪音']
@@ -136,7 +139,7 @@ def display_words(words: Iterable[str], drop: Iterable[str] = (), *, limit: int 
         joined = "".join(parts)
         if joined in shown or joined in drop or any(p in drop for p in parts):
             continue
-        if is_display_token(joined):
+        if is_display_token(joined) and not _QUANTITY.match(joined):
             shown.append(joined)
             if limit is not None and len(shown) >= limit:
                 break
