@@ -5,6 +5,7 @@ recovery on the synthetic worlds."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -200,6 +201,18 @@ def test_same_seed_gives_identical_consensus(issue_tokens):
     np.testing.assert_array_equal(weights_one, weights_two)
     np.testing.assert_array_equal(one.centroids, two.centroids)
     assert one.vocabulary == two.vocabulary
+
+
+def test_runs_may_fit_more_topics_than_the_consensus_groups(issues, issue_tokens):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    tokens = topic_tokens(issue_tokens, topic_stoplist(topic_tokenizer().stopwords))
+    params = replace(QUICK, run_topics_factor=2)
+    model, labels, weights = fit_consensus(tokens, 4, seed=0, params=params)
+    assert model.topic_map.shape == (3, 8) and set(model.topic_map.ravel()) <= set(range(4))
+    assert model.centroids.shape == (4, 24)
+    np.testing.assert_allclose(weights[labels >= 0].sum(axis=1), 1.0)
+    assert normalized_mutual_info_score(issues["cat"], labels) >= 0.8  # four planted categories
 
 
 def test_inference_is_deterministic_per_document(model, issue_tokens):

@@ -53,6 +53,8 @@ class ConsensusParams:
     infer_iterations : Gibbs sweeps of tomotopy's inference in :meth:`ConsensusTopics.infer_exact`.
     seed_prior : with lexicon seeds, the topic–word prior of a seed word in its own topic (η in the
         others is ``eta / 100``); see :func:`jiesu.analysis.topics.labels.seed_lists`.
+    run_topics_factor : each run fits ``run_topics_factor × K`` topics, which k-means then groups into
+        K (over-clustering the runs; 1 = K topics per run).
     """
 
     runs: int = 10
@@ -66,6 +68,7 @@ class ConsensusParams:
     assigner_alpha: float = 0.1
     infer_iterations: int = 50
     seed_prior: float = 1.0
+    run_topics_factor: int = 1
 
 
 def auto_min_df(n_docs: int) -> int:
@@ -278,7 +281,8 @@ def fit_consensus(
     fit_index = _fit_sample(token_lists, params.max_fit_docs, seed)
     docs = [token_lists[i] for i in fit_index]
     min_df = params.min_df or auto_min_df(len(docs))
-    fitted = [_gibbs_run(docs, k, seed * 1000 + r, params, min_df, seeds) for r in range(params.runs)]
+    k_run = k * params.run_topics_factor
+    fitted = [_gibbs_run(docs, k_run, seed * 1000 + r, params, min_df, seeds) for r in range(params.runs)]
     models, thetas = [m for m, _ in fitted], [t for _, t in fitted]
     z = _geometry(np.hstack(thetas), params.geometry)
     usable = z.sum(axis=1) > 0  # a training document may lose all its words to min_df
@@ -306,7 +310,7 @@ def _assemble(models, docs, usable, centroids, fit_labels, k: int, seed: int, pa
         params=params,
         vocabulary=vocabulary,
         centroids=centroids,
-        topic_map=centroids.reshape(k, params.runs, k).argmax(axis=0),
+        topic_map=centroids.reshape(k, params.runs, -1).argmax(axis=0),
         word_counts=np.zeros((k, len(vocabulary))),
         topic_docs=np.bincount(fit_labels, minlength=k).astype(float),
         doc_freq=np.zeros(len(vocabulary)),
