@@ -349,7 +349,7 @@ def _quality_markdown(loaded: list[dict]) -> list[str]:
 
 def _speed_markdown(res: dict) -> list[str]:
     parts = [
-        f"### Speed (run {res['meta']['when']}, `python bench/topic_quality.py --part speed`)\n",
+        f"### Speed (run {res['meta']['when']}, `{res['meta']['command']}`)\n",
         "`jiesu topics`' pipeline on 留言板 messages resampled with replacement, K = 13, one core, each size "
         "a fresh process; the fit trains 10 Gibbs runs on at most 20,000 documents and assigns the rest "
         "by naive Bayes. Wall seconds, process CPU seconds in brackets (the 2 cores were shared with other "
@@ -369,7 +369,7 @@ def _speed_markdown(res: dict) -> list[str]:
 
 def _synthetic_markdown(res: dict) -> list[str]:
     parts = [
-        f"### Synthetic community chats (run {res['meta']['when']}, `python bench/topic_quality.py --part synthetic`)\n",
+        f"### Synthetic community chats (run {res['meta']['when']}, `{res['meta']['command']}`)\n",
         f"Full world, the snapshot's training documents ({res['training_docs']:,} pooled issue conversations of "
         f"the last 12 months); scored on its {res['reports']:,} planted report messages.\n",
         "| pipeline | seeds | planted-category NMI | categories with their own labelled topic |",
