@@ -347,9 +347,12 @@ def _quality_markdown(loaded: list[dict]) -> list[str]:
     return parts
 
 
-def _speed_markdown(res: dict) -> list[str]:
+def _speed_markdown(loaded: list[dict]) -> list[str]:
+    """One row per size over every speed run (the latest run of a size wins)."""
+    by_size = {r["n"]: r for res in sorted(loaded, key=lambda x: x["meta"]["when"]) for r in res["speed"]}
+    runs = "; ".join(f"{res['meta']['when']}: `{res['meta']['command']}`" for res in loaded)
     parts = [
-        f"### Speed (run {res['meta']['when']}, `{res['meta']['command']}`)\n",
+        f"### Speed (runs {runs})\n",
         "`jiesu topics`' pipeline on 留言板 messages resampled with replacement, K = 13, one core, each size "
         "a fresh process; the fit trains 10 Gibbs runs on at most 20,000 documents and assigns the rest "
         "by naive Bayes. Wall seconds, process CPU seconds in brackets (the 2 cores were shared with other "
@@ -359,7 +362,7 @@ def _speed_markdown(res: dict) -> list[str]:
         "| documents | tokenize s (cpu) | fit s (cpu) | infer 10k s (cpu) | peak RSS MiB | NMI vs labels |",
         "|---|---|---|---|---|---|",
     ]
-    for r in res["speed"]:
+    for r in (by_size[n] for n in sorted(by_size)):
         parts.append(
             f"| {r['n']:,} | {r['tokenize']:.1f} ({r['tokenize_cpu']:.1f}) | {r['fit']:.1f} ({r['fit_cpu']:.1f}) | "
             f"{r['infer_10k']:.2f} ({r['infer_10k_cpu']:.2f}) | {r['peak_rss_mib']:.0f} | {r['nmi']:.3f} |"
@@ -441,7 +444,7 @@ def tables_markdown() -> str:
     if quality:
         parts += _quality_markdown(quality)
     if speed := _load("speed"):
-        parts += _speed_markdown(speed[-1])
+        parts += _speed_markdown(speed)
     if synthetic:
         parts += _synthetic_markdown(synthetic[-1])
     return "\n".join(parts)
@@ -480,6 +483,7 @@ def main(argv=None) -> None:
     Filters.data = [d for d in args.data.split(",") if d]
     Filters.methods = [m for m in args.methods.split(",") if m]
     tag = "".join("_" + f.replace(" ", "").replace(",", "") for f in Filters.data + Filters.methods)
+    sizes = "_sizes" + "-".join(map(str, Sizes.speed))  # each set of sizes keeps its own file
     RESULTS.mkdir(exist_ok=True)
     parts = {
         "quality": part_quality,
@@ -488,7 +492,7 @@ def main(argv=None) -> None:
         "fillers": part_fillers,
     }
     for name in [] if args.report_only else args.part.split(","):
-        target = RESULTS / f"topic_quality_{name}{tag}.json"
+        target = RESULTS / f"topic_quality_{name}{tag}{sizes if name == 'speed' else ''}.json"
 
         def save(result, name=name, target=target):
             result["meta"] = meta(name)
