@@ -367,6 +367,13 @@ def _speed_markdown(loaded: list[dict]) -> list[str]:
             f"| {r['n']:,} | {r['tokenize']:.1f} ({r['tokenize_cpu']:.1f}) | {r['fit']:.1f} ({r['fit_cpu']:.1f}) | "
             f"{r['infer_10k']:.2f} ({r['infer_10k_cpu']:.2f}) | {r['peak_rss_mib']:.0f} | {r['nmi']:.3f} |"
         )
+    if big := by_size.get(1_000_000):
+        gib = big["peak_rss_mib"] / 1024
+        parts.append(
+            f"\nAt 1,000,000 documents the peak RSS is {gib:.1f} GiB, {'under' if gib < 4 else 'over'} the "
+            "4 GiB bound of the `topics_1m` case: `jiesu topics` holds every document's tokens in memory "
+            "(`analyse_texts`), while the chat snapshot streams them from Parquet."
+        )
     return [*parts, ""]
 
 
