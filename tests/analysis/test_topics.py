@@ -285,6 +285,20 @@ def test_problem_topics_merge_one_category_and_leave_chatter_out():
     }
 
 
+def test_a_message_counts_toward_its_topic_only_with_one_of_the_topic_s_words():
+    from jiesu.analysis.topics import anchor_topics
+
+    doc_topics = pd.DataFrame(
+        {"msg_id": ["a", "b", "c", "d"], "topic": [0, 0, 1, -1], "weight": [0.9, 0.8, 0.7, 0.0]}
+    )
+    tokens = pd.Series(["车棚 电动车", "孙子 感冒", "积水 楼门口", ""], index=["a", "b", "c", "d"])
+    topics = pd.DataFrame({"topic": [0, 1], "top_words": ["车棚 停车 坡道", "积水 雨篦子"]})
+    out = anchor_topics(doc_topics, tokens, topics)
+    assert out["topic"].tolist() == [0, -1, 1, -1]  # 孙子 感冒 shares no word with the parking topic
+    assert out["weight"].tolist() == pytest.approx([0.9, 0.0, 0.7, 0.0])
+    assert doc_topics["topic"].tolist() == [0, 0, 1, -1]  # the input is not changed
+
+
 def test_hungarian_match_gives_each_category_a_distinct_labelled_topic():
     cats = pd.Series(["a"] * 5 + ["b"] * 5 + ["c"] * 4)
     topics_of_docs = pd.Series([1, 1, 1, 0, -1, 0, 0, 0, 0, 1, 2, 2, 2, 1])

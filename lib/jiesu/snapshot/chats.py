@@ -45,7 +45,7 @@ from jiesu.analysis.topics.corpus import (
 from jiesu.analysis.topics.gensim_lda import GensimLda
 from jiesu.analysis.topics.labels import Lexicon
 from jiesu.analysis.topics.model import TopicModel, TopicParams, fit_topic_model
-from jiesu.analysis.topics.prevalence import problem_topics, topic_prevalence
+from jiesu.analysis.topics.prevalence import anchor_topics, problem_topics, topic_prevalence
 from jiesu.analysis.topics.vocabulary import topic_stoplist
 from jiesu.categories import text_categories
 from jiesu.months import month_end, month_label, month_of, shift_month
@@ -330,7 +330,9 @@ def report_topics(
     """The problem topics residents talked about in ``month`` (YYYY-MM; default the latest month with
     messages), for officials (report section 五).
 
-    Only topics labelled with a 12345 category are problems; topics of one category are one row,
+    A message counts toward its dominant topic only when it holds one of the topic's top words
+    (:func:`jiesu.analysis.topics.prevalence.anchor_topics`); only topics labelled with a 12345
+    category are problems; topics of one category are one row,
     named by their first phrases (:func:`jiesu.analysis.topics.prevalence.problem_topics`, the display
     rule applied); everything else is everyday chatter, one number.
 
@@ -341,7 +343,9 @@ def report_topics(
     """
     snap = snapshot_model(world, params)
     messages = world.table("messages")
-    prevalence = topic_prevalence(snap.doc_topics, messages, by="month")
+    tokens = pd.read_parquet(snap.tokens_path, columns=["doc_id", "tokens"]).set_index("doc_id")["tokens"]
+    anchored = anchor_topics(snap.doc_topics, tokens, snap.model.topics)
+    prevalence = topic_prevalence(anchored, messages, by="month")
     month = month or str(prevalence["month"].max())
     current = prevalence.loc[prevalence["month"] == month]
     shares = current.set_index("topic")["share"] if len(current) else pd.Series(dtype=float)

@@ -59,6 +59,7 @@ from jiesu.analysis.topics.model import (
     resolve_k,
 )
 from jiesu.analysis.topics.prevalence import (
+    anchor_topics,
     prevalence_figure,
     topic_prevalence,
     topics_figure,
@@ -101,6 +102,7 @@ __all__ = [
     "TopicModel",
     "fit_topic_model",
     "resolve_k",
+    "anchor_topics",
     "topic_prevalence",
     "topics_figure",
     "prevalence_figure",

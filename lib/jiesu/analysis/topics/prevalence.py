@@ -52,6 +52,39 @@ def topic_prevalence(
     return long.merge(grouped.size().rename("messages").reset_index(), on=by)
 
 
+def anchor_topics(doc_topics: pd.DataFrame, tokens: pd.Series, topics: pd.DataFrame) -> pd.DataFrame:
+    """Keep a message's dominant topic only when the message holds one of that topic's top words.
+
+    A short chat message with one rare modelled word (我孙子感冒了) can get a confident naive Bayes
+    posterior for a topic it shares nothing characteristic with; such messages are chatter, not the
+    problem.  On the small synthetic world (June 2020) this moved planted chatter out of the parking
+    topic (590 → 67 of its clear messages) while 11 of its 15 planted reports stayed.
+
+    Parameters
+    ----------
+    doc_topics : one row per message: ``msg_id``, ``topic`` (dominant, ``-1`` none), ``weight``.
+    tokens : space-joined tokens of each message, indexed by ``msg_id``.
+    topics : the topic table: ``topic`` and ``top_words`` (space-joined).
+
+    Returns
+    -------
+    A copy of ``doc_topics`` where unanchored messages have ``topic = -1`` and ``weight = 0``.
+    """
+    words = {int(t): set(str(w).split()) for t, w in zip(topics["topic"], topics["top_words"], strict=True)}
+    held = tokens.reindex(doc_topics["msg_id"]).fillna("").to_numpy()
+    anchored = np.array(
+        [
+            t >= 0 and not words.get(int(t), set()).isdisjoint(str(h).split())
+            for t, h in zip(doc_topics["topic"], held, strict=True)
+        ],
+        dtype=bool,
+    )
+    out = doc_topics.copy()
+    out.loc[~anchored, "topic"] = -1
+    out.loc[~anchored, "weight"] = 0.0
+    return out
+
+
 def problem_topics(
     topics: pd.DataFrame, shares: pd.Series, *, drop: Iterable[str] = (), phrases: int = 3, words: int = 8
 ) -> pd.DataFrame:
