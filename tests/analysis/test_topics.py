@@ -515,3 +515,15 @@ def test_summary_html_speaks_chinese_with_english_and_shows_shares_as_percent():
     assert "62.5%" in page and "37.5%" in page and "0.625" not in page  # shares as %, never fractions
     assert page.index("暖气、不热、阀门") < page.index("积水、雨篦子")  # largest share first
     assert "<script" not in page
+
+
+def test_problem_bars_tick_in_tenths_of_a_percent_below_ten_percent():
+    from jiesu.snapshot.chats import problems_figure
+
+    def ticks(top: float) -> str:
+        frame = pd.DataFrame(
+            {"name": ["积水、雨篦子"], "label": ["防汛"], "share": [top], "top_words": ["积水"]}
+        )
+        return problems_figure(frame, title="t").layout.xaxis.tickformat
+
+    assert ticks(0.047) == ".1%" and ticks(0.25) == ".0%"  # a 5% axis ticks every 0.5%: no "1% 1% 2%"

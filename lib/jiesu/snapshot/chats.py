@@ -375,7 +375,8 @@ def problems_figure(problems: pd.DataFrame, *, title: str):
     fig.update_layout(
         title=title,
         xaxis_title="占本月文字消息的比例",
-        xaxis_tickformat=".0%",
+        # whole percents only when the ticks are whole percents (a 5% axis ticks every 0.5%)
+        xaxis_tickformat=".0%" if len(ordered) and ordered["share"].max() >= 0.1 else ".1%",
         height=max(280, 40 * len(ordered) + 120),
     )
     return fig

@@ -139,7 +139,7 @@ def topics_figure(topics: pd.DataFrame, shares: pd.Series | None = None, *, titl
     fig.update_layout(
         title=title,
         xaxis_title="消息占比 share of messages",
-        xaxis_tickformat=".0%",
+        xaxis_tickformat=".0%" if table["share"].max() >= 0.1 else ".1%",  # no repeated tick labels
         height=max(300, 28 * len(table) + 100),
     )
     return fig
