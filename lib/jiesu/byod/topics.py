@@ -104,7 +104,7 @@ def summary_html(result: dict, *, title: str) -> str:
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>",
         "body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;}",
-        ".t{border-collapse:collapse;font-size:13px}.t td,.t th{padding:3px 8px;border-bottom:1px solid #ddd}",
+        ".t{border-collapse:collapse;font-size:13px}.t td,.t th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}",
         ".bar{display:flex;align-items:center;margin:2px 0}.lab{width:16em}.fill{background:#1f6fb2;height:12px}",
         ".num{margin-left:6px;font-size:12px}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
