@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from jiesu.analysis.text import Tokenizer, default_stopwords, normalize, user_dictionary
+from jiesu.analysis.text import (
+    Tokenizer,
+    default_stopwords,
+    filler_words,
+    normalize,
+    standard_stopwords,
+    user_dictionary,
+)
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +178,116 @@ def test_batched_tokens_equal_per_text_tokens_on_whole_synthetic_corpus(full_wor
     mismatches = [t for t, b in zip(texts, batched, strict=True) if b != fast.tokens_unbatched(t)]
     assert len(batched) == len(texts) > 250_000
     assert mismatches == []
+
+
+# ---------------------------------------------------------------------------------------------
+# clean=True: what real exports carry and no topic may show
+# ---------------------------------------------------------------------------------------------
+
+PHONES = [
+    "13812345678",
+    "138-1234-5678",
+    "138 1234 5678",
+    "+86 138 1234 5678",
+    "+8613812345678",
+    "(+86)13812345678",
+    "+86-138-1234-5678",
+    "138****5678",
+    "1XX-XXXX-XXXX",
+    "138XXXX5678",
+    "010-65123456",
+    "010 6512 3456",
+    "(010)65123456",
+    "(010) 6512-3456",
+    "+86-10-6512-3456",
+    "400-810-8888",
+    "4008108888",
+    "800 810 8888",
+    "１３８１２３４５６７８",
+]
+
+
+@pytest.mark.parametrize("phone", PHONES)
+def test_clean_removes_phones_in_any_form(phone):
+    assert normalize(f"电话{phone}请回电", clean=True) == "电话 请回电"
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "110105194912310021", "11010519491231002x"])
+def test_clean_removes_18_digit_id_numbers(number):
+    assert normalize(f"身份证{number}号", clean=True) == "身份证 号"
+
+
+@pytest.mark.parametrize(
+    "place", ["A市", "A2区", "K县", "X号", "B座", "3号楼", "2单元", "502室", "10号线", "A2区B座2单元502室"]
+)
+def test_clean_removes_placeholder_places_with_their_suffix(place):
+    assert normalize(f"住在{place}附近", clean=True) == "住在 附近"
+
+
+@pytest.mark.parametrize(
+    ("masked", "expected"),
+    [
+        ("***号院", "住在 附近"),
+        ("××", "住在 附近"),
+        ("■■", "住在 附近"),
+        ("某某小区", "住在 小区附近"),
+        ("XX路", "住在 路附近"),
+    ],
+)
+def test_clean_removes_mask_runs(masked, expected):
+    assert normalize(f"住在{masked}附近", clean=True) == expected
+
+
+def test_clean_removes_codes_urls_and_emails_whole():
+    text = "订单号 CMNET-NQ-20180627-304501，4G信号差，邮箱 zhang.san@example.com，见 https://x.cn/a?tid=152"
+    assert normalize(text, clean=True) == "订单号 , 信号差,邮箱 ,见"
+    assert normalize("wifi6 和 iPhone12 ABC-123 2022年3月5日花了128.5元", clean=True) == "和 年 月 日花了 元"
+
+
+def test_clean_tokens_of_traditional_fullwidth_and_emoji_text():
+    tokenizer = Tokenizer("rjieba", clean=True, stopwords=standard_stopwords())
+    assert tokenizer.tokens("臺北市民來電：暖氣不熱！！ＡＢＣ１２３ 請處理😂👍🏻") == [
+        "台北",
+        "市民",
+        "来电",
+        "暖气",
+        "不热",
+        "处理",
+    ]
+    assert tokenizer.tokens("樓道燈不亮🙏，已經三天了[捂脸]") == ["楼道灯", "不亮", "已经", "三天"]
+
+
+def test_clean_batched_tokens_equal_the_per_text_definition():
+    tokenizer = Tokenizer("rjieba", clean=True)
+    texts = [*BATCH_EDGE_CASES, "A市K县某某小区3号楼\n电话 (010) 6512-3456", "身份证11010519491231002X"]
+    assert tokenizer.tokens_many(texts) == [tokenizer.tokens_unbatched(t) for t in texts]
+
+
+def test_clean_is_part_of_the_cache_signature():
+    assert Tokenizer(clean=True).signature() != Tokenizer().signature()
+    assert Tokenizer().signature()[-1] is False  # unchanged for tokenizers without it (their caches stay)
+
+
+def test_filler_list_holds_letter_boilerplate_but_no_lexicon_or_dictionary_word():
+    from jiesu.categories import CATEGORIES
+
+    protected = {w for w, _, _ in user_dictionary()} | {w for c in CATEGORIES for w in c.lexicon}
+    assert {
+        "您好",
+        "领导",
+        "尊敬",
+        "谢谢",
+        "希望",
+        "请问",
+        "相关部门",
+        "回复",
+        "没有",
+        "已经",
+    } <= filler_words()
+    assert not protected & filler_words()
+    assert all(len(w) >= 2 and " " not in w for w in filler_words())
+
+
+def test_standard_stopwords_are_the_chat_stopwords_without_chat_noise():
+    assert standard_stopwords() < default_stopwords()
+    assert {"小区", "物业", "收到"} <= default_stopwords() - standard_stopwords()

@@ -249,6 +249,31 @@ def test_report_contains_no_code(rendered):
     assert "Traceback" not in page and "Warning" not in page
 
 
+def test_chat_topics_section_shows_named_problem_topics_and_one_chatter_line(rendered):
+    """Section 五: problem topics only, named by their phrases; no filler word, single character, ``_``,
+    numeric topic id or 其他 bar; no label twice; everyday chatter is one computed line."""
+    from jiesu.analysis.text import default_stopwords, filler_words
+    from jiesu.analysis.topics import is_display_token
+
+    page = _without_plotlyjs(rendered["html"])
+    section = page.split("五、居民群里这个月在谈什么")[1].split("六、未诉先办")[0]
+    table = pd.read_csv(rendered["folder"] / "tables" / "chat_topics.csv", encoding="utf-8-sig", dtype=str)
+    assert list(table.columns) == ["话题", "问题类别", "占比（%）", "代表词"]
+    assert len(table) >= 1 and table["话题"].is_unique and table["问题类别"].is_unique
+    assert "其他" not in set(table["问题类别"]) and "其他" not in section
+    words = [w for name in table["话题"] for w in name.split("、")] + " ".join(table["代表词"]).split()
+    fillers = filler_words() | default_stopwords()
+    assert [w for w in words if not is_display_token(w) or w in fillers] == []
+    bars = json.loads(re.search(r'"y":\s*(\[[^\]]*\])', section).group(1))
+    assert sorted(bars) == sorted(table["话题"])  # the figure's bars are the table's topics, by name
+    for shown in [*bars, *table["话题"], *table["代表词"]]:
+        assert "_" not in shown and not re.search(r"\d", shown), shown  # no numeric topic id
+    chatter = re.search(r"日常闲聊约占 (\d+)%", section)
+    assert chatter and 0 < int(chatter.group(1)) < 100
+    shares = table["占比（%）"].astype(float)
+    assert shares.sum() <= 100 - int(chatter.group(1)) + 1  # problems and chatter share one denominator
+
+
 def test_report_is_offline_with_plotlyjs_embedded_once(rendered):
     from plotly.offline import get_plotlyjs
 

@@ -6,6 +6,12 @@ Two layers:
   what carries no topic: URLs, ``@names``, phone numbers (raw or masked), WeChat artefacts such as
   ``[图片]``/``[语音]``/``[捂脸]``, emoji, and (optionally) the boilerplate salutations of formal petitions
   (您好, 尊敬的领导, 此致敬礼 …).
+* With ``clean=True`` (every topic model's tokenizer, :func:`jiesu.analysis.topics.topic_tokenizer`), what
+  real exports carry and no topic may show is removed as well (:data:`CLEAN_STEPS`): e-mail addresses,
+  18-digit resident ID numbers, phone numbers in any form (+86, separators, masked digits, landlines
+  with area code, 400/800), mask runs (``***``, ``×××``, ``某某``, ``XX``) with a following 号/号楼,
+  placeholder places (A市, A2区, K县, X号, B座, 3号楼, 2单元) and every run of Latin letters and digits
+  that contains a digit (order numbers, plates, dates, amounts, 4G).
 * :class:`Tokenizer` — jieba segmentation with a shipped governance user dictionary
   (``resources/userdict.txt``: 雨篦子, 防雨层, 高空坠物, 接诉即办, 楼门长 …) and stopwords = the
   stopwords-iso Chinese list + chat noise (``resources/chat_stopwords.txt``: 收到, 好的, 哈哈 …).
@@ -67,6 +73,41 @@ _EMOJI = re.compile(
 _SPACES = re.compile(r"\s+")
 # A token worth keeping: contains a Han character or a Latin letter (drops punctuation and bare numbers).
 _CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z]")
+
+# Real-text cleaning (``clean=True``).  No pattern matches a line break (separators are spaces or
+# hyphens), so batches joined by "\n" are cleaned exactly as each text alone.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# 18-digit resident ID numbers (GB 11643: area, birth date, sequence, check digit 0-9 or X).
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
+# Phones that _PHONE leaves: (+86) before a mobile, landlines with an area code (in brackets, split by
+# spaces or hyphens, international +86-10-…), 400/800 numbers.
+_LANDLINE = re.compile(
+    r"\(\+?86\) ?1[0-9Xx*]{2}[- ]?[0-9Xx*]{4}[- ]?[0-9Xx*]{4}(?![0-9])"
+    r"|\+86[- ]?[1-9]\d{1,2}[- ]?\d{3,4}[- ]?\d{4}(?![0-9])"
+    r"|(?:\+?86[- ]?)?(?:\(0\d{2,3}\)|(?<![0-9])0\d{2,3})[- ]?\d{3,4}[- ]?\d{4}(?![0-9])"
+    r"|(?<![0-9])[48]00[- ]?\d{3}[- ]?\d{4}(?![0-9])"
+)
+# Mask runs, with the 号/号楼/号院/号线/号门 that follows them ("**号院" would leave the fragment 号院).
+_MASK = re.compile(r"(?:[*×■□●○]+|某某+|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z]))(?:号院|号楼|号线|号门|号)?")
+# Placeholder places and numbered addresses: a Latin letter and/or digits, then an address suffix.
+_PLACEHOLDER = re.compile(
+    r"(?<![A-Za-z])[A-Za-z]?[0-9]*[A-Za-z]?(?<=[A-Za-z0-9])"
+    r"(?:省|市|区|县|镇|乡|村|街道|街|路|巷|弄|号楼|号院|号线|号门|号|栋|幢|座|楼|单元|层|室|组|队|小区|社区|期)"
+)
+# Codes and numbers: any run of Latin letters and digits (with _ . / : -) that contains a digit.
+_CODE = re.compile(r"[A-Za-z0-9_./:\-]*[0-9][A-Za-z0-9_./:\-]*")
+# Codes with letters and digits go whole, before the phone rules could take a digit run out of them
+# (CMNET-NQ-20180627-304501 would otherwise leave cmnet nq); four characters at least, so A2区 stays a
+# placeholder.
+_MIXED_CODE = re.compile(
+    r"(?<![A-Za-z0-9_./:\-])(?=[A-Za-z0-9_./:\-]*[A-Za-z])(?=[A-Za-z0-9_./:\-]*[0-9])[A-Za-z0-9_./:\-]{4,}"
+)
+
+CLEAN_STEPS = ("email", "id_number", "mixed_code", "landline", "mask", "placeholder", "code")
+"""What ``clean=True`` removes beyond :func:`normalize`'s defaults, in this order (each match becomes a
+space, so nothing is glued across it)."""
 
 # jieba-rs differs from jieba on a few non-Chinese patterns (its HMM skip regex keeps `ABC-123`, `test_x`,
 # `5.b`, `8.8.5` whole; its Han range is wider than jieba's U+4E00–9FD5).  Before segmenting, both
@@ -154,35 +195,59 @@ def _boilerplate_pattern() -> re.Pattern:
     return re.compile("|".join(re.escape(p) for p in boilerplate_phrases()))
 
 
-def _strip_noise(text: str, strip_boilerplate: bool) -> str:
+_NOISE = (_URL, _MENTION, _PHONE, _ARTEFACT, _EMOJI)
+# clean=True: e-mails before @names (a@b.cn is not a mention), ids and letter-digit codes before phones,
+# masks before placeholders (****区 goes whole), the other codes last.
+_NOISE_CLEAN = (_URL, _EMAIL, _ID_NUMBER, _MIXED_CODE, _LANDLINE, _PHONE, _MENTION, _ARTEFACT, _EMOJI)
+_CODES = (_MASK, _PLACEHOLDER, _CODE)
+
+
+def _strip_noise(text: str, strip_boilerplate: bool, clean: bool = False) -> str:
     """The character-level steps of :func:`normalize`, whitespace left as it is.
 
     Every step maps characters or matches that never contain a line break (phrases, full-width
-    characters, URLs, ``@names``, phones, artefacts and emoji all stop at whitespace), so applying it to
-    many texts joined by ``"\\n"`` gives the same result as applying it to each text: that is what
-    :meth:`Tokenizer.tokens_many` relies on."""
+    characters, URLs, ``@names``, phones, artefacts, emoji, masks and codes all stop at whitespace), so
+    applying it to many texts joined by ``"\\n"`` gives the same result as applying it to each text:
+    that is what :meth:`Tokenizer.tokens_many` relies on."""
     text = unicodedata.normalize("NFC", text)
     text = to_halfwidth(to_simplified(text))
-    for pattern in (_URL, _MENTION, _PHONE, _ARTEFACT, _EMOJI):
+    for pattern in _NOISE_CLEAN if clean else _NOISE:
         text = pattern.sub(" ", text)
     if strip_boilerplate:
         text = _boilerplate_pattern().sub(" ", text)
+    if clean:
+        for pattern in _CODES:
+            text = pattern.sub(" ", text)
     return text
 
 
-def normalize(text: str | None, *, strip_boilerplate: bool = False) -> str:
+def normalize(text: str | None, *, strip_boilerplate: bool = False, clean: bool = False) -> str:
     """The analysable part of one message.
 
     Steps, in order: NFC, Traditional → Simplified, full-width → half-width, then URLs, ``@names``,
     phone numbers (also masked ones), WeChat artefacts (``[图片]``, ``[捂脸]``, ``<电话>``) and emoji are
     replaced by a space; with ``strip_boilerplate`` the salutations of formal petitions
-    (``resources/boilerplate.txt``) are removed too.  Whitespace runs collapse to one space.
+    (``resources/boilerplate.txt``) are removed too; with ``clean`` also e-mails, ID numbers, every
+    phone form, mask runs, placeholder places and codes (:data:`CLEAN_STEPS`).  Whitespace runs
+    collapse to one space.
 
     Returns ``""`` for ``None``/NaN/empty input.
+
+    >>> normalize("A市K县某某小区3号楼，电话 (010) 6512-3456，工单 CMNET-NQ-304501", clean=True)
+    '小区 ,电话 ,工单'
     """
     if text is None or not isinstance(text, str) or not text:
         return ""
-    return _SPACES.sub(" ", _strip_noise(text, strip_boilerplate)).strip()
+    return _SPACES.sub(" ", _strip_noise(text, strip_boilerplate, clean)).strip()
+
+
+@lru_cache(maxsize=1)
+def filler_words() -> frozenset[str]:
+    """The governance and letter boilerplate that no topic may be made of or show
+    (``resources/gov_boilerplate.txt``: salutations and closings, the addressee, the letter form, the
+    writer, and function words measured to lead topics; its header says how each group was chosen).
+    Removed token by token after segmentation, never as substrings."""
+    return frozenset(_resource_lines("gov_boilerplate.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -196,15 +261,26 @@ def user_dictionary() -> tuple[tuple[str, int, str | None], ...]:
     return tuple(entries)
 
 
+def _protected() -> set[str]:
+    return {w for w, _, _ in user_dictionary()} | {w for c in CATEGORIES for w in c.lexicon}
+
+
+@lru_cache(maxsize=1)
+def standard_stopwords() -> frozenset[str]:
+    """stopwords-iso Chinese (the maintained ``stopwordsiso`` list, 794 words), minus every word of the
+    governance user dictionary and the category lexicons: the stopwords of any export that is not the
+    community's own chats (message boards, 12345 work orders)."""
+    import stopwordsiso  # reads its JSON of every language; only when the list is built
+
+    return frozenset(set(stopwordsiso.stopwords("zh")) - _protected())
+
+
 @lru_cache(maxsize=1)
 def default_stopwords() -> frozenset[str]:
-    """stopwords-iso Chinese (the maintained ``stopwordsiso`` list) ∪ ``resources/chat_stopwords.txt``,
-    minus every word of the governance user dictionary and the category lexicons (so 灯 or 吵 survive)."""
-    import stopwordsiso  # reads its JSON of every language; only when the default list is built
-
-    keep = {w for w, _, _ in user_dictionary()} | {w for c in CATEGORIES for w in c.lexicon}
-    words = set(stopwordsiso.stopwords("zh")) | set(_resource_lines("chat_stopwords.txt"))
-    return frozenset(words - keep)
+    """:func:`standard_stopwords` ∪ ``resources/chat_stopwords.txt`` (chat noise: 收到, 好的, and the words
+    every report in one community's groups carries, 小区 物业 门口), minus the governance user dictionary
+    and the category lexicons (so 灯 or 吵 survive): the stopwords of the community's chats."""
+    return frozenset((standard_stopwords() | set(_resource_lines("chat_stopwords.txt"))) - _protected())
 
 
 def _default_cache_dir() -> Path:
@@ -273,6 +349,8 @@ class Tokenizer:
     stopwords : the stopword set; default :func:`default_stopwords`.
     min_length : shortest token kept by :meth:`tokens` (characters).
     strip_boilerplate : remove petition salutations in :meth:`normalize` (for message-board exports).
+    clean : also remove e-mails, ID numbers, every phone form, mask runs, placeholder places and codes
+        (:data:`CLEAN_STEPS`; what real exports carry and a topic must never show).
     cache_dir : where the jieba backend keeps its private dictionary cache (default ``data/interim/jieba``).
 
     ``cut`` returns the raw segmentation of normalized text (what the backends must agree on);
@@ -288,6 +366,7 @@ class Tokenizer:
         stopwords: Iterable[str] | None = None,
         min_length: int = 1,
         strip_boilerplate: bool = False,
+        clean: bool = False,
         cache_dir: str | os.PathLike | None = None,
     ):
         if backend not in BACKENDS:
@@ -297,6 +376,7 @@ class Tokenizer:
         self.stopwords = frozenset(default_stopwords() if stopwords is None else stopwords)
         self.min_length = int(min_length)
         self.strip_boilerplate = bool(strip_boilerplate)
+        self.clean = bool(clean)
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._engine = None
         self._verdicts = _Verdicts(self)
@@ -320,10 +400,10 @@ class Tokenizer:
             tuple(sorted(self.stopwords)),
             self.min_length,
             self.strip_boilerplate,
-        )
+        ) + (("clean",) if self.clean else ())
 
     def normalize(self, text: str | None) -> str:
-        return normalize(text, strip_boilerplate=self.strip_boilerplate)
+        return normalize(text, strip_boilerplate=self.strip_boilerplate, clean=self.clean)
 
     def segment(self, normalized: str) -> list[str]:
         """Segment already-normalized text (accurate mode, HMM on), whitespace tokens dropped.
@@ -395,7 +475,7 @@ class Tokenizer:
         joined = "\n".join(texts)
         if joined.count("\n") != len(texts) - 1:
             joined = "\n".join(t.replace("\n", "\r") for t in texts)
-        joined = _presplit_lines(_strip_noise(joined, self.strip_boilerplate))
+        joined = _presplit_lines(_strip_noise(joined, self.strip_boilerplate, self.clean))
         if self.backend == "jieba":
             pieces = self.engine.lcut(joined, HMM=True)
         else:

@@ -26,14 +26,45 @@ from jiesu.cli import app
     "k",
     default="auto",
     show_default=True,
-    help="话题数或 auto（按 c_v 一致性选择）/ number of topics, or auto (chosen by c_v coherence)",
+    help="话题数，最好等于已知类别数；auto = 14（文本少时更少）/ number of topics, best the number of "
+    "known classes; auto = 14 (fewer for small files)",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="随机种子 / random seed")
+@click.option(
+    "--method",
+    type=click.Choice(["consensus", "gensim"]),
+    default="consensus",
+    show_default=True,
+    help="consensus = 10 次吉布斯 LDA 的共识（默认）；gensim = gensim LdaModel / consensus of 10 Gibbs LDA "
+    "runs (default) or gensim LdaModel",
+)
+@click.option(
+    "--lexicon",
+    default="none",
+    show_default=True,
+    help="none | 12345 | 词表文件 FILE（每行“类别: 词1 词2”）：给话题贴类别并作种子 / label and seed topics "
+    "with a lexicon (12345 categories or a file of 'category: word word' lines)",
+)
+@click.option(
+    "--stopwords",
+    "stopwords",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="再加一个停用词表（每行一词，可重复）/ another stopword list (one word a line; repeatable)",
+)
 @click.option(
     "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录 / output directory"
 )
 def topics_command(
-    input_file: str, text_col: str, time_col: str | None, k: str, seed: int, out_dir: str
+    input_file: str,
+    text_col: str,
+    time_col: str | None,
+    k: str,
+    seed: int,
+    method: str,
+    lexicon: str,
+    stopwords: tuple[str, ...],
+    out_dir: str,
 ) -> None:
     # lazy: this command's libraries load only when it runs, so `jiesu --help` stays fast
     from jiesu.byod.hot_issues import run_hot_issues
@@ -64,6 +95,9 @@ def topics_command(
             k="auto" if k == "auto" else int(k),
             seed=seed,
             out_dir=Path(out_dir),
+            method=method,
+            lexicon=lexicon,
+            stopwords=tuple(Path(p) for p in stopwords),
             progress=progress,
         )
     finally:

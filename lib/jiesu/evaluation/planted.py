@@ -13,6 +13,7 @@ from jiesu.analysis.impact.its import its
 from jiesu.analysis.ranking import milestones, rank_claims
 from jiesu.analysis.registry import household_coverage, outreach_list
 from jiesu.analysis.text import Tokenizer
+from jiesu.analysis.topics.model import TopicParams
 from jiesu.ingest.linkage import linkage_scores, personal_record_ids
 from jiesu.ingest.pseudonyms import load_salt
 from jiesu.snapshot.chats import snapshot_bursts, snapshot_model
@@ -60,15 +61,16 @@ def category_topic_match(
     return frame
 
 
-def score_topics(truth: dict, world: World) -> dict:
+def score_topics(truth: dict, world: World, *, params: TopicParams | None = None) -> dict:
     """Planted-truth score: ``categories_matched_share`` (share of planted categories whose reports
     are assigned, one-to-one over the category-labelled topics, to a topic that carries their
     automatic label; see :func:`category_topic_match`) and ``nmi`` (normalized mutual
     information, arithmetic mean, between dominant topic and planted category over the planted issue
-    reports, role ``report``)."""
+    reports, role ``report``).  ``params``: the topic settings to score (default: the snapshot's,
+    :data:`jiesu.snapshot.chats.CHAT_TOPIC_PARAMS`)."""
     from sklearn.metrics import normalized_mutual_info_score  # heavy (~2.6 s); this scorer only
 
-    snap = snapshot_model(world)
+    snap = snapshot_model(world) if params is None else snapshot_model(world, params)
     planted = world.planted_table("messages")
     reports = planted.loc[(planted["role"] == "report") & (planted["category"] != ""), ["msg_id", "category"]]
     joined = reports.merge(snap.doc_topics[["msg_id", "topic"]], on="msg_id", how="left")

@@ -11,6 +11,7 @@ Sets
   least 30 rows: 13 domains, majority class 城建 46 %.  :func:`liuyan_sample` draws a seeded subset.
 * :func:`telecom` – 2,400 telecom complaint work orders, 8 balanced classes (read with
   ``quoting=csv.QUOTE_NONE``: default quoting silently merges lines and returns 1,260 rows).
+  :func:`telecom_sample` draws a seeded subset.
 * :func:`stopword_lists` – the four Chinese stopword lists practitioners use (goto456).
 """
 
@@ -109,6 +110,11 @@ def _telecom() -> pd.DataFrame:
 def telecom() -> pd.DataFrame:
     """The 2,400 telecom work orders: ``text``, ``label`` (8 classes × 300)."""
     return _telecom().copy()
+
+
+def telecom_sample(n: int = 500, *, seed: int = 0) -> pd.DataFrame:
+    """A seeded random sample of ``n`` rows of :func:`telecom` (a small export of work orders)."""
+    return telecom().sample(n=n, random_state=seed).reset_index(drop=True)
 
 
 def stopword_lists() -> dict[str, frozenset[str]]:

@@ -75,15 +75,16 @@ def coverage_sentence(coverage: dict, month: str) -> str:
 
 
 def topics_sentence(talk: dict) -> str:
-    """The month's leading problem topic, or that the talk was everyday chatter."""
+    """The month's leading problem topic (named by its phrases, with its category), or that the talk
+    was everyday chatter; the chatter share is the one line for everything outside problem topics."""
     chatter = f"日常闲聊约占 {format_percent(talk['chatter_share'], 0)}"
     problems = talk["problems"]
     if not len(problems) or problems.iloc[0]["share"] <= 0:
         return f"本月共 {talk['messages']} 条文字消息，{chatter}，没有突出的问题话题。"
     first = problems.iloc[0]
     return (
-        f"本月共 {talk['messages']} 条文字消息，{chatter}；问题话题中占比最高的是“{first['label']}”"
-        f"（{format_percent(first['share'])}，代表词：{first['top_words']}）。"
+        f"本月共 {talk['messages']} 条文字消息，{chatter}；问题话题中占比最高的是“{first['name']}”"
+        f"（{first['label']}，{format_percent(first['share'])}，代表词：{first['top_words']}）。"
     )
 
 

@@ -1,38 +1,36 @@
-"""What residents talk about: an LDA topic model of the group chats, labelled with 12345 categories.
+"""What residents (or citizens writing to an office) talk about: topic models of Chinese text, named by
+their phrases and, when a lexicon clearly matches, labelled with its categories.
 
-Pipeline (gensim, Řehůřek & Sojka 2010):
+Pipeline:
 
-1. **Tokenize once per snapshot.** :func:`tokenized_corpus` tokenizes the messages with
-   :class:`jiesu.analysis.text.Tokenizer` (rjieba backend, governance dictionary, stopwords) and caches the
-   result in ``data/interim/tokens/<content-hash>.parquet``; :class:`TokenizedCorpus` streams it back
-   one document at a time (gensim's corpus interface), so memory stays flat.
-2. **Issue-like conversations.** Chatter is ~90% of group traffic.  The model is trained on
-   :func:`issue_like` messages (part of an @-exchange with staff, or naming a governance word) pooled
-   with the staff replies and closing notes around them into one document per conversation
-   (:func:`conversation_sessions`, :class:`PooledCorpus`): a chat report has only 3–6 content words,
-   too few for LDA on their own (pooling: Hong & Davison 2010; Mehrotra et al. 2013).
-3. **Phrases → Dictionary → seeded LdaModel.** ``Phrases`` joins frequent bigrams (暖气_不热; lone
-   single characters are then dropped), ``Dictionary`` drops rare and ubiquitous tokens (governance
-   words are kept), ``LdaModel`` (online variational Bayes, Hoffman et al. 2010) is trained with a
-   fixed ``random_state`` (never ``LdaMulticore``, whose result depends on scheduling) and a lexical
-   prior: one topic per category frequent in the data is seeded with its lexicon words
-   (:func:`seeded_eta`; Jagarlamudi, Daumé & Udupa 2012); the remaining topics are free.
-4. **K by coherence.** Unless K is given, K is the value of a small grid with the highest c_v coherence
-   (Röder, Both & Hinneburg 2015), computed with ``processes=1`` on a fixed sample of documents.
-5. **Labels.** Each topic's top words are compared with the lexicons of :mod:`jiesu.categories`: the
-   label is the category whose lexicon words carry the most probability mass among the top words
-   (a lexicon word counts when it is contained in a top word, e.g. 暖气 in 暖气片 or 暖气_不热);
-   below ``label_min_mass`` the topic is 其他 (chatter, greetings, lost-and-found).
-6. **Train once, then infer.** :func:`snapshot_model` caches the model and the document-topic weights
-   of every text message in ``data/interim/topics/<key>/`` keyed by corpus hash + parameters; reports
-   only read or infer (:meth:`TopicModel.infer` is deterministic per message).
+1. **Tokenize once.** :func:`topic_tokenizer` (:class:`jiesu.analysis.text.Tokenizer` with
+   ``clean=True``: rjieba, governance dictionary, masks/IDs/phones/placeholders/codes removed) is the
+   one tokenizer for real exports and the community's chats; a chat snapshot caches its tokens
+   (:func:`tokenize_frame`, :class:`TokenizedCorpus`, gensim's corpus interface: memory stays flat).
+2. **Topic tokens.** :mod:`.vocabulary`: only words of 2+ Han characters or 2–12 Latin letters, minus
+   the stopwords, the governance boilerplate (:func:`jiesu.analysis.text.filler_words`) and user lists
+   (:func:`topic_stoplist`), minus what the corpus document-frequency rule learns (:class:`DfRule`).
+3. **Consensus topics** (default, :mod:`.consensus`): 10 collapsed-Gibbs LDA runs (tomotopy), k-means
+   on their stacked √θ, naive Bayes assignment of every other document.  ``method="gensim"``
+   (:mod:`.gensim_lda`) keeps the earlier Phrases → Dictionary → LdaModel pipeline for comparison.
+   Measured on real labelled sets and the synthetic chats in ``bench/topic_quality.md``.
+4. **Names and labels.** A topic is named by its first phrases (:func:`topic_name`); it gets a lexicon
+   category only when its words clearly match (:class:`LabelRule`).  Lexicon seeding is opt-in
+   (``TopicParams(seeded=True)``).  :func:`display_words` is the one rule for what a table may show.
+5. **Fit once, then infer.** :func:`jiesu.snapshot.chats.snapshot_model` caches a chat snapshot's model;
+   reports only infer (:meth:`TopicModel.infer`, deterministic per message).
 
-Known limit (synthetic world): frequent chatter templates that contain a governance word (谁家有多余的
-花盆, 钥匙在车棚捡到的) still pull some reports of 大风/停车 into chatter topics; NMI with the planted
-categories is ≈ 0.67 where pooling by the planted threads would reach ≈ 0.72.
+Chat snapshots are trained on issue-like conversations (:func:`jiesu.analysis.chats.issue_like`, pooled
+by :class:`PooledCorpus`: a chat report has only 3–6 content words; Hong & Davison 2010; Mehrotra et
+al. 2013).
 """
 
 # The public API, re-exported in the manner of networkx's algorithm packages: import from here.
+from jiesu.analysis.topics.consensus import (
+    ConsensusParams,
+    ConsensusTopics,
+    fit_consensus,
+)
 from jiesu.analysis.topics.corpus import (
     BowCorpus,
     PhrasedCorpus,
@@ -43,25 +41,40 @@ from jiesu.analysis.topics.corpus import (
     tokenize_frame,
     topic_tokenizer,
 )
+from jiesu.analysis.topics.labels import (
+    LabelRule,
+    Lexicon,
+    label_topic,
+    seed_lists,
+)
 from jiesu.analysis.topics.model import (
+    AUTO_K,
     CHATTER_LABEL,
     DEFAULT_K_GRID,
+    METHODS,
     MODEL_VERSION,
     TopicModel,
     TopicParams,
-    label_topic,
-    params_for_size,
-    seed_categories,
-    seeded_eta,
-    train_topic_model,
+    fit_topic_model,
+    resolve_k,
 )
 from jiesu.analysis.topics.prevalence import (
+    anchor_topics,
     prevalence_figure,
     topic_prevalence,
     topics_figure,
 )
 from jiesu.analysis.topics.texts import (
     analyse_texts,
+)
+from jiesu.analysis.topics.vocabulary import (
+    DfRule,
+    display_words,
+    is_display_token,
+    learn_corpus_stopwords,
+    topic_name,
+    topic_stoplist,
+    topic_tokens,
 )
 
 __all__ = [
@@ -73,18 +86,32 @@ __all__ = [
     "PhrasedCorpus",
     "BowCorpus",
     "PooledCorpus",
+    "ConsensusParams",
+    "ConsensusTopics",
+    "fit_consensus",
+    "LabelRule",
+    "Lexicon",
+    "label_topic",
+    "seed_lists",
+    "AUTO_K",
     "CHATTER_LABEL",
-    "MODEL_VERSION",
     "DEFAULT_K_GRID",
+    "METHODS",
+    "MODEL_VERSION",
     "TopicParams",
     "TopicModel",
-    "label_topic",
-    "train_topic_model",
-    "seed_categories",
-    "seeded_eta",
-    "params_for_size",
+    "fit_topic_model",
+    "resolve_k",
+    "anchor_topics",
     "topic_prevalence",
     "topics_figure",
     "prevalence_figure",
     "analyse_texts",
+    "DfRule",
+    "display_words",
+    "is_display_token",
+    "learn_corpus_stopwords",
+    "topic_name",
+    "topic_stoplist",
+    "topic_tokens",
 ]

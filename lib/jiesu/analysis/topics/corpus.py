@@ -21,11 +21,24 @@ def frame_hash(frame: pd.DataFrame, columns: Iterable[str]) -> str:
     return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
 
 
-def topic_tokenizer(*, strip_boilerplate: bool = False) -> Tokenizer:
-    """The tokenizer every topic model uses: rjieba, governance dictionary, stopwords.  Single
-    characters are kept here so that ``Phrases`` can join them (车 堵 → 车_堵); lone single characters
-    are dropped after phrasing (:func:`phrase`)."""
-    return Tokenizer("rjieba", min_length=1, strip_boilerplate=strip_boilerplate)
+def topic_tokenizer(*, stopwords: Iterable[str] | None = None, strip_boilerplate: bool = False) -> Tokenizer:
+    """The one tokenizer of every topic model, for real exports and the community's chats alike:
+    rjieba with the governance dictionary, ``clean=True`` (e-mails, ID numbers, phones in any form,
+    mask runs, placeholder places such as A市/K县/3号楼, codes and digits removed; see
+    :data:`jiesu.analysis.text.CLEAN_STEPS`), and ``stopwords`` (default: the chat stopwords,
+    :func:`jiesu.analysis.text.default_stopwords`; exports pass
+    :func:`jiesu.analysis.text.standard_stopwords`, since 小区 and 物业 are subjects there).
+
+    Single characters are kept in its output (gensim ``Phrases`` joins them, 车 堵 → 车_堵, and burst
+    detection counts them); the topic filter (:func:`jiesu.analysis.topics.vocabulary.topic_tokens`)
+    drops them before a consensus model sees the tokens."""
+    return Tokenizer(
+        "rjieba",
+        min_length=1,
+        stopwords=None if stopwords is None else frozenset(stopwords),
+        strip_boilerplate=strip_boilerplate,
+        clean=True,
+    )
 
 
 def tokenize_frame(frame: pd.DataFrame, *, id_col: str, text_col: str, tokenizer: Tokenizer) -> pd.DataFrame:
