@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import statistics
 import sys
 import tempfile
@@ -62,10 +63,16 @@ def build_area(preset: str, seed: int) -> tuple[object, dict]:
     return where, built
 
 
-def schedule_once(data_dir: Path, month: str, workers: int) -> dict:
-    """One ``jiesu schedule`` of every community for ``month`` into a fresh folder; its figures."""
+def schedule_once(data_dir: Path, month: str, workers: int, *, cold_caches: bool = True) -> dict:
+    """One ``jiesu schedule`` of every community for ``month`` into a fresh folder; its figures.
+
+    ``cold_caches``: the data directory's ``interim/`` (tokenized chats and trained topic models) is
+    emptied first, so every report tokenizes its community's chats and trains its month's model, as
+    the first run of a new month does; otherwise the models of the previous run are read back."""
     from jiesu.report.schedule import run_schedule
 
+    if cold_caches:
+        shutil.rmtree(paths(data_dir).interim, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()
         result = run_schedule(
@@ -78,6 +85,7 @@ def schedule_once(data_dir: Path, month: str, workers: int) -> dict:
     warm = [t for t in result.timings if t["kernel_run"] > 1]
     return {
         "workers": workers,
+        "cold_caches": cold_caches,
         "reports": len(result.timings),
         "overviews": len(result.overviews),
         "wall_s": wall,
@@ -123,22 +131,29 @@ def render(report: dict) -> str:
         "warm report: wall / CPU (median, max CPU) | peak memory per worker (worker + kernel) |",
         "|---|---|---|---|---|---|",
     ]
-    for workers, run in sorted(runs.items()):
+    warm_models = report.get("warm_models")
+    rows = [(f"{w}, caches cleared", run) for w, run in sorted(runs.items())]
+    if warm_models:
+        rows.append((f"{warm_models['workers']}, models cached", warm_models))
+    for label, run in rows:
         lines.append(
-            f"| {workers} | {run['wall_s']:.0f} s | {run['wall_s'] / run['reports']:.1f} s | "
+            f"| {label} | {run['wall_s']:.0f} s | {run['wall_s'] / run['reports']:.1f} s | "
             f"{run['cold_wall_s']:.1f} s / {run['cold_cpu_s']:.1f} s | {run['warm_wall_s']:.1f} s / "
             f"{run['warm_cpu_s']:.1f} s ({run['warm_cpu_max_s']:.1f} s) | {run['peak_worker_mib']:.0f} MiB |"
         )
     goal_speedup = "met" if speedup >= 1.7 else "**missed**"
-    goal_warm = "met" if widest["warm_cpu_s"] <= 5 else "**missed**"
+    warm_run = warm_models or widest
+    goal_warm = "met" if warm_run["warm_cpu_s"] <= 5 else "**missed**"
     city = {r["workers"]: r["seconds"] for r in report["projection"] if r["reports"] == 7000}
     goal_city = "met" if city.get(32, math.inf) <= CITY_GOAL_SECONDS else "**missed**"
     lines += [
         "",
         f"- Speed-up with {max(runs)} workers against {min(runs)}: **{speedup:.2f}×** "
         f"(goal ≥ 1.7× on this 2-core machine: {goal_speedup}).",
-        f"- Warm full-size community report: **{widest['warm_cpu_s']:.1f} s** of worker time "
-        f"(worker + kernel CPU, median; goal ≤ 5 s: {goal_warm}).",
+        f"- Warm full-size community report (warm kernel, its month's topic model cached): "
+        f"**{warm_run['warm_cpu_s']:.1f} s** of worker time (worker + kernel CPU, median; goal ≤ 5 s: "
+        f"{goal_warm}). With the caches cleared, a warm kernel still tokenizes the community's chats and "
+        f"trains its month's model: {widest['warm_cpu_s']:.1f} s.",
         f"- Built once: {', '.join(f'{k} {v:.0f} s' for k, v in report['built'].items())}.",
         "",
         "Projection (hours) for one month of reports, from the run above:",
@@ -184,9 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     month = args.month or latest_month(open_world(where))
     runs = {}
     for workers in sorted(set(args.workers)):
-        print(f"area bench: {workers} worker(s) ...", flush=True)
+        print(f"area bench: {workers} worker(s), caches cleared ...", flush=True)
         runs[workers] = schedule_once(where.data, month, workers)
         print(f"area bench: {json.dumps(runs[workers])}", flush=True)
+    widest = max(runs)
+    print(f"area bench: {widest} worker(s), models cached by the run before ...", flush=True)
+    warm_models = schedule_once(where.data, month, widest, cold_caches=False)
+    print(f"area bench: {json.dumps(warm_models)}", flush=True)
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
@@ -194,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         "month": month,
         "built": built,
         "runs": runs,
+        "warm_models": warm_models,
         "projection": projection(runs),
     }
     RESULTS.mkdir(exist_ok=True)
