@@ -154,9 +154,15 @@ def render(report: dict) -> str:
         f"**{warm_run['warm_cpu_s']:.1f} s** of worker time (worker + kernel CPU, median; goal ≤ 5 s: "
         f"{goal_warm}). With the caches cleared, a warm kernel still tokenizes the community's chats and "
         f"trains its month's model: {widest['warm_cpu_s']:.1f} s.",
-        f"- Built once: {', '.join(f'{k} {v:.0f} s' for k, v in report['built'].items())}.",
+        (
+            f"- Built once: {', '.join(f'{k} {v:.0f} s' for k, v in report['built'].items())}."
+            if "simulate_s" in report["built"]
+            else f"- The area was built by an earlier run (`data/worlds/area-{report['preset']}-seed0`); "
+            f"this run's ingest found it current in {report['built'].get('ingest_s', 0):.0f} s."
+        ),
         "",
-        "Projection (hours) for one month of reports, from the run above:",
+        f"Projection (hours) for one month of reports, from the {max(runs)}-worker run with the caches "
+        "cleared (every report tokenizes its chats and trains its month's topic model, as in a new month):",
         "",
         "| scale | reports | " + " | ".join(f"{w} workers" for w in CLUSTERS) + " |",
         "|---|---|" + "---|" * len(CLUSTERS),
