@@ -134,10 +134,9 @@ def render(report: dict) -> str:
         )
     lines += [
         "",
-        "Per worker, memory holds one 100,000-document part and the model, whatever the corpus size; the "
-        "client holds only the fit sample. Tokens are persisted on the workers between tokenizing and "
-        "inference (they are the largest object: about the corpus's text size), so a cluster needs that much "
-        "memory in total, spread over its workers.",
+        "Peak memory per worker grows with the corpus: the tokens are persisted on the workers between "
+        "tokenizing and inference, spread over them (more workers hold less each). The client holds only "
+        "the fit sample and the model.",
     ]
     return "\n".join(lines)
 

@@ -14,8 +14,9 @@ A city's work orders (millions a year) do not fit one machine's memory as token 
    assignment, deterministic per document: a document's topic does not depend on its partition).
 5. **Write** ``doc_topics`` as partitioned Parquet from the workers and reduce the topic counts.
 
-Peak memory per worker is that of one partition plus the model, whatever the corpus size; the bench
-(``bench/city_topics.py``) measures 1M and 5M documents.
+The tokens are persisted on the workers between steps 1 and 4, spread over them, so memory per worker
+grows with the corpus and shrinks with the number of workers; the client holds only the fit sample and
+the model.  ``bench/city_topics.py`` measures 1M and 5M documents (``bench/README.md``).
 """
 
 from __future__ import annotations
