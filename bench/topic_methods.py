@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jiesu.analysis.topics.consensus import auto_min_df
+from jiesu.evaluation.topic_quality import gensim_lda
 
 
 @dataclass
@@ -54,29 +55,7 @@ def fit_gensim_lda(token_lists: Sequence[Sequence[str]], k: int, seed: int = 0) 
     """gensim ``LdaModel`` (online variational Bayes, Hoffman, Blei & Bach 2010), 10 passes,
     ``random_state=seed``, Dictionary filtered like the consensus vocabulary (min_df by corpus size,
     max_df 0.5); dominant topic of θ inferred from a uniform start."""
-    from gensim.corpora import Dictionary
-    from gensim.models import LdaModel
-
-    dictionary = Dictionary(token_lists)
-    dictionary.filter_extremes(no_below=auto_min_df(len(token_lists)), no_above=0.5)
-    bow = [dictionary.doc2bow(list(t)) for t in token_lists]
-    lda = LdaModel(
-        corpus=[b for b in bow if b],
-        id2word=dictionary,
-        num_topics=k,
-        passes=10,
-        iterations=50,
-        random_state=seed,
-        eval_every=None,
-        dtype=np.float64,
-    )
-
-    class _Uniform:
-        def gamma(self, shape, scale, size):
-            return np.ones(size)
-
-    lda.random_state = _Uniform()
-    gamma, _ = lda.inference(bow)
+    lda, bow, gamma = gensim_lda(token_lists, k, seed, keep_extremes=(auto_min_df(len(token_lists)), 0.5))
     theta = gamma / gamma.sum(axis=1, keepdims=True)
     theta[np.array([len(b) == 0 for b in bow])] = 0.0
     return Fit(_hard(theta), [[w for w, _ in lda.show_topic(t, 10)] for t in range(k)])

@@ -70,11 +70,26 @@ def plain_tokens(texts: Iterable[str]) -> list[list[str]]:
 def plain_baseline(tokens: Sequence[Sequence[str]], k: int, seed: int = 0) -> np.ndarray:
     """Topic of each document under the plain baseline (module docstring); ``-1`` for a document
     without a token."""
-    # heavy (gensim ~1.9 s to import); the baseline only
+    _, bow, gamma = gensim_lda(tokens, k, seed)
+    labels = gamma.argmax(axis=1).astype(np.int64)
+    labels[np.array([len(b) == 0 for b in bow])] = -1
+    return labels
+
+
+def gensim_lda(tokens: Sequence[Sequence[str]], k: int, seed: int = 0, *, keep_extremes: tuple | None = None):
+    """gensim ``LdaModel`` (online variational Bayes, Hoffman, Blei & Bach 2010), 10 passes,
+    ``random_state=seed``, and every document's variational γ inferred from a uniform start (so the
+    inference is deterministic).  ``keep_extremes``: ``(no_below, no_above)`` for
+    ``Dictionary.filter_extremes``; ``None`` keeps every token (the plain baseline).
+
+    Returns ``(lda, bow, gamma)``: the model, each document's bag of words and its γ (n × K)."""
+    # heavy (gensim ~1.9 s to import); the baselines only
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
 
     dictionary = Dictionary(tokens)
+    if keep_extremes is not None:
+        dictionary.filter_extremes(no_below=keep_extremes[0], no_above=keep_extremes[1])
     bow = [dictionary.doc2bow(list(t)) for t in tokens]
     lda = LdaModel(
         corpus=[b for b in bow if b],
@@ -88,9 +103,7 @@ def plain_baseline(tokens: Sequence[Sequence[str]], k: int, seed: int = 0) -> np
     )
     lda.random_state = _UniformStart()
     gamma, _ = lda.inference(bow)
-    labels = gamma.argmax(axis=1).astype(np.int64)
-    labels[np.array([len(b) == 0 for b in bow])] = -1
-    return labels
+    return lda, bow, gamma
 
 
 class _UniformStart:
