@@ -9,6 +9,18 @@ from pathlib import Path
 
 import nbformat
 
+REPORT_SECTIONS = (
+    "一、本月关键数字",
+    "二、诉求率与地区排名",
+    "三、三率",
+    "四、园园的覆盖",
+    "五、居民群里这个月在谈什么",
+    "六、未诉先办",
+    "七、下月季节性准备清单",
+    "八、方法说明与数据来源",
+)
+"""The monthly report's section headings (their openings), in order, when the community has every kind of data."""
+
 
 def light_template(path: Path) -> Path:
     """A report template with the real parameters and page machinery but no figures (fast)."""

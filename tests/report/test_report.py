@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from report_templates import light_template
+from report_templates import REPORT_SECTIONS, light_template
 
 from jiesu import processed
 from jiesu.cli import main
@@ -173,16 +173,7 @@ def _without_plotlyjs(page: str) -> str:
 
 def test_make_report_renders_the_latest_month_with_every_section(rendered):
     page = rendered["html"]
-    for heading in (
-        "一、本月关键数字",
-        "二、诉求率与地区排名",
-        "三、三率",
-        "四、园园的覆盖",
-        "五、居民群里这个月在谈什么",
-        "六、未诉先办",
-        "七、下月季节性准备清单",
-        "八、方法说明与数据来源",
-    ):
+    for heading in REPORT_SECTIONS:
         assert heading in page, heading
     for card in (
         "本月诉求量",
